@@ -1,0 +1,140 @@
+// The OCF runtime every agent uses: an agent declares its parameters and actions once
+// (defineAgent), and runAgent turns argv + environment into one action call and one exit code.
+// Whatever happens inside an action, Pacemaker gets an OCF code and, on failure, one
+// `ocf-exit-reason:` line — never a stack trace.
+import { OCF, OcfError, ocfCodeName, type OcfCode } from './codes.js';
+import { createLogger, type Logger } from './log.js';
+import { readCrmMeta, type CrmMeta } from './meta.js';
+import { readParams, type ParamSpec, type ParamValues } from './params.js';
+import { metadataXmlFor } from './metadata-source.js';
+
+/** The action names ra-api-1.dtd allows (what ocf-tester validates). */
+export type ActionName =
+  | 'start' | 'stop' | 'monitor' | 'promote' | 'demote' | 'notify' | 'reload'
+  | 'migrate_to' | 'migrate_from' | 'status' | 'meta-data' | 'validate-all';
+
+/** One `<action>` line of meta-data: its default timeout and, for monitors, interval/depth/role. */
+export interface ActionDecl {
+  readonly name: ActionName;
+  readonly timeout: number; // seconds
+  readonly interval?: number; // seconds
+  readonly depth?: number;
+  readonly role?: 'Promoted' | 'Unpromoted';
+}
+
+export interface ActionContext<Ps extends readonly ParamSpec[]> {
+  readonly action: string;
+  readonly params: ParamValues<Ps>;
+  readonly meta: CrmMeta;
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: Logger;
+  /** OCF_RESOURCE_INSTANCE, e.g. `fs_data` or `drbd_r0:1`. */
+  readonly instance: string;
+  /** OCF_CHECK_LEVEL as a number (0, 10, 20). */
+  readonly checkLevel: number;
+  /** Milliseconds left of this operation's timeout, minus a safety margin to report before Pacemaker kills us. */
+  remainingMs(): number;
+}
+
+export type ActionHandler<Ps extends readonly ParamSpec[]> = (ctx: ActionContext<Ps>) => Promise<OcfCode> | OcfCode;
+
+export interface AgentDefinition<Ps extends readonly ParamSpec[]> {
+  readonly name: string;
+  readonly version: string;
+  readonly shortdesc: string;
+  readonly longdesc: string;
+  readonly parameters: Ps;
+  readonly actions: readonly ActionDecl[];
+  readonly handlers: Partial<Record<Exclude<ActionName, 'meta-data' | 'validate-all'>, ActionHandler<Ps>>>;
+  /**
+   * Checks beyond the declarations (files, programs, combinations of parameters); throws OcfError.
+   * Runs for validate-all; actions call it themselves where it matters (start, typically).
+   */
+  readonly validate?: (ctx: ActionContext<Ps>) => Promise<void> | void;
+}
+
+export function defineAgent<const Ps extends readonly ParamSpec[]>(agent: AgentDefinition<Ps>): AgentDefinition<Ps> {
+  return agent;
+}
+
+/** A margin kept from every timeout so that we report a reason instead of being killed. */
+export function safetyMarginMs(timeoutMs: number): number {
+  return Math.max(500, Math.min(5000, timeoutMs * 0.1));
+}
+
+/** Runs the action named by argv[2] and exits with its OCF code. */
+export async function runAgent<Ps extends readonly ParamSpec[]>(
+  agent: AgentDefinition<Ps>,
+  argv: readonly string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<never> {
+  const code = await dispatch(agent, argv[0], env);
+  process.exit(code);
+}
+
+export async function dispatch<Ps extends readonly ParamSpec[]>(
+  agent: AgentDefinition<Ps>,
+  action: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const usage = `usage: ${agent.name} {${actionNames(agent).join('|')}}`;
+  if (action === 'meta-data') {
+    process.stdout.write(metadataXmlFor(agent));
+    return OCF.SUCCESS;
+  }
+  if (action === 'usage' || action === 'help' || action === '--help') {
+    process.stdout.write(`${usage}\n`);
+    return OCF.SUCCESS;
+  }
+  if (action === undefined) {
+    process.stderr.write(`${usage}\n`);
+    return OCF.ERR_ARGS;
+  }
+  const handler = action === 'validate-all' ? undefined : agent.handlers[action as keyof typeof agent.handlers];
+  if (action !== 'validate-all' && !handler) {
+    process.stderr.write(`${usage}\n`);
+    return OCF.ERR_UNIMPLEMENTED;
+  }
+
+  const instance = env.OCF_RESOURCE_INSTANCE || agent.name;
+  const log = createLogger(`${agent.name}(${instance})`, env);
+  try {
+    const meta = readCrmMeta(env, action);
+    const { values, problems } = readParams(agent.parameters, env);
+    if (problems.length > 0) throw new OcfError(OCF.ERR_CONFIGURED, problems.join('; '));
+    const deadline = Date.now() + meta.timeoutMs - safetyMarginMs(meta.timeoutMs);
+    const ctx: ActionContext<Ps> = {
+      action,
+      params: values,
+      meta,
+      env,
+      log,
+      instance,
+      checkLevel: Number(env.OCF_CHECK_LEVEL) || 0,
+      remainingMs: () => Math.max(0, deadline - Date.now()),
+    };
+    if (action === 'validate-all') {
+      await agent.validate?.(ctx);
+      return OCF.SUCCESS;
+    }
+    return await handler!(ctx);
+  } catch (error) {
+    const code = error instanceof OcfError ? error.code : OCF.ERR_GENERIC;
+    const reason = error instanceof Error ? error.message : String(error);
+    const firstLine = reason.split('\n')[0] ?? '';
+    log.error(`${action} failed (${ocfCodeName(code)}): ${reason}`);
+    if (!(error instanceof OcfError) && error instanceof Error) log.debug(error.stack ?? '');
+    process.stderr.write(`ocf-exit-reason:${firstLine}\n`);
+    return code;
+  }
+}
+
+function actionNames(agent: AgentDefinition<readonly ParamSpec[]>): string[] {
+  return [...new Set(['meta-data', 'validate-all', 'usage', ...Object.keys(agent.handlers)])];
+}
+
+/** Reports a failure reason without throwing (for monitor results such as 1 or 9 that carry a reason). */
+export function exitReason(log: Logger, reason: string): void {
+  log.error(reason);
+  process.stderr.write(`ocf-exit-reason:${reason}\n`);
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// Build: render meta-data/*.xml from the agents' declarations, then bundle every agent (and the
+// CLI) into one self-contained executable under dist/ whose first line runs it with the pinned
+// Node 24 (node_modules/node/bin/node; `make install` rewrites that line to the installed copy).
+// Runs on the machine's Node 20 too.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+// Bundled CommonJS dependencies (xmlbuilder2's) call require(); an ESM bundle needs one made for it.
+const ESM_REQUIRE = "import { createRequire as __ocfkitRequire } from 'node:module'; const require = __ocfkitRequire(import.meta.url);";
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const node24 = join(root, 'node_modules', 'node', 'bin', 'node');
+if (!existsSync(node24)) throw new Error(`missing ${node24}: run npm ci first`);
+const agentNames = readdirSync(join(root, 'agents')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+
+// 1. meta-data/*.xml, rendered by the same code the tests use.
+const gen = join(root, 'dist', 'tmp', 'gen-metadata.mjs');
+mkdirSync(dirname(gen), { recursive: true });
+const genSource = agentNames.map((n, i) => `import a${i} from './agents/${n}.js';`).join('\n')
+  + `\nimport { writeMetadataFiles } from './scripts/gen-metadata.js';\nwriteMetadataFiles([${agentNames.map((_, i) => `a${i}`).join(', ')}], process.argv[2]);\n`;
+await build({
+  stdin: { contents: genSource, resolveDir: root, sourcefile: 'gen-metadata-main.ts', loader: 'ts' },
+  bundle: true, platform: 'node', format: 'esm', outfile: gen, logLevel: 'warning', banner: { js: ESM_REQUIRE },
+});
+execFileSync(process.execPath, [gen, join(root, 'meta-data')], { stdio: 'inherit' });
+
+// The bundles are CommonJS; without this the repository's "type": "module" would make Node read them as ESM.
+mkdirSync(join(root, 'dist'), { recursive: true });
+writeFileSync(join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
+
+// 2. One executable per agent. The agent's meta-data module is swapped for its pre-rendered XML,
+// so an agent never carries xmlbuilder2.
+const common = {
+  bundle: true, platform: 'node', format: 'cjs', target: 'node24', minify: true, legalComments: 'none',
+  banner: { js: `#!${node24}` }, logLevel: 'warning',
+};
+for (const name of agentNames) {
+  const xml = readFileSync(join(root, 'meta-data', `${name}.xml`), 'utf8');
+  const outfile = join(root, 'dist', 'agents', name);
+  await build({
+    ...common,
+    stdin: {
+      contents: `import agent from './agents/${name}.js';\nimport { runAgent } from './lib/ocf/agent.js';\nvoid runAgent(agent);\n`,
+      resolveDir: root, sourcefile: `${name}-main.ts`, loader: 'ts',
+    },
+    outfile,
+    plugins: [prerenderedMetadata(xml)],
+  });
+  chmodSync(outfile, 0o755);
+}
+
+// 3. The admin CLI (and the DRBD handler entry points, if present).
+for (const [entry, out] of [['lib/cli/main.ts', 'bin/ocfkit']]) {
+  if (!existsSync(join(root, entry))) continue;
+  const outfile = join(root, 'dist', out);
+  await build({ ...common, entryPoints: [join(root, entry)], outfile });
+  chmodSync(outfile, 0o755);
+}
+
+function prerenderedMetadata(xml) {
+  return {
+    name: 'prerendered-metadata',
+    setup(b) {
+      b.onResolve({ filter: /metadata-source\.js$/ }, (args) => ({ path: args.path, namespace: 'prerendered-metadata' }));
+      b.onLoad({ filter: /.*/, namespace: 'prerendered-metadata' }, () => ({
+        contents: `export const metadataXmlFor = () => ${JSON.stringify(xml)};`, loader: 'js',
+      }));
+    },
+  };
+}
