@@ -8,10 +8,10 @@ import type { ParamSpec } from '../lib/ocf/params.js';
 import {
   classifyDevice, fsckNeeded, mountDeviceArgs, CLUSTER_FSTYPES, NETWORK_FSTYPES, type DeviceSpec, type FsckPolicy,
 } from '../lib/filesystem/device.js';
-import { isReadOnly, mountAt, mountsToRelease, type MountEntry } from '../lib/filesystem/mountinfo.js';
+import { isMountOfDevice, isReadOnly, mountAt, mountsToRelease, type MountEntry } from '../lib/filesystem/mountinfo.js';
 import { parseSignalList, stopSignalFor } from '../lib/filesystem/signals.js';
 import {
-  blockDeviceNumber, canonicalDirectory, deviceFromBlkid, deviceFromUdevLink, isDirectory, kernelSupportsFstype,
+  blockDeviceNumber, canonicalDirectory, realPath, deviceFromBlkid, deviceFromUdevLink, isDirectory, kernelSupportsFstype,
   mount, pathExists, readMounts, umount,
 } from '../lib/sys/mounts.js';
 import { processesUsingMounts, signalProcess } from '../lib/sys/processes.js';
@@ -94,16 +94,19 @@ const parameters = [
 type Ctx = ActionContext<typeof parameters>;
 
 /** The parameters in the form the actions use them. */
-function settingsOf(ctx: Ctx) {
+function settingsOf(ctx: Ctx, mounts: readonly MountEntry[]) {
   const p = ctx.params;
-  const directory = canonicalDirectory(p.directory.replace(/\/+$/, ''));
+  const given = p.directory.replace(/\/+$/, '');
+  // Resolving symlinks stats the mount point, which hangs on a dead NFS server: only do it when
+  // the directory as given is not a mount point already.
+  const directory = mountAt(mounts, given) ? given : canonicalDirectory(given);
   return { ...p, directory, device: classifyDevice(p.device.trim(), p.fstype, p.options) };
 }
 
 // ---------------------------------------------------------------- validate
 
 async function validate(ctx: Ctx): Promise<void> {
-  const s = settingsOf(ctx);
+  const s = settingsOf(ctx, readMounts());
   if (ctx.meta.isClone && !s.force_clones && !CLUSTER_FSTYPES.has(s.fstype)) {
     throw configError(`a clone of ${s.fstype} would mount one local file system on several nodes; use a cluster file system or set force_clones=true`);
   }
@@ -130,9 +133,10 @@ async function fstypeAvailable(fstype: string): Promise<boolean> {
 
 async function start(ctx: Ctx): Promise<OcfCode> {
   await validate(ctx);
-  const s = settingsOf(ctx);
+  const mounts = readMounts();
+  const s = settingsOf(ctx, mounts);
   const devicePath = await resolveDevice(s.device);
-  const current = mountAt(readMounts(), s.directory);
+  const current = mountAt(mounts, s.directory);
   if (current) {
     if (mountedFromOurDevice(current, s.device, devicePath)) {
       ctx.log.info(`${s.directory} is already mounted`);
@@ -142,9 +146,9 @@ async function start(ctx: Ctx): Promise<OcfCode> {
   }
   if (s.device.kind === 'block' || s.device.kind === 'uuid' || s.device.kind === 'label') {
     if (!devicePath) throw installError(`device ${ctx.params.device} not found on this node`);
-    const number = blockDeviceNumber(devicePath);
-    if (!number) throw installError(`${devicePath} is not a block device`);
-    const elsewhere = readMounts().find((m) => m.majorMinor === number);
+    const majorMinor = blockDeviceNumber(devicePath);
+    if (!majorMinor) throw installError(`${devicePath} is not a block device`);
+    const elsewhere = readMounts().find((m) => isMountOfDevice(m, { path: realPath(devicePath), majorMinor }));
     if (elsewhere) throw genericError(`${devicePath} is already mounted on ${elsewhere.mountPoint}; it must be unmounted there first`);
   }
   if (s.device.kind === 'bind' && !isDirectory(s.device.path) && !pathExists(s.device.path)) {
@@ -183,8 +187,8 @@ async function resolveDevice(device: DeviceSpec): Promise<string | undefined> {
 /** Whether the mount at our directory is our device; true when that cannot be told cheaply. */
 function mountedFromOurDevice(m: MountEntry, device: DeviceSpec, devicePath: string | undefined): boolean {
   if (device.kind === 'block' || ((device.kind === 'uuid' || device.kind === 'label') && devicePath)) {
-    const number = devicePath ? blockDeviceNumber(devicePath) : undefined;
-    return number === undefined || number === m.majorMinor;
+    const majorMinor = devicePath ? blockDeviceNumber(devicePath) : undefined;
+    return majorMinor === undefined || isMountOfDevice(m, { path: realPath(devicePath!), majorMinor });
   }
   if (device.kind === 'network') return m.source.replace(/\/+$/, '') === device.spec.replace(/\/+$/, '') || NETWORK_FSTYPES.has(m.fstype);
   return true;
@@ -201,12 +205,15 @@ async function checkFilesystem(ctx: Ctx, devicePath: string, fstype: string): Pr
 // ---------------------------------------------------------------- monitor
 
 async function monitor(ctx: Ctx): Promise<OcfCode> {
-  const s = settingsOf(ctx);
-  const m = mountAt(readMounts(), s.directory);
+  const mounts = readMounts();
+  const s = settingsOf(ctx, mounts);
+  const m = mountAt(mounts, s.directory);
   if (!m) return OCF.NOT_RUNNING;
   if (s.device.kind === 'block') {
-    const ours = blockDeviceNumber(s.device.path);
-    if (ours !== undefined && ours !== m.majorMinor) return broken(ctx, `${s.directory} is mounted from ${m.source}, not from ${s.device.path}`);
+    const majorMinor = blockDeviceNumber(s.device.path);
+    if (majorMinor !== undefined && !isMountOfDevice(m, { path: realPath(s.device.path), majorMinor })) {
+      return broken(ctx, `${s.directory} is mounted from ${m.source}, not from ${s.device.path}`);
+    }
   }
   if (isReadOnly(m) && !s.options.split(',').includes('ro')) {
     return broken(ctx, `${s.directory} is mounted read-only (the kernel does that after I/O errors), although options do not ask for ro`);
@@ -249,19 +256,21 @@ async function statusFileTest(ctx: Ctx, directory: string, prefix: string): Prom
 // ---------------------------------------------------------------- stop
 
 async function stop(ctx: Ctx): Promise<OcfCode> {
-  const s = settingsOf(ctx);
-  if (!mountAt(readMounts(), s.directory)) return OCF.SUCCESS;
+  const mounts = readMounts();
+  const s = settingsOf(ctx, mounts);
+  if (!mountAt(mounts, s.directory)) return OCF.SUCCESS;
   if (ctx.checkLevel >= 20) await run('rm', ['-f', '--', `${s.directory}/${s.statusfile_prefix}${hostname()}`], { timeoutMs: 2000 });
 
   const budgetMs = s.fast_stop ? Math.min(6000, ctx.remainingMs()) : ctx.remainingMs();
   const deadline = Date.now() + budgetMs;
   const signals = parseSignalList(s.term_signals).signals;
   const forceUmount = NETWORK_FSTYPES.has(s.fstype);
+  const wholeDevice = s.device.kind === 'block' || s.device.kind === 'uuid' || s.device.kind === 'label';
   for (let attempt = 0; ; attempt++) {
-    const remaining = mountsToRelease(readMounts(), s.directory);
+    const remaining = mountsToRelease(readMounts(), s.directory, wholeDevice);
     if (remaining.length === 0) break;
     for (const m of remaining) await umount(m.mountPoint, forceUmount, Math.max(1000, deadline - Date.now()));
-    const still = mountsToRelease(readMounts(), s.directory);
+    const still = mountsToRelease(readMounts(), s.directory, wholeDevice);
     if (still.length === 0) break;
     if (Date.now() >= deadline) {
       throw genericError(`could not unmount ${still.map((m) => m.mountPoint).join(', ')}: still busy after ${Math.round(budgetMs / 1000)} s`);

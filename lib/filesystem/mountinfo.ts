@@ -71,24 +71,30 @@ export function mountContaining(mounts: readonly MountEntry[], path: string): Mo
 
 /**
  * Everything that must go for `dir`'s file system to be released, in unmount order: mounts nested
- * below it (deepest first), other mounts of the same file system elsewhere (bind mounts keep the
- * device open, so DRBD could not demote), then the mounts at `dir` itself (top of the stack first).
+ * below it (deepest first), then — when `otherMountsOfDevice` (we mounted a whole device) — other
+ * mounts of the same file system elsewhere (bind mounts keep the device open, so DRBD could not
+ * demote), then the mounts at `dir` itself (top of the stack first). A mount that contains `dir`
+ * (its parent, `/`) is never part of it, whatever device it is on: a bind-mount resource shares
+ * its device with the root file system.
  */
-export function mountsToRelease(mounts: readonly MountEntry[], dir: string): MountEntry[] {
+export function mountsToRelease(mounts: readonly MountEntry[], dir: string, otherMountsOfDevice: boolean): MountEntry[] {
   const atDir = mounts.filter((m) => m.mountPoint === dir);
   if (atDir.length === 0) return [];
   const devices = new Set(atDir.map((m) => m.majorMinor));
   const nested = mounts.filter((m) => m.mountPoint !== dir && isUnder(m.mountPoint, dir));
-  const bindsElsewhere = mounts.filter(
-    (m) => devices.has(m.majorMinor) && m.mountPoint !== dir && !isUnder(m.mountPoint, dir) && !isNetworkOrPseudo(m),
-  );
+  const elsewhere = otherMountsOfDevice
+    ? mounts.filter((m) => devices.has(m.majorMinor) && !isUnder(m.mountPoint, dir) && !isUnder(dir, m.mountPoint) )
+    : [];
   const deepestFirst = (a: MountEntry, b: MountEntry) => b.mountPoint.split('/').length - a.mountPoint.split('/').length || b.id - a.id;
-  return [...nested.sort(deepestFirst), ...bindsElsewhere.sort(deepestFirst), ...atDir.reverse()];
+  return [...nested.sort(deepestFirst), ...elsewhere.sort(deepestFirst), ...atDir.reverse()];
 }
 
-/** Device numbers with major 0 are shared by unrelated pseudo and network file systems. */
-function isNetworkOrPseudo(m: MountEntry): boolean {
-  return m.majorMinor.startsWith('0:');
+/**
+ * Whether a mount is of the given block device. Most file systems report the device's own number;
+ * btrfs (and others with several devices) report an anonymous 0:N, so the source path decides.
+ */
+export function isMountOfDevice(m: MountEntry, device: { readonly path: string; readonly majorMinor?: string }): boolean {
+  return m.majorMinor === device.majorMinor || m.source === device.path;
 }
 
 export function isReadOnly(m: MountEntry): boolean {

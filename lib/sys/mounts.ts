@@ -40,14 +40,16 @@ export async function deviceFromBlkid(kind: 'uuid' | 'label', value: string): Pr
   return r.exitCode === 0 && path ? path : undefined;
 }
 
-/** The directory with symlinks resolved, as the kernel lists it; itself when it does not exist. */
-export function canonicalDirectory(dir: string): string {
+/** The path with symlinks resolved, as the kernel lists it (/dev/disk/... -> /dev/sdb1); itself when it does not exist. */
+export function realPath(path: string): string {
   try {
-    return realpathSync(dir);
+    return realpathSync(path);
   } catch {
-    return dir;
+    return path;
   }
 }
+
+export const canonicalDirectory = realPath;
 
 export function kernelSupportsFstype(fstype: string): boolean {
   try {

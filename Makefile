@@ -1,0 +1,57 @@
+# ocfkit — build, install, test, benchmark.
+#   make                 build dist/agents/* and meta-data/*.xml
+#   make install         agents -> $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/, pinned Node 24 -> $(LIBDIR)/node
+#   make check           type-check and run every test (needs root and the Debian packages: scripts/setup-debian.sh)
+#   make prove           ocf-tester on each installed agent against a throwaway loop device / namespace
+#   make bench           our agents vs the upstream ones, side by side, as ratios
+OCF_ROOT ?= /usr/lib/ocf
+LIBDIR   ?= /usr/lib/ocfkit
+SBINDIR  ?= /usr/sbin
+DESTDIR  ?=
+NODE24   := node_modules/node/bin/node
+AGENTS   := $(basename $(notdir $(wildcard agents/*.ts)))
+
+.PHONY: all build install uninstall check typecheck test prove bench clean
+
+all: build
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: node_modules/.package-lock.json
+	node scripts/build.mjs
+
+# The agents' first line names the interpreter; installed, that is our own copy of Node 24
+# (never the machine's node, whose start-up alone would cost more than a shell agent's monitor).
+install: build
+	install -d $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SBINDIR)
+	install -m 0755 $(NODE24) $(DESTDIR)$(LIBDIR)/node
+	for a in $(AGENTS); do \
+		{ echo '#!$(LIBDIR)/node'; tail -n +2 dist/agents/$$a; } > $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/$$a.tmp && \
+		chmod 0755 $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/$$a.tmp && \
+		mv $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/$$a.tmp $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/$$a || exit 1; \
+	done
+	if [ -f dist/bin/ocfkit ]; then \
+		{ echo '#!$(LIBDIR)/node'; tail -n +2 dist/bin/ocfkit; } > $(DESTDIR)$(SBINDIR)/ocfkit && chmod 0755 $(DESTDIR)$(SBINDIR)/ocfkit; \
+	fi
+
+uninstall:
+	rm -rf $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SBINDIR)/ocfkit
+
+typecheck: node_modules/.package-lock.json
+	npx tsc -p tsconfig.json --noEmit
+
+test: build
+	bash scripts/run-tests.sh
+
+check: typecheck test
+
+prove: install
+	bash scripts/prove.sh
+
+bench: install
+	node scripts/run-ts.mjs bench/run.ts
+
+clean:
+	rm -rf dist .tap

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# THE test command (README; .ci/run calls exactly this): set up a fresh Debian 12 machine, build,
+# install the agents into the OCF root, type-check, and run every test (unit, contract, real
+# loop devices / namespaces / Pacemaker / DRBD in qemu).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup-debian.sh
+make build install
+make typecheck
+bash scripts/run-tests.sh
