@@ -32,8 +32,9 @@ install: build
 		chmod 0755 $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/$$a.tmp && \
 		mv $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/$$a.tmp $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/$$a || exit 1; \
 	done
-	if [ -f dist/bin/ocfkit ]; then \
-		{ echo '#!$(LIBDIR)/node'; tail -n +2 dist/bin/ocfkit; } > $(DESTDIR)$(SBINDIR)/ocfkit && chmod 0755 $(DESTDIR)$(SBINDIR)/ocfkit; \
+	if [ -f dist/bin/ocfkit.mjs ]; then \
+		install -m 0644 dist/bin/ocfkit.mjs $(DESTDIR)$(LIBDIR)/ocfkit.mjs && \
+		printf '#!$(LIBDIR)/node\nimport("$(LIBDIR)/ocfkit.mjs");\n' > $(DESTDIR)$(SBINDIR)/ocfkit && chmod 0755 $(DESTDIR)$(SBINDIR)/ocfkit; \
 	fi
 
 uninstall:
