@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# THE main job on a fresh Debian 12 machine (as root): install dependencies, build, install the
+# agents into the OCF root, prove them with ocf-tester on this machine, and, where the cluster
+# harness exists, bring up a local demo cluster running the ocfkit stack and show crm_mon.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup-debian.sh
+make install
+bash scripts/prove.sh
+if [ -x test/cluster/demo.sh ]; then
+  bash test/cluster/demo.sh
+fi
