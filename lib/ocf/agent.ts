@@ -51,6 +51,11 @@ export interface AgentDefinition<Ps extends readonly ParamSpec[]> {
    * Runs for validate-all; actions call it themselves where it matters (start, typically).
    */
   readonly validate?: (ctx: ActionContext<Ps>) => Promise<void> | void;
+  /**
+   * Commands that are not OCF actions and not in meta-data, for programs other than Pacemaker
+   * that call the agent (DRBD's handlers). They get the raw environment and arguments.
+   */
+  readonly entryPoints?: Readonly<Record<string, (env: NodeJS.ProcessEnv, args: readonly string[]) => Promise<number>>>;
 }
 
 export function defineAgent<const Ps extends readonly ParamSpec[]>(agent: AgentDefinition<Ps>): AgentDefinition<Ps> {
@@ -68,7 +73,8 @@ export async function runAgent<Ps extends readonly ParamSpec[]>(
   argv: readonly string[] = process.argv.slice(2),
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<never> {
-  const code = await dispatch(agent, argv[0], env);
+  const entryPoint = argv[0] ? agent.entryPoints?.[argv[0]] : undefined;
+  const code = entryPoint ? await entryPoint(env, argv.slice(1)).catch(() => OCF.ERR_GENERIC) : await dispatch(agent, argv[0], env);
   process.exit(code);
 }
 
