@@ -220,3 +220,24 @@ t.test('the device mounted elsewhere: start refuses with a clear reason', async 
   t.equal(mountedAt(`${loop.dir}/mnt`), undefined, 'not mounted a second time');
   sh('umount', [elsewhere]);
 });
+
+t.test('monitor runs no program: it works with an empty PATH', async (t) => {
+  const loop = withLoop(t, 'ext4');
+  const dir = `${loop.dir}/mnt`;
+  const p = { device: loop.device, directory: dir, fstype: 'ext4' };
+  t.equal(fs(p, 'monitor', { PATH: '/nonexistent' }).code, 7, 'not mounted: 7 without any program');
+  t.equal(fs(p, 'start').code, 0);
+  t.equal(fs(p, 'monitor', { PATH: '/nonexistent' }).code, 0, 'mounted: 0 without any program');
+  t.equal(fs(p, 'stop').code, 0);
+});
+
+t.test('logs go to stderr and to HA_LOGFILE when Pacemaker names one', async (t) => {
+  const loop = withLoop(t, 'ext4');
+  const logFile = `${loop.dir}/ha.log`;
+  const p = { device: loop.device, directory: `${loop.dir}/mnt`, fstype: 'ext4' };
+  const r = fs(p, 'start', { HA_LOGFILE: logFile, OCF_RESOURCE_INSTANCE: 'fs_logged' });
+  t.equal(r.code, 0);
+  t.match(r.stderr, /Filesystem\(fs_logged\): INFO: mounted/);
+  t.match(readFileSync(logFile, 'utf8'), /Filesystem\(fs_logged\)\[\d+\]: INFO: mounted/);
+  t.equal(fs(p, 'stop').code, 0);
+});
