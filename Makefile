@@ -53,6 +53,7 @@ prove: install
 
 bench: install
 	node scripts/run-ts.mjs bench/run.ts
+	node scripts/run-ts.mjs bench/drbd-parse.ts
 
 clean:
 	rm -rf dist .tap

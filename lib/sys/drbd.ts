@@ -27,9 +27,12 @@ export async function readDrbdEvents(resource: string, timeoutMs: number): Promi
   return { text: r.stdout, unconfigured: false };
 }
 
+/** /proc/drbd; tests point OCFKIT_PROC_DRBD at a file of their own (hosts without a DRBD module). */
+const procDrbdPath = () => process.env.OCFKIT_PROC_DRBD || '/proc/drbd';
+
 export function kernelModuleLoaded(): boolean {
   try {
-    readFileSync('/proc/drbd', 'utf8');
+    readFileSync(procDrbdPath(), 'utf8');
     return true;
   } catch {
     return false;
@@ -39,7 +42,7 @@ export function kernelModuleLoaded(): boolean {
 /** The first line of /proc/drbd, e.g. "version: 8.4.11 (api:1/proto:86-101)". */
 export function procDrbdText(): string | undefined {
   try {
-    return readFileSync('/proc/drbd', 'utf8');
+    return readFileSync(procDrbdPath(), 'utf8');
   } catch {
     return undefined;
   }
