@@ -13,6 +13,7 @@ import {
 import { compareVersions, formatVersion, parseVersion } from '../lib/drbd/version.js';
 import { drbdadm, kernelLog, kernelModuleLoaded, modprobeDrbd, procDrbdText, readDrbdEvents } from '../lib/sys/drbd.js';
 import { setPromotionScore } from '../lib/sys/pacemaker.js';
+import type { RunResult } from '../lib/sys/run.js';
 import { which } from '../lib/sys/which.js';
 
 const versionOrEmpty = (v: string) => (v === '' || parseVersion(v) ? undefined : 'must be a version x.y.z (or empty to skip the check)');
@@ -32,7 +33,8 @@ const parameters = [
   },
   {
     name: 'adjust_master_score', type: 'string', default: '0 10 1000 10000', reloadable: true,
-    check: (v) => parseAdjustMasterScore(v).problem,
+    // Checked in validate (validate-all, start, reload), not here: a check here would fail every
+    // action, monitor included, where upstream uses the default scores (q5 score table).
     shortdesc: 'promotion scores for the data states',
     longdesc: 'Four non-decreasing scores, separated by spaces: (1) only Consistent data is reachable; '
       + '(2) only a peer has UpToDate data; (3) Secondary with UpToDate data but some peer\'s data unknown; '
@@ -118,7 +120,7 @@ type Observation = { configured: false } | { configured: true; state: DrbdState 
 /** This node's view of the resource; throws OcfError when it cannot be read at all. */
 async function observe(ctx: Ctx): Promise<Observation> {
   const resource = ctx.params.drbd_resource;
-  const read = await readDrbdEvents(resource, Math.max(1000, Math.min(ctx.remainingMs(), 15000)));
+  const read = await readDrbdEvents(resource, budget(ctx, 15000));
   if (read.notInstalled) {
     // A probe where DRBD is not installed: the resource is simply not running here.
     if (ctx.meta.isProbe || ctx.action === 'stop') return { configured: false };
@@ -169,15 +171,17 @@ async function publishPromotionScore(ctx: Ctx, state: DrbdState | undefined): Pr
   const removeIfPeerPrimary = p.remove_master_score_if_peer_primary === 'unexpected'
     ? 'unexpected' as const
     : ['true', 'yes', '1'].includes(p.remove_master_score_if_peer_primary);
+  const adjusted = parseAdjustMasterScore(p.adjust_master_score);
+  if (adjusted.problem) ctx.log.warn(adjusted.problem);
   const decision = promotionScoreFor(state, {
-    scores: parseAdjustMasterScore(p.adjust_master_score).scores,
+    scores: adjusted.scores,
     removeIfPeerPrimary,
     promotedMax: ctx.meta.promotedMax ?? 1,
     pacemakerKnowsPromotedInstance: ctx.meta.notify.unames.promoted.length > 0,
   });
   if (decision.action === 'keep') return;
   const score = decision.action === 'set' ? decision.score : undefined;
-  const r = await setPromotionScore(score, Math.max(1000, Math.min(ctx.remainingMs(), 10000)));
+  const r = await setPromotionScore(score, budget(ctx, 10000));
   // Outside a cluster (ocf-tester, crm_resource --force-*) there is no attribute daemon: not an error of ours.
   if (r.exitCode !== 0) ctx.log.warn(`could not ${score === undefined ? 'remove' : `set`} the promotion score${score === undefined ? '' : ` ${score}`}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
   else ctx.log.debug(`promotion score ${score ?? 'removed'}: ${decision.reason}`);
@@ -191,10 +195,12 @@ async function validate(ctx: Ctx): Promise<void> {
     throw configError('the drbd clone needs notifications: set meta notify=true on it (or ignore_missing_notifications=true)');
   }
   if ((ctx.meta.promotedMax ?? 1) > 2) throw configError('promoted-max above 2 makes no sense for DRBD (at most two Primaries)');
+  const scoreProblem = parseAdjustMasterScore(p.adjust_master_score).problem;
+  if (scoreProblem) throw configError(scoreProblem.replace(/; using the default$/, ''));
   if (!which('drbdadm') || !which('drbdsetup')) throw installError('drbdadm/drbdsetup not found (install drbd-utils)');
   if (!existsSync(p.drbdconf)) throw installError(`DRBD configuration ${p.drbdconf} does not exist on this node`);
-  const dump = await drbdadm(p.drbdconf, ['dump', p.drbd_resource], 10000);
-  if (dump.exitCode !== 0) throw installError(`resource ${p.drbd_resource} is not in ${p.drbdconf} on this node: ${oneLine(dump.stderr)}`);
+  const dump = await drbdadm(p.drbdconf, ['dump', p.drbd_resource], budget(ctx, 10000));
+  if (dump.exitCode !== 0) throw installError(`resource ${p.drbd_resource} is not in ${p.drbdconf} on this node: ${why(dump)}`);
   checkModuleVersion(ctx);
 }
 
@@ -219,18 +225,22 @@ async function monitor(ctx: Ctx): Promise<OcfCode> {
   if (!state) return OCF.NOT_RUNNING;
   const verdict = monitorVerdictFor(state, { degradedCodes: pacemakerUnderstandsDegraded(ctx.env) });
   const problems = [...verdict.degradations, ...bothPrimary(ctx, state)];
+  const code = (verdict.code === OCF.RUNNING_PROMOTED && problems.length > 0 && pacemakerUnderstandsDegraded(ctx.env)
+    ? OCF.DEGRADED_PROMOTED : verdict.code) as OcfCode;
   const splitBrain = state.connections.filter((c) => c.splitBrain);
   if (splitBrain.length > 0) {
     // Never silent: every monitor says it, with what the admin has to do.
     exitReason(ctx.log, `${state.name}: split brain with ${splitBrain.map((c) => c.name).join(', ')}; on the node whose changes are to be discarded run `
       + `"drbdadm disconnect ${state.name}; drbdadm secondary ${state.name}; drbdadm connect --discard-my-data ${state.name}", then on the other "drbdadm connect ${state.name}"`);
-  } else if (problems.length > 0 && verdict.code !== OCF.SUCCESS && verdict.code !== OCF.RUNNING_PROMOTED) {
+  } else if (code === OCF.FAILED_PROMOTED || code === OCF.ERR_GENERIC) {
+    // A failure always carries its reason (the verdict's: which volumes have no good data).
+    exitReason(ctx.log, [verdict.reason, ...bothPrimary(ctx, state)].join('; '));
+  } else if (problems.length > 0 && code !== OCF.SUCCESS && code !== OCF.RUNNING_PROMOTED) {
     exitReason(ctx.log, `${state.name}: ${problems.join('; ')}`);
   } else if (problems.length > 0) {
     ctx.log.warn(`${state.name}: ${problems.join('; ')}`);
   }
-  if (verdict.code === OCF.RUNNING_PROMOTED && problems.length > 0 && pacemakerUnderstandsDegraded(ctx.env)) return OCF.DEGRADED_PROMOTED;
-  return verdict.code as OcfCode;
+  return code;
 }
 
 /** OCF 1.1 (Pacemaker 2.1+) knows 190/191; older ones would take them for failures. */
@@ -249,16 +259,16 @@ async function start(ctx: Ctx): Promise<OcfCode> {
   await validate(ctx);
   const p = ctx.params;
   if (!kernelModuleLoaded()) {
-    const r = await modprobeDrbd(ctx.remainingMs());
-    if (r.exitCode !== 0) throw installError(`cannot load the DRBD kernel module: ${oneLine(r.stderr)}`);
+    const r = await modprobeDrbd(budget(ctx));
+    if (r.exitCode !== 0) throw installError(`cannot load the DRBD kernel module: ${why(r)}`);
     checkModuleVersion(ctx);
   }
   const before = await observe(ctx);
   // `up` for a resource that is down; `adjust` brings a running one in line with its configuration.
   const verb = before.configured ? 'adjust' : 'up';
   const args = p.connect_only_after_promote && !before.configured ? ['up', '--', '--skip-net', p.drbd_resource] : [verb, p.drbd_resource];
-  const r = await drbdadm(p.drbdconf, args, ctx.remainingMs());
-  if (r.exitCode !== 0) throw genericError(`drbdadm ${args.join(' ')} failed: ${oneLine(r.stderr)}`);
+  const r = await drbdadm(p.drbdconf, args, budget(ctx));
+  if (r.exitCode !== 0) throw genericError(`drbdadm ${args.join(' ')} failed: ${why(r)}`);
 
   const state = await waitForPeers(ctx, p.connect_only_after_promote ? 0 : p.wfc_timeout * 1000);
   if (!state) throw genericError(`drbdadm ${verb} ${p.drbd_resource} succeeded but the resource is not configured`);
@@ -290,15 +300,15 @@ async function stop(ctx: Ctx): Promise<OcfCode> {
   // `down` refuses while the device is open (a late umount, a process still closing it): retry.
   let last = '';
   for (;;) {
-    const r = await drbdadm(p.drbdconf, ['down', p.drbd_resource], Math.max(1000, ctx.remainingMs()));
+    const r = await drbdadm(p.drbdconf, ['down', p.drbd_resource], budget(ctx));
     if (r.exitCode === 0 && !(await observe(ctx)).configured) break;
-    last = oneLine(r.stderr) || `exit ${r.exitCode}`;
-    if (ctx.remainingMs() < 1000) throw genericError(`drbdadm down ${p.drbd_resource} kept failing: ${last}`);
+    last = r.exitCode === 0 ? 'the resource is still configured after it' : why(r);
+    if (ctx.remainingMs() < 500 + 1000 + KILL_GRACE_MS) throw genericError(`drbdadm down ${p.drbd_resource} kept failing: ${last}`);
     await sleep(500);
   }
   if (p.stop_outdates_secondary && before.state.role !== 'Primary' && primaryElsewhere) {
-    const r = await drbdadm(p.drbdconf, ['outdate', p.drbd_resource], Math.max(1000, ctx.remainingMs()));
-    if (r.exitCode !== 0) ctx.log.warn(`could not mark ${p.drbd_resource} Outdated: ${oneLine(r.stderr)}`);
+    const r = await drbdadm(p.drbdconf, ['outdate', p.drbd_resource], budget(ctx));
+    if (r.exitCode !== 0) ctx.log.warn(`could not mark ${p.drbd_resource} Outdated: ${why(r)}`);
     else ctx.log.info(`marked ${p.drbd_resource} Outdated (a Primary runs elsewhere)`);
   }
   await publishPromotionScore(ctx, undefined);
@@ -319,18 +329,18 @@ async function promote(ctx: Ctx): Promise<OcfCode> {
     if (peerPrimary && p.fail_promote_early_if_peer_primary && (ctx.meta.promotedMax ?? 1) < 2) {
       throw genericError(`${p.drbd_resource}: peer ${peerPrimary.name} is still Primary; not retrying (fail_promote_early_if_peer_primary)`);
     }
-    const r = await drbdadm(p.drbdconf, ['primary', p.drbd_resource], Math.max(1000, ctx.remainingMs()));
+    const r = await drbdadm(p.drbdconf, ['primary', p.drbd_resource], budget(ctx));
     seen = await observe(ctx);
     if (seen.configured && seen.state.role === 'Primary') break;
     if (!seen.configured) throw genericError(`${p.drbd_resource} went down during promote`);
-    last = oneLine(r.stderr) || `exit ${r.exitCode}`;
+    last = why(r);
     // The peer may still be demoting (Pacemaker promotes right after it demoted there): retry.
-    if (ctx.remainingMs() < 1500) throw genericError(`drbdadm primary ${p.drbd_resource} failed: ${last}`);
+    if (ctx.remainingMs() < 1000 + 1000 + KILL_GRACE_MS) throw genericError(`drbdadm primary ${p.drbd_resource} failed: ${last}`);
     await sleep(1000);
   }
   if (p.connect_only_after_promote) {
-    const r = await drbdadm(p.drbdconf, ['adjust', p.drbd_resource], Math.max(1000, ctx.remainingMs()));
-    if (r.exitCode !== 0) ctx.log.warn(`drbdadm adjust after promote failed: ${oneLine(r.stderr)}`);
+    const r = await drbdadm(p.drbdconf, ['adjust', p.drbd_resource], budget(ctx));
+    if (r.exitCode !== 0) ctx.log.warn(`drbdadm adjust after promote failed: ${why(r)}`);
   }
   await publishPromotionScore(ctx, seen.state);
   ctx.log.info(`promoted ${p.drbd_resource}`);
@@ -343,12 +353,12 @@ async function demote(ctx: Ctx): Promise<OcfCode> {
   if (!seen.configured) throw genericError(`cannot demote ${p.drbd_resource}: it is not running here`);
   let last = '';
   while (seen.configured && seen.state.role === 'Primary') {
-    const r = await drbdadm(p.drbdconf, ['secondary', p.drbd_resource], Math.max(1000, ctx.remainingMs()));
+    const r = await drbdadm(p.drbdconf, ['secondary', p.drbd_resource], budget(ctx));
     seen = await observe(ctx);
     if (!seen.configured || seen.state.role !== 'Primary') break;
-    last = oneLine(r.stderr) || `exit ${r.exitCode}`;
+    last = why(r);
     // Usually "device is held open": the file system above is still being unmounted.
-    if (ctx.remainingMs() < 1500) throw genericError(`drbdadm secondary ${p.drbd_resource} failed: ${last}`);
+    if (ctx.remainingMs() < 500 + 1000 + KILL_GRACE_MS) throw genericError(`drbdadm secondary ${p.drbd_resource} failed: ${last}`);
     await sleep(500);
   }
   if (!seen.configured) throw genericError(`${p.drbd_resource} went down during demote`);
@@ -366,8 +376,8 @@ async function notify(ctx: Ctx): Promise<OcfCode> {
   // Peers came, went or changed roles: our suitability for promotion changes with them.
   await publishPromotionScore(ctx, state);
   if (type === 'post' && state && ctx.params.unfence_if_all_uptodate && allUpToDate(state)) {
-    const r = await drbdadm(ctx.params.drbdconf, ['unfence-peer', state.name], Math.max(1000, ctx.remainingMs()));
-    if (r.exitCode !== 0) ctx.log.warn(`unfence-peer ${state.name}: ${oneLine(r.stderr) || `exit ${r.exitCode}`}`);
+    const r = await drbdadm(ctx.params.drbdconf, ['unfence-peer', state.name], budget(ctx));
+    if (r.exitCode !== 0) ctx.log.warn(`unfence-peer ${state.name}: ${why(r)}`);
   }
   return OCF.SUCCESS;
 }
@@ -402,8 +412,18 @@ async function splitBrainHandler(env: NodeJS.ProcessEnv): Promise<number> {
   return OCF.SUCCESS;
 }
 
+/**
+ * The timeout for the next command: what is left of the operation minus the second execa waits
+ * between SIGTERM and SIGKILL (lib/sys/run.ts), so that a command that hangs, even one ignoring
+ * SIGTERM, is gone before our own deadline. The retry loops stop when a sleep, a try of at least
+ * a second and that grace no longer fit.
+ */
+const KILL_GRACE_MS = 1000;
+const budget = (ctx: Ctx, cap = Number.POSITIVE_INFINITY) => Math.max(1000, Math.min(cap, ctx.remainingMs() - KILL_GRACE_MS));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const oneLine = (text: string) => text.trim().split('\n').join(' / ');
+/** What went wrong with a command, never empty: its stderr, else how it ended. */
+const why = (r: RunResult) => oneLine(r.stderr) || (r.failure === 'timeout' ? 'timed out' : r.failure === 'not-found' ? 'not found' : `exit ${r.exitCode}`);
 const describe = (s: DrbdState) =>
   `${s.role}, disk ${s.volumes.map((v) => v.disk).join('/')}, ${s.connections.map((c) => `${c.name} ${c.state}`).join(', ') || 'no peers'}`;
 

@@ -1,0 +1,131 @@
+// make bench-failover: failover times of the whole stack under real Pacemaker, ocfkit's agents vs
+// the upstream ones (ocf:heartbeat:Filesystem / IPaddr2) with the same configuration, in the same
+// run, on the namespace cluster of test/cluster/ (see test/cluster/README.md).
+//
+//   node scripts/run-ts.mjs bench/failover.ts [--runs 5] [--nodes 2|3] [--token 1000]
+//                                             [--scenarios node-kill,standby,fs-failure,vip-failure]
+//                                             [--json FILE]
+// (or BENCH_RUNS, BENCH_NODES, BENCH_TOKEN_MS, BENCH_SCENARIOS). Needs root; ocfkit installed.
+//
+// One cluster; both configurations come from `ocfkit crm generate` (--provider ocfkit and
+// heartbeat) and are loaded in turn over each other, alternating which goes first in each round.
+// Per scenario and provider, the median of the runs of:
+//   detection        fault -> Pacemaker's alert (a survivor loses the node / a monitor fails);
+//                    failures in place are injected at a random point of the monitor interval
+//   service back     fault -> first answer through the VIP from a new service instance
+//   after detection  service back - detection: what fencing, the scheduler, the agents and the
+//                    service start add to corosync's (or the monitor's) detection
+//   fs+vip ops       time spent in Filesystem and IPaddr2 start/stop operations in between
+// Every run also checks that no acknowledged counter value was lost.
+import { writeFileSync } from 'node:fs';
+import { startCluster } from '../test/cluster/nodes.js';
+import { generateStack, loadStack, ocfkitUnavailable, type Provider, type Stack } from '../test/cluster/stack.js';
+import { checkCounter, cleanup, activeNode, DESCRIPTIONS, detectionMs, recoveryMs, runScenario, SCENARIOS, type Outcome, type Scenario } from '../test/cluster/scenarios.js';
+
+function option(name: string, env: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] ?? fallback : process.env[env] ?? fallback;
+}
+
+const runs = Number(option('runs', 'BENCH_RUNS', '5'));
+const nodes = Number(option('nodes', 'BENCH_NODES', '2'));
+const tokenMs = Number(option('token', 'BENCH_TOKEN_MS', '1000'));
+const scenarios = option('scenarios', 'BENCH_SCENARIOS', SCENARIOS.join(',')).split(',') as Scenario[];
+const jsonFile = option('json', 'BENCH_JSON', '');
+if (nodes !== 2 && nodes !== 3) throw new Error('--nodes must be 2 or 3');
+for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (${SCENARIOS.join(', ')})`);
+const unavailable = ocfkitUnavailable();
+if (unavailable) throw new Error(unavailable);
+
+const median = (values: number[]): number | undefined => {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const seconds = (value: number | undefined) => (value === undefined ? '-' : `${(value / 1000).toFixed(2)} s`);
+const ratio = (ours: number | undefined, upstream: number | undefined) =>
+  ours === undefined || upstream === undefined || upstream === 0 ? '-' : (ours / upstream).toFixed(2);
+const opsMs = (o: Outcome, stack: Stack) => (o.operationMs[stack.ids.fs] ?? 0) + (o.operationMs[stack.ids.vip] ?? 0);
+
+const started = Date.now();
+const cluster = await startCluster({ nodes, tokenMs });
+const outcomes: Array<{ outcome: Outcome; stack: Stack }> = [];
+const problems: string[] = [];
+let stacks: Record<Provider, Stack> | undefined;
+let failure: unknown;
+try {
+  await cluster.configureAlerts();
+  const disk = cluster.createSharedDisk();
+  stacks = { ocfkit: await generateStack(cluster, disk, 'ocfkit'), upstream: await generateStack(cluster, disk, 'upstream') };
+  process.stderr.write(`${cluster.id}: ${nodes} nodes up in ${seconds(cluster.startupMs)}\n`);
+  let loaded: Provider | undefined;
+  for (let round = 1; round <= runs; round++) {
+    const order: Provider[] = round % 2 === 1 ? ['ocfkit', 'upstream'] : ['upstream', 'ocfkit'];
+    for (const provider of order) {
+      const stack = stacks[provider];
+      if (loaded !== provider) {
+        await loadStack(cluster, stack);
+        loaded = provider;
+      }
+      for (const scenario of scenarios) {
+        const outcome = await runScenario(cluster, stack, scenario, { randomPhase: true });
+        if (scenario === 'fs-failure' || scenario === 'vip-failure') await cleanup(cluster, stack);
+        const check = await checkCounter(cluster, await activeNode(cluster, stack));
+        if (check.lost > 0 || check.firstGap !== undefined) problems.push(`${provider} ${scenario} run ${round}: ${check.lost} acknowledged values lost, first gap at ${check.firstGap}`);
+        outcomes.push({ outcome, stack });
+        process.stderr.write(`.. run ${round} ${provider.padEnd(8)} ${scenario.padEnd(11)} node${outcome.from} -> node${outcome.to}: ` +
+          `detection ${seconds(detectionMs(outcome))}, service back ${seconds(recoveryMs(outcome))}, fs+vip ops ${seconds(opsMs(outcome, stack))}\n`);
+      }
+    }
+  }
+} catch (error) {
+  failure = error; // still print what was measured
+} finally {
+  await cluster.destroy();
+}
+if (!stacks) throw failure;
+
+// ---------------------------------------------------------------------------------------------
+const token = `corosync token ${tokenMs} ms, consensus ${Math.round(tokenMs * 1.2)} ms`;
+const lines = [
+  `Failover on a ${nodes}-node Pacemaker cluster in network namespaces (${token}); median of ${runs} runs per side;`,
+  'ratio = ocfkit / upstream (below 1: ocfkit is faster). Configurations from `ocfkit crm generate`',
+  `(--provider ocfkit / heartbeat), monitor intervals from the agents' meta-data:`,
+];
+for (const provider of ['ocfkit', 'upstream'] as const) {
+  const s = stacks;
+  lines.push(`  ${provider.padEnd(8)}: ${s[provider].agents.fs}, ${s[provider].agents.vip}, ${s[provider].agents.service}`);
+}
+for (const note of stacks.ocfkit.notes) lines.push(`  note: ${note}`);
+lines.push('');
+const header = ['scenario', 'agents', 'detection', 'service back', 'after detection', 'fs+vip ops'];
+const widths = [12, 9, 10, 13, 16, 11];
+const row = (cells: string[]) => cells.map((cell, k) => (k < 2 ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!))).join(' ');
+lines.push(row(header));
+const summary: Record<string, Record<string, number | undefined>> = {};
+for (const scenario of scenarios) {
+  const stats = (provider: Provider) => {
+    const mine = outcomes.filter(({ outcome }) => outcome.scenario === scenario && outcome.provider === provider);
+    const detections = mine.map(({ outcome }) => detectionMs(outcome)).filter((v): v is number => v !== undefined);
+    return {
+      detection: median(detections),
+      back: median(mine.map(({ outcome }) => recoveryMs(outcome))),
+      after: median(mine.filter(({ outcome }) => outcome.detectedAt !== undefined).map(({ outcome }) => outcome.answeredAt - outcome.detectedAt!)),
+      ops: median(mine.map(({ outcome, stack }) => opsMs(outcome, stack))),
+    };
+  };
+  const ours = stats('ocfkit');
+  const upstream = stats('upstream');
+  summary[scenario] = { ...Object.fromEntries(Object.entries(ours).map(([k, v]) => [`ocfkit_${k}`, v])), ...Object.fromEntries(Object.entries(upstream).map(([k, v]) => [`upstream_${k}`, v])) };
+  lines.push(row([scenario, 'ocfkit', seconds(ours.detection), seconds(ours.back), seconds(ours.after), seconds(ours.ops)]));
+  lines.push(row(['', 'upstream', seconds(upstream.detection), seconds(upstream.back), seconds(upstream.after), seconds(upstream.ops)]));
+  lines.push(row(['', 'ratio', ratio(ours.detection, upstream.detection), ratio(ours.back, upstream.back), ratio(ours.after, upstream.after), ratio(ours.ops, upstream.ops)]));
+}
+lines.push('');
+for (const scenario of scenarios) lines.push(`  ${scenario.padEnd(11)}: ${DESCRIPTIONS[scenario]}`);
+lines.push(`Total ${seconds(Date.now() - started)}. ${problems.length === 0 ? 'No acknowledged write was lost in any run.' : `PROBLEMS:\n  ${problems.join('\n  ')}`}`);
+if (failure) lines.push(`THE BENCHMARK STOPPED EARLY (the medians above are of the runs before): ${(failure as Error).stack ?? String(failure)}`);
+console.log(lines.join('\n'));
+if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ nodes, tokenMs, runs, summary, outcomes: outcomes.map(({ outcome }) => outcome) }, null, 2)}\n`);
+if (problems.length > 0 || failure) process.exitCode = 1;

@@ -1,0 +1,127 @@
+// `ocfkit crm generate`: flags or a description file -> crmsh / pcs / CIB configuration (and the
+// DRBD resource file). The work is done by the pure lib/crm; this file reads and writes.
+
+import type { Argv } from 'yargs';
+import { agentsNeeded } from '../crm/build.js';
+import { generate } from '../crm/generate.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../crm/header.js';
+import { PACEMAKER_VERSIONS, type PacemakerVersion } from '../crm/model.js';
+import { PROVIDERS, validateClusterSpec } from '../crm/spec.js';
+import { flagLabel, parseStackFile, stackFlagsToRaw, type StackFlags } from '../crm/stack-input.js';
+import { loadAgentCatalog } from './agent-catalog.js';
+import type { CliIo } from './system.js';
+
+export interface CrmGenerateArgs extends StackFlags {
+  file?: string;
+  format: OutputFormat;
+  pacemaker: PacemakerVersion;
+  output?: string;
+  drbdRes?: string;
+  metaDataDir?: string;
+}
+
+const STACK_FLAGS = [
+  'name', 'drbd-resource', 'device', 'disk', 'drbd-port', 'protocol', 'drbd-version', 'quorum', 'drbd-fencing',
+  'directory', 'fstype', 'mount-options', 'ip', 'nic', 'service', 'dual-primary', 'node', 'stonith', 'stickiness',
+];
+
+export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
+  return yargs
+    .usage(
+      '$0 crm generate [options]\n\n' +
+      'Writes the Pacemaker configuration of DRBD stacks: a promotable DRBD clone, the file system on\n' +
+      'it, a virtual IP and services, grouped, colocated with the promoted DRBD instance and ordered\n' +
+      'after its promotion, with fencing. Operation timeouts and monitor intervals come from the\n' +
+      "agents' own meta-data. Nothing is written when any input is wrong.",
+    )
+    .group(['node', 'stonith', 'provider', 'stickiness'], 'Cluster:')
+    .group(['drbd-resource', 'device', 'disk', 'drbd-version', 'drbd-port', 'protocol', 'quorum', 'drbd-fencing', 'dual-primary'], 'DRBD:')
+    .group(['directory', 'fstype', 'mount-options', 'ip', 'nic', 'service', 'name'], 'File system and services:')
+    .group(['file', 'format', 'pacemaker', 'output', 'drbd-res', 'meta-data-dir'], 'Input and output:')
+    .option('node', { type: 'string', array: true, requiresArg: true, describe: 'A cluster node, NAME or NAME@ADDRESS (the replication address, for --drbd-res); repeat per node' })
+    .option('stonith', { type: 'string', array: true, requiresArg: true, describe: 'A fence device, AGENT:name=value,... e.g. fence_ipmilan:pcmk_host_list=alice,ip=10.0.0.101,username=admin,password=...; repeat per device' })
+    .option('provider', { type: 'string', choices: PROVIDERS as string[], describe: 'Whose agents: ocfkit (default), or the upstream ones (heartbeat and linbit both mean ocf:heartbeat:Filesystem/IPaddr2 + ocf:linbit:drbd)' })
+    .option('stickiness', { type: 'string', requiresArg: true, describe: 'resource-stickiness, so a recovered node does not pull resources back (default 100)' })
+    .option('drbd-resource', { type: 'string', requiresArg: true, describe: 'DRBD resource name, e.g. r0' })
+    .option('device', { type: 'string', requiresArg: true, describe: 'DRBD device, e.g. /dev/drbd1' })
+    .option('disk', { type: 'string', requiresArg: true, describe: 'Backing disk under DRBD, e.g. /dev/sdb1 (for --drbd-res)' })
+    .option('drbd-version', { type: 'string', choices: ['9', '8.4'], describe: 'DRBD generation, for the resource file and fence handlers (default 9)' })
+    .option('drbd-port', { type: 'string', requiresArg: true, describe: 'Replication TCP port (default 7789)' })
+    .option('protocol', { type: 'string', choices: ['A', 'B', 'C'], describe: 'Replication protocol (default C: a write completes when both disks have it)' })
+    .option('quorum', { type: 'boolean', describe: 'DRBD 9 quorum (default: on with three or more nodes)' })
+    .option('drbd-fencing', { type: 'string', choices: ['resource-only', 'resource-and-stonith'], describe: 'DRBD fencing policy (default resource-only; dual-primary needs resource-and-stonith)' })
+    .option('dual-primary', { type: 'boolean', describe: 'DRBD Primary on two nodes with a cluster file system (OCFS2/GFS2) through DLM' })
+    .option('directory', { type: 'string', requiresArg: true, describe: 'Mount point, e.g. /srv/data' })
+    .option('fstype', { type: 'string', requiresArg: true, describe: 'File system type, e.g. ext4, xfs, ocfs2' })
+    .option('mount-options', { type: 'string', requiresArg: true, describe: 'Mount options, e.g. noatime' })
+    .option('ip', { type: 'string', requiresArg: true, describe: 'Virtual IP with prefix length, e.g. 192.168.0.20/24' })
+    .option('nic', { type: 'string', requiresArg: true, describe: 'Interface for the virtual IP (default: the one whose network contains it)' })
+    .option('service', { type: 'string', array: true, requiresArg: true, describe: 'A service in the group, CLASS:[PROVIDER:]TYPE[:name=value,...] e.g. ocf:heartbeat:apache:configfile=/etc/apache2/apache2.conf or systemd:nginx; repeatable' })
+    .option('name', { type: 'string', requiresArg: true, describe: 'Stack name used in resource ids (default: the DRBD resource name)' })
+    .option('file', { alias: 'f', type: 'string', requiresArg: true, describe: 'Describe the cluster and several stacks in a JSON or YAML file (- for stdin) instead of flags' })
+    .option('format', { type: 'string', choices: OUTPUT_FORMATS as string[], default: 'crm', describe: 'crm: a crmsh block; pcs: a pcs script; cib: CIB XML for cibadmin' })
+    .option('pacemaker', { type: 'string', choices: PACEMAKER_VERSIONS as string[], default: '2.1', describe: 'Target Pacemaker: 2.1 (promotable, Promoted/Unpromoted) or 1.1 (ms, Master/Slave)' })
+    .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'Write the configuration to this file instead of standard output' })
+    .option('drbd-res', { type: 'string', requiresArg: true, describe: 'Also write the DRBD resource file (resource r0 { ... }) here' })
+    .option('meta-data-dir', { type: 'string', requiresArg: true, describe: "Read ocfkit's agent meta-data from DIR/<Agent>.xml" })
+    .conflicts('file', STACK_FLAGS)
+    .example('$0 crm generate -f cluster.yaml --format pcs --drbd-res r0.res', 'Stacks described in a file, as a pcs script, plus the DRBD resource file')
+    .example('$0 crm generate ... --pacemaker 1.1', 'The same for a Pacemaker 1.1 cluster (ms, Master/Slave)')
+    .epilogue(
+      'The classic two-node web server:\n' +
+      '  ocfkit crm generate --node alice@10.0.0.1 --node bob@10.0.0.2 \\\n' +
+      '    --drbd-resource r0 --device /dev/drbd1 --disk /dev/sdb1 \\\n' +
+      '    --directory /srv/www --fstype ext4 --ip 192.168.0.20/24 \\\n' +
+      '    --service ocf:heartbeat:apache:configfile=/etc/apache2/apache2.conf \\\n' +
+      '    --stonith fence_ipmilan:pcmk_host_list=alice,ip=10.0.1.1,username=admin,password=... \\\n' +
+      '    --stonith fence_ipmilan:pcmk_host_list=bob,ip=10.0.1.2,username=admin,password=... \\\n' +
+      '    --drbd-res /etc/drbd.d/r0.res\n\n' +
+      'A description file has the keys nodes, stonith, provider, stickiness and stacks (each with name, drbd, ' +
+      'filesystem, ip, services, dualPrimary); crm-examples/ has complete ones in YAML and JSON.') as unknown as Argv<CrmGenerateArgs>;
+}
+
+/** Returns the exit code: 0 written, 1 nothing written (the reasons are on stderr). */
+export async function runCrmGenerate(args: CrmGenerateArgs, io: CliIo): Promise<number> {
+  const failWith = (errors: string[]) => {
+    io.stderr(`ocfkit crm generate: nothing was generated:\n${errors.map((error) => `  - ${error}\n`).join('')}`);
+    return 1;
+  };
+
+  let raw: unknown;
+  let label = flagLabel;
+  if (args.file !== undefined) {
+    let text: string;
+    try {
+      text = await io.readText(args.file);
+    } catch (error) {
+      return failWith([`cannot read ${args.file}: ${(error as Error).message}`]);
+    }
+    const parsed = parseStackFile(text, args.file);
+    if (!parsed.ok) return failWith([parsed.reason]);
+    raw = parsed.raw;
+    // --provider may override the file's choice, e.g. to try the upstream agents.
+    if (args.provider !== undefined && raw && typeof raw === 'object' && !Array.isArray(raw)) raw = { ...(raw as object), provider: args.provider };
+    label = (path) => path;
+  } else {
+    raw = stackFlagsToRaw(args);
+  }
+
+  const validated = validateClusterSpec(raw, label);
+  if (!validated.ok) return failWith(validated.errors);
+
+  const load = await loadAgentCatalog(agentsNeeded(validated.spec), io, args.metaDataDir === undefined ? {} : { metaDataDir: args.metaDataDir });
+  if (load.errors.length > 0) return failWith(load.errors);
+
+  const result = generate(validated.spec, load.catalog, { format: args.format, pacemaker: args.pacemaker, drbdRes: args.drbdRes !== undefined });
+  if (!result.ok) return failWith(result.errors);
+
+  for (const note of load.notes) io.stderr(`note: ${note}\n`);
+  for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
+  if (args.output !== undefined) await io.writeText(args.output, result.text);
+  else io.stdout(result.text);
+  if (args.drbdRes !== undefined && result.drbdRes !== undefined) {
+    if (args.drbdRes === '-') io.stdout(result.drbdRes);
+    else await io.writeText(args.drbdRes, result.drbdRes);
+  }
+  return 0;
+}

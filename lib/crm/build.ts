@@ -1,0 +1,313 @@
+// ClusterSpec + the agents' meta-data -> the configuration to write (ClusterConfig).
+// Every default lives here, each with the reason it is the right one. Pure.
+
+import { formatAgentRef, type AgentRef } from './agent-ref.js';
+import type { AgentMetaData } from './meta-data.js';
+import { defaultOperations } from './operations.js';
+import type { Clone, ClusterConfig, Colocation, Constraint, Group, Order, Primitive, Resource } from './model.js';
+import type { AgentSpec, ClusterSpec, Provider, StackSpec } from './spec.js';
+
+/** Meta-data by agent name (`ocf:heartbeat:apache`), loaded by the caller. */
+export type AgentCatalog = ReadonlyMap<string, AgentMetaData>;
+
+export interface CoreAgents {
+  drbd: AgentRef;
+  filesystem: AgentRef;
+  ipaddr2: AgentRef;
+  /** The DLM control daemon that OCFS2/GFS2 need; only Pacemaker ships it. */
+  dlm: AgentRef;
+}
+
+/** ocfkit's agents, or the upstream agents of the same names they replace. */
+export function coreAgents(provider: Provider): CoreAgents {
+  const ours = provider === 'ocfkit';
+  return {
+    drbd: { standard: 'ocf', provider: ours ? 'ocfkit' : 'linbit', type: 'drbd' },
+    filesystem: { standard: 'ocf', provider: ours ? 'ocfkit' : 'heartbeat', type: 'Filesystem' },
+    ipaddr2: { standard: 'ocf', provider: ours ? 'ocfkit' : 'heartbeat', type: 'IPaddr2' },
+    dlm: { standard: 'ocf', provider: 'pacemaker', type: 'controld' },
+  };
+}
+
+/** Every agent the configuration will name, so the caller can load their meta-data first. */
+export function agentsNeeded(spec: ClusterSpec): AgentRef[] {
+  const core = coreAgents(spec.provider);
+  const agents: AgentRef[] = [core.drbd, core.filesystem];
+  if (spec.stacks.some((stack) => stack.ip)) agents.push(core.ipaddr2);
+  if (spec.stacks.some((stack) => stack.dualPrimary)) agents.push(core.dlm);
+  for (const device of spec.stonith) agents.push(device.agent);
+  for (const stack of spec.stacks) for (const service of stack.services) agents.push(service.agent);
+  const seen = new Set<string>();
+  return agents.filter((agent) => {
+    const key = formatAgentRef(agent);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export type BuildResult =
+  | { ok: true; config: ClusterConfig; warnings: string[] }
+  | { ok: false; errors: string[] };
+
+export function buildClusterConfig(spec: ClusterSpec, catalog: AgentCatalog): BuildResult {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const core = coreAgents(spec.provider);
+  const nodeCount = spec.nodes.length;
+  const resources: Resource[] = [];
+  const constraints: Constraint[] = [];
+
+  const makePrimitive = (id: string, agent: AgentRef, params: [string, string][], needs: { promotable: boolean; notify: boolean }, comment?: string): Primitive => {
+    const metaData = catalog.get(formatAgentRef(agent));
+    checkAgentParams(id, agent, metaData, params, errors);
+    const primitive: Primitive = {
+      kind: 'primitive',
+      id,
+      agent,
+      params,
+      operations: defaultOperations(metaData, needs, agent.standard === 'stonith'),
+    };
+    if (comment) primitive.comment = comment;
+    return primitive;
+  };
+
+  // Fencing first: it is what makes everything below safe.
+  spec.stonith.forEach((device, index) => {
+    resources.push(makePrimitive(stonithId(device, index, spec.stonith), device.agent, Object.entries(device.params), { promotable: false, notify: false },
+      index === 0 ? 'Fencing: a node that stops answering is powered off before its resources are started elsewhere' : undefined));
+  });
+  if (spec.stonith.length === 0) {
+    warnings.push(
+      'no STONITH device is configured (add one with --stonith, e.g. --stonith fence_ipmilan:pcmk_host_list=NODE,ip=...). ' +
+      'stonith-enabled stays true, so Pacemaker will not start any resource until a fence device exists. ' +
+      'Do not turn it off instead: without fencing, a node that merely stops answering is assumed dead, ' +
+      'and both nodes may end up writing to their own copy of the data (DRBD split brain).',
+    );
+  } else {
+    warnNodesWithoutFenceDevice(spec, warnings);
+  }
+
+  const needsDlm = spec.stacks.some((stack) => stack.dualPrimary);
+  if (needsDlm) {
+    const dlm = makePrimitive('dlm', core.dlm, [], { promotable: false, notify: false });
+    resources.push({
+      kind: 'clone',
+      id: 'dlm-clone',
+      child: dlm,
+      promotable: false,
+      meta: [['interleave', 'true']],
+      comment: 'The distributed lock manager that OCFS2/GFS2 need, on every node',
+    });
+  }
+
+  for (const stack of spec.stacks) {
+    const built = buildStack(stack, nodeCount, core, makePrimitive);
+    resources.push(...built.resources);
+    constraints.push(...built.constraints);
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+
+  const properties: [string, string][] = [['stonith-enabled', 'true']];
+  // OCFS2/GFS2: a node that lost quorum must neither stop its file system (that needs DLM, which
+  // is blocked without quorum) nor keep changing things: freezing is the safe choice.
+  if (needsDlm) properties.push(['no-quorum-policy', 'freeze']);
+
+  // Stickiness is always set: without it, a node that comes back pulls its resources back,
+  // which is a second outage for nothing (the value, 100 by default, comes from the spec).
+  return {
+    ok: true,
+    config: { resources, constraints, properties, resourceDefaults: [['resource-stickiness', String(spec.stickiness)]] },
+    warnings,
+  };
+}
+
+type MakePrimitive = (id: string, agent: AgentRef, params: [string, string][], needs: { promotable: boolean; notify: boolean }, comment?: string) => Primitive;
+
+function buildStack(stack: StackSpec, nodeCount: number, core: CoreAgents, makePrimitive: MakePrimitive): { resources: Resource[]; constraints: Constraint[] } {
+  const resources: Resource[] = [];
+  const constraints: Constraint[] = [];
+  const { drbd, filesystem, ip } = stack;
+
+  // DRBD: a promotable clone, one instance per node, notify=true because the DRBD agents act on
+  // their peers' start/promote/demote notifications.
+  const drbdPrimitive = makePrimitive(`drbd-${drbd.resource}`, core.drbd, [['drbd_resource', drbd.resource]], { promotable: true, notify: true });
+  const drbdClone: Clone = {
+    kind: 'clone',
+    id: `drbd-${drbd.resource}-clone`,
+    child: drbdPrimitive,
+    promotable: true,
+    meta: [
+      ['promoted-max', stack.dualPrimary ? '2' : '1'],
+      ['promoted-node-max', '1'],
+      ['clone-max', String(nodeCount)],
+      ['clone-node-max', '1'],
+      ['notify', 'true'],
+      ...(stack.dualPrimary ? [['interleave', 'true'] as [string, string]] : []),
+    ],
+    comment: stack.dualPrimary
+      ? `DRBD resource ${drbd.resource} on ${drbd.device}, Primary on two nodes at once`
+      : `DRBD resource ${drbd.resource} on ${drbd.device}, Primary on one node`,
+  };
+  resources.push(drbdClone);
+
+  const fsParams: [string, string][] = [['device', drbd.device], ['directory', filesystem.directory], ['fstype', filesystem.fstype]];
+  if (filesystem.options !== undefined) fsParams.push(['options', filesystem.options]);
+  const fs = makePrimitive(`fs-${stack.name}`, core.filesystem, fsParams, { promotable: false, notify: false });
+
+  const serviceMembers: Primitive[] = [];
+  if (ip) {
+    const ipParams: [string, string][] = [['ip', ip.address]];
+    if (ip.prefix !== undefined) ipParams.push(['cidr_netmask', String(ip.prefix)]);
+    if (ip.nic !== undefined) ipParams.push(['nic', ip.nic]);
+    serviceMembers.push(makePrimitive(`vip-${stack.name}`, core.ipaddr2, ipParams, { promotable: false, notify: false }));
+  }
+  stack.services.forEach((service, index) => {
+    serviceMembers.push(makePrimitive(serviceId(service, index, stack), service.agent, Object.entries(service.params), { promotable: false, notify: false }));
+  });
+
+  const promotedColocation = (rsc: string): Colocation => ({
+    kind: 'colocation',
+    id: `colo-${rsc}-with-drbd-${drbd.resource}-promoted`,
+    rsc,
+    withRsc: drbdClone.id,
+    withRole: 'Promoted',
+    score: 'INFINITY',
+    comment: `${rsc} runs only where DRBD ${drbd.resource} is Primary`,
+  });
+  const afterPromote = (then: string): Order => ({
+    kind: 'order',
+    id: `order-drbd-${drbd.resource}-promote-then-${then}`,
+    first: drbdClone.id,
+    firstAction: 'promote',
+    then,
+    thenAction: 'start',
+    comment: `${then} starts only after DRBD ${drbd.resource} has been promoted there`,
+  });
+
+  if (!stack.dualPrimary) {
+    // Single primary: file system, address and services move together as one group.
+    const members = [fs, ...serviceMembers];
+    const top: Resource = members.length === 1 ? fs : groupOf(`g-${stack.name}`, members, `${stack.name}: started in this order, stopped in reverse, always on the same node`);
+    resources.push(top);
+    constraints.push(promotedColocation(top.id), afterPromote(top.id));
+    return { resources, constraints };
+  }
+
+  // Dual primary: the cluster file system is mounted on every node where DRBD is Primary, after
+  // DLM; the address and services (if any) run on one of those nodes.
+  const fsClone: Clone = {
+    kind: 'clone',
+    id: `fs-${stack.name}-clone`,
+    child: fs,
+    promotable: false,
+    meta: [['clone-max', String(nodeCount)], ['interleave', 'true']],
+    comment: `${filesystem.fstype} on ${filesystem.directory}, mounted on every node where DRBD ${drbd.resource} is Primary`,
+  };
+  resources.push(fsClone);
+  constraints.push(
+    promotedColocation(fsClone.id),
+    afterPromote(fsClone.id),
+    { kind: 'colocation', id: `colo-${fsClone.id}-with-dlm-clone`, rsc: fsClone.id, withRsc: 'dlm-clone', score: 'INFINITY', comment: `${filesystem.fstype} needs DLM on the same node` },
+    { kind: 'order', id: `order-dlm-clone-then-${fsClone.id}`, first: 'dlm-clone', firstAction: 'start', then: fsClone.id, thenAction: 'start', comment: 'DLM runs before the file system is mounted' },
+  );
+  if (serviceMembers.length > 0) {
+    const top: Resource = serviceMembers.length === 1 ? serviceMembers[0]! : groupOf(`g-${stack.name}`, serviceMembers, `${stack.name}: services on one of the nodes with the file system`);
+    resources.push(top);
+    constraints.push(
+      { kind: 'colocation', id: `colo-${top.id}-with-${fsClone.id}`, rsc: top.id, withRsc: fsClone.id, score: 'INFINITY', comment: `${top.id} runs where the file system is mounted` },
+      { kind: 'order', id: `order-${fsClone.id}-then-${top.id}`, first: fsClone.id, firstAction: 'start', then: top.id, thenAction: 'start', comment: `${top.id} starts after the file system is mounted` },
+    );
+  }
+  return { resources, constraints };
+}
+
+function groupOf(id: string, members: Primitive[], comment: string): Group {
+  return { kind: 'group', id, members, comment };
+}
+
+/** A resource id from an agent type: `apache` -> `apache-web`. */
+function serviceId(service: AgentSpec, index: number, stack: StackSpec): string {
+  if (service.id) return service.id;
+  const base = service.agent.type.toLowerCase().replace(/\.service$/, '').replace(/[^a-z0-9_.-]/g, '-');
+  const clash = stack.services.slice(0, index).some((other) => other.agent.type === service.agent.type);
+  return `${/^[a-z]/.test(base) ? base : `svc-${base}`}-${stack.name}${clash ? `-${index + 1}` : ''}`;
+}
+
+/** `fence-alice` when the device fences one node (pcmk_host_list), else `fence-<agent>-N`. */
+function stonithId(device: AgentSpec, index: number, all: AgentSpec[]): string {
+  if (device.id) return device.id;
+  const hosts = (device.params.pcmk_host_list ?? '').split(/[\s,]+/).filter(Boolean);
+  if (hosts.length === 1) return `fence-${hosts[0]}`;
+  const base = device.agent.type.replace(/^fence_/, '').replace(/[^A-Za-z0-9_.-]/g, '-');
+  return all.length === 1 ? `fence-${base}` : `fence-${base}-${index + 1}`;
+}
+
+/** When every device says which nodes it fences, name the nodes nobody can fence. */
+function warnNodesWithoutFenceDevice(spec: ClusterSpec, warnings: string[]): void {
+  const hostLists = spec.stonith.map((device) => device.params.pcmk_host_list);
+  if (hostLists.some((list) => list === undefined)) return;
+  const covered = new Set(hostLists.flatMap((list) => list!.split(/[\s,]+/)));
+  const uncovered = spec.nodes.filter((node) => !covered.has(node.name)).map((node) => node.name);
+  if (uncovered.length > 0) {
+    warnings.push(`no fence device lists ${uncovered.join(', ')} in pcmk_host_list: if ${uncovered.length === 1 ? 'that node' : 'one of those nodes'} hangs, the cluster cannot fence it and stops recovering.`);
+  }
+}
+
+/**
+ * Parameters against the agent's meta-data: an unknown name is almost always a typo, and a
+ * missing required one makes the agent fail on every node. Agents of the systemd/lsb classes
+ * have no parameters; OCF and fence agents must be known (installed) here.
+ */
+function checkAgentParams(id: string, agent: AgentRef, metaData: AgentMetaData | undefined, params: [string, string][], errors: string[]): void {
+  const name = formatAgentRef(agent);
+  if (!metaData) {
+    if (agent.standard === 'ocf' || agent.standard === 'stonith') {
+      errors.push(`${id}: unknown agent ${name}: its meta-data could not be read (is it installed on this machine? ` +
+        `${agent.standard === 'ocf' ? `it would be /usr/lib/ocf/resource.d/${agent.provider}/${agent.type}` : `it would be /usr/sbin/${agent.type}`})`);
+    } else if (params.length > 0) {
+      errors.push(`${id}: ${name} takes no parameters (${agent.standard} resources are configured outside the cluster)`);
+    }
+    return;
+  }
+  const known = new Set(metaData.parameters.map((parameter) => parameter.name));
+  for (const [param] of params) {
+    // Fence devices also take the fencer's own pcmk_* parameters (pcmk_host_list, pcmk_delay_max, ...).
+    if (agent.standard === 'stonith' && param.startsWith('pcmk_')) continue;
+    if (!known.has(param)) {
+      const suggestion = closest(param, [...known]);
+      errors.push(`${id}: ${name} has no parameter "${param}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
+    }
+  }
+  const given = new Set(params.map(([param]) => param));
+  for (const parameter of metaData.parameters) {
+    if (parameter.required && !given.has(parameter.name)) {
+      errors.push(`${id}: ${name} needs the parameter "${parameter.name}" (${parameter.shortdesc || 'required'})`);
+    }
+  }
+}
+
+/** The known name within edit distance 2, if any: enough to catch `configfle`. */
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name: candidate, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0]!;
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j]!;
+      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,407 @@
+// What the admin asks for: nodes, fencing devices and one or more DRBD stacks (DRBD -> file
+// system -> VIP -> services). `validateClusterSpec` turns loosely typed input (command-line flags
+// or a JSON/YAML file) into a checked ClusterSpec, or lists every problem it found. Pure.
+
+import { isIPv4, isIPv6 } from 'node:net';
+import { parseAgentRef, parseParamList, splitAgentSpec, type AgentRef } from './agent-ref.js';
+
+/** `ocfkit` = our agents; `heartbeat`/`linbit` = the upstream agents (ocf:linbit:drbd, ocf:heartbeat:*). */
+export type Provider = 'ocfkit' | 'heartbeat' | 'linbit';
+export const PROVIDERS: readonly Provider[] = ['ocfkit', 'heartbeat', 'linbit'];
+
+export type DrbdVersion = '9' | '8.4';
+export type DrbdFencing = 'resource-only' | 'resource-and-stonith';
+
+export interface NodeSpec {
+  name: string;
+  /** Replication address, needed only for the DRBD resource file. */
+  address?: string;
+}
+
+export interface AgentSpec {
+  id?: string;
+  agent: AgentRef;
+  params: Record<string, string>;
+}
+
+export interface DrbdSpec {
+  resource: string;
+  device: string;
+  minor: number;
+  /** Backing block device, needed only for the DRBD resource file. */
+  disk?: string;
+  metaDisk: string;
+  port: number;
+  protocol: 'A' | 'B' | 'C';
+  version: DrbdVersion;
+  /** DRBD 9 quorum (`quorum majority; on-no-quorum io-error;`). */
+  quorum: boolean;
+  fencing: DrbdFencing;
+}
+
+export interface FilesystemSpec {
+  directory: string;
+  fstype: string;
+  options?: string;
+}
+
+export interface IpSpec {
+  address: string;
+  prefix?: number;
+  nic?: string;
+}
+
+export interface StackSpec {
+  name: string;
+  drbd: DrbdSpec;
+  filesystem: FilesystemSpec;
+  ip?: IpSpec;
+  services: AgentSpec[];
+  /** Both nodes Primary, a cluster file system (OCFS2/GFS2) mounted on both through DLM. */
+  dualPrimary: boolean;
+}
+
+export interface ClusterSpec {
+  nodes: NodeSpec[];
+  provider: Provider;
+  stonith: AgentSpec[];
+  stickiness: number;
+  stacks: StackSpec[];
+}
+
+export type SpecResult = { ok: true; spec: ClusterSpec } | { ok: false; errors: string[] };
+
+/**
+ * How to name an input field in an error message. Files use the path (`stacks[0].drbd.device`);
+ * the command line maps paths to its flags (`--device`), so the admin sees what to fix.
+ */
+export type FieldLabeler = (path: string) => string;
+
+export const CLUSTER_FILESYSTEMS = ['ocfs2', 'gfs2'] as const;
+const DRBD_PORT_BASE = 7789;
+
+// `description` is free text for people (crm-examples/README.md shows it); the generator ignores it.
+const TOP_KEYS = ['description', 'nodes', 'provider', 'stonith', 'stickiness', 'stacks'];
+const STACK_KEYS = ['name', 'drbd', 'filesystem', 'ip', 'services', 'dualPrimary'];
+const DRBD_KEYS = ['resource', 'device', 'disk', 'metaDisk', 'port', 'protocol', 'version', 'quorum', 'fencing'];
+const FS_KEYS = ['directory', 'fstype', 'options'];
+const IP_KEYS = ['address', 'prefix', 'nic'];
+const AGENT_KEYS = ['id', 'agent', 'params'];
+const NODE_KEYS = ['name', 'address'];
+
+const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
+const ID = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+const DRBD_RESOURCE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const NIC = /^[A-Za-z0-9_.:@-]{1,15}$/;
+const DRBD_DEVICE = /^\/dev\/drbd(\d+)$/;
+
+/** Validates everything at once, so one run shows every mistake. */
+export function validateClusterSpec(raw: unknown, label: FieldLabeler = (path) => path): SpecResult {
+  const errors: string[] = [];
+  const fail = (path: string, message: string) => errors.push(`${label(path)}: ${message}`);
+
+  if (!isObject(raw)) return { ok: false, errors: ['the stack description must be an object (a JSON/YAML mapping)'] };
+  checkKeys(raw, TOP_KEYS, '', fail);
+
+  const provider = raw.provider ?? 'ocfkit';
+  if (!PROVIDERS.includes(provider as Provider)) fail('provider', `"${String(provider)}" is not one of ${PROVIDERS.join(', ')}`);
+
+  const nodes = readNodes(raw.nodes, fail);
+  const stonith = readAgentList(raw.stonith, 'stonith', fail, 'stonith');
+  const stickiness = readInteger(raw.stickiness, 'stickiness', fail, 100, 0, 1_000_000);
+
+  const rawStacks = raw.stacks;
+  const stacks: StackSpec[] = [];
+  if (!Array.isArray(rawStacks) || rawStacks.length === 0) {
+    fail('stacks', 'describe at least one stack');
+  } else {
+    rawStacks.forEach((rawStack, index) => {
+      const stack = readStack(rawStack, `stacks[${index}]`, index, nodes.length, fail);
+      if (stack) stacks.push(stack);
+    });
+  }
+  checkUnique(stacks, (stack) => stack.name, 'name', 'stack name', fail);
+  checkUnique(stacks, (stack) => stack.drbd.resource, 'drbd.resource', 'DRBD resource', fail);
+  checkUnique(stacks, (stack) => String(stack.drbd.minor), 'drbd.device', 'DRBD device', fail);
+  checkUnique(stacks, (stack) => String(stack.drbd.port), 'drbd.port', 'DRBD port', fail);
+  checkUnique(stacks, (stack) => stack.filesystem.directory, 'filesystem.directory', 'mount point', fail);
+  checkUnique(stacks.filter((stack) => stack.ip), (stack) => stack.ip!.address, 'ip', 'virtual IP', fail);
+  for (const stack of stacks) {
+    if (stack.drbd.version === '8.4' && nodes.length > 2) {
+      fail(`stacks[${stacks.indexOf(stack)}].drbd.version`, `DRBD 8.4 replicates between exactly two nodes, not ${nodes.length}: use DRBD 9`);
+    }
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, spec: { nodes, provider: provider as Provider, stonith, stickiness: stickiness ?? 100, stacks } };
+}
+
+type Fail = (path: string, message: string) => void;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkKeys(object: Record<string, unknown>, known: string[], path: string, fail: Fail): void {
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) fail(path ? `${path}.${key}` : key, `unknown setting (known here: ${known.join(', ')})`);
+  }
+}
+
+function checkUnique<T>(items: T[], key: (item: T) => string, field: string, what: string, fail: Fail): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    const value = key(item);
+    if (seen.has(value)) fail(`stacks[].${field}`, `${what} "${value}" is used by two stacks`);
+    seen.add(value);
+  }
+}
+
+function readString(value: unknown, path: string, fail: Fail, required: boolean): string | undefined {
+  if (value === undefined || value === null || value === '') {
+    if (required) fail(path, 'is missing');
+    return undefined;
+  }
+  if (typeof value === 'number') return String(value);
+  if (typeof value !== 'string') {
+    fail(path, 'must be a string');
+    return undefined;
+  }
+  return value;
+}
+
+function readInteger(value: unknown, path: string, fail: Fail, fallback: number | undefined, min: number, max: number): number | undefined {
+  if (value === undefined || value === null || value === '') return fallback;
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
+    fail(path, `must be a whole number from ${min} to ${max}`);
+    return fallback;
+  }
+  return number;
+}
+
+function readBoolean(value: unknown, path: string, fail: Fail, fallback: boolean): boolean {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'yes') return true;
+  if (value === 'false' || value === 'no') return false;
+  fail(path, 'must be true or false');
+  return fallback;
+}
+
+function readAbsolutePath(value: unknown, path: string, fail: Fail, required: boolean): string | undefined {
+  const text = readString(value, path, fail, required);
+  if (text === undefined) return undefined;
+  if (!text.startsWith('/') || /\s/.test(text) || text.includes('//') || (text.length > 1 && text.endsWith('/'))) {
+    fail(path, `"${text}" is not an absolute path without spaces`);
+    return undefined;
+  }
+  return text;
+}
+
+/** Nodes are `name` or `name@address` strings, or { name, address } objects. */
+function readNodes(value: unknown, fail: Fail): NodeSpec[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    fail('nodes', 'name the cluster nodes (at least two)');
+    return [];
+  }
+  const nodes: NodeSpec[] = [];
+  value.forEach((item, index) => {
+    const path = `nodes[${index}]`;
+    let name: string | undefined;
+    let address: string | undefined;
+    if (typeof item === 'string') {
+      const at = item.indexOf('@');
+      name = at === -1 ? item : item.slice(0, at);
+      address = at === -1 ? undefined : item.slice(at + 1);
+    } else if (isObject(item)) {
+      checkKeys(item, NODE_KEYS, path, fail);
+      name = readString(item.name, `${path}.name`, fail, true);
+      address = readString(item.address, `${path}.address`, fail, false);
+    } else {
+      fail(path, 'must be a node name (optionally name@address)');
+      return;
+    }
+    if (name === undefined) return;
+    if (!NODE_NAME.test(name)) return fail(path, `"${name}" is not a valid node name`);
+    if (address !== undefined && !isIPv4(address) && !isIPv6(address)) return fail(path, `"${address}" is not an IPv4 or IPv6 address`);
+    if (nodes.some((node) => node.name === name)) return fail(path, `node "${name}" is listed twice`);
+    nodes.push(address === undefined ? { name } : { name, address });
+  });
+  if (value.length === 1) fail('nodes', 'a DRBD cluster needs at least two nodes');
+  return nodes;
+}
+
+/** Agents are `class:provider:type:name=value,...` strings or { id, agent, params } objects. */
+function readAgentList(value: unknown, path: string, fail: Fail, defaultStandard?: 'stonith'): AgentSpec[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    fail(path, 'must be a list');
+    return [];
+  }
+  const agents: AgentSpec[] = [];
+  value.forEach((item, index) => {
+    const itemPath = `${path}[${index}]`;
+    let agentText: string | undefined;
+    let params: Record<string, string> = {};
+    let id: string | undefined;
+    if (typeof item === 'string') {
+      const split = splitAgentSpec(item);
+      agentText = split.agentText;
+      const parsed = parseParamList(split.paramsText);
+      if (!parsed.ok) return fail(itemPath, parsed.reason);
+      params = parsed.params;
+    } else if (isObject(item)) {
+      checkKeys(item, AGENT_KEYS, itemPath, fail);
+      agentText = readString(item.agent, `${itemPath}.agent`, fail, true);
+      id = readString(item.id, `${itemPath}.id`, fail, false);
+      if (item.params !== undefined) {
+        if (!isObject(item.params)) return fail(`${itemPath}.params`, 'must be a mapping of name: value');
+        for (const [name, paramValue] of Object.entries(item.params)) {
+          if (typeof paramValue !== 'string' && typeof paramValue !== 'number' && typeof paramValue !== 'boolean') {
+            return fail(`${itemPath}.params.${name}`, 'must be a single value');
+          }
+          params[name] = String(paramValue);
+        }
+      }
+    } else {
+      return fail(itemPath, 'must be an agent spec string or an object with agent and params');
+    }
+    if (agentText === undefined) return;
+    // Fence agents are commonly written without their class: `fence_ipmilan`.
+    if (defaultStandard && !agentText.includes(':')) agentText = `${defaultStandard}:${agentText}`;
+    const parsed = parseAgentRef(agentText);
+    if (!parsed.ok) return fail(itemPath, parsed.reason);
+    if (defaultStandard && parsed.agent.standard !== defaultStandard) return fail(itemPath, `"${agentText}" is not a ${defaultStandard} agent`);
+    if (!defaultStandard && parsed.agent.standard === 'stonith') return fail(itemPath, 'fence devices go into the stonith list, not among the services');
+    if (id !== undefined && !ID.test(id)) return fail(`${itemPath}.id`, `"${id}" is not a valid resource id (letters, digits, _ . -; starting with a letter)`);
+    agents.push(id === undefined ? { agent: parsed.agent, params } : { id, agent: parsed.agent, params });
+  });
+  return agents;
+}
+
+function readStack(value: unknown, path: string, index: number, nodeCount: number, fail: Fail): StackSpec | undefined {
+  if (!isObject(value)) {
+    fail(path, 'must be a mapping');
+    return undefined;
+  }
+  checkKeys(value, STACK_KEYS, path, fail);
+  const drbd = readDrbd(value.drbd, `${path}.drbd`, index, nodeCount, fail);
+  const name = readString(value.name, `${path}.name`, fail, false) ?? drbd?.resource;
+  if (name !== undefined && !ID.test(name)) fail(`${path}.name`, `"${name}" is not a valid name (letters, digits, _ . -; starting with a letter)`);
+  const dualPrimary = readBoolean(value.dualPrimary, `${path}.dualPrimary`, fail, false);
+  const filesystem = readFilesystem(value.filesystem, `${path}.filesystem`, dualPrimary, fail);
+  const ip = readIp(value.ip, `${path}.ip`, fail);
+  const services = readAgentList(value.services, `${path}.services`, fail);
+  if (!drbd || !filesystem || name === undefined) return undefined;
+  if (dualPrimary) {
+    // With both nodes writing, I/O must freeze until the peer is really fenced: resource-only
+    // fencing would let the survivor write on while the other one may still be writing too.
+    if (isObject(value.drbd) && value.drbd.fencing === 'resource-only') {
+      fail(`${path}.drbd.fencing`, 'dual-primary needs "resource-and-stonith" (writes freeze until the peer is fenced)');
+    }
+    drbd.fencing = 'resource-and-stonith';
+  }
+  const stack: StackSpec = { name, drbd, filesystem, services, dualPrimary };
+  if (ip) stack.ip = ip;
+  return stack;
+}
+
+function readDrbd(value: unknown, path: string, index: number, nodeCount: number, fail: Fail): DrbdSpec | undefined {
+  if (!isObject(value)) {
+    fail(`${path}.resource`, 'is missing');
+    fail(`${path}.device`, 'is missing');
+    return undefined;
+  }
+  checkKeys(value, DRBD_KEYS, path, fail);
+  const resource = readString(value.resource, `${path}.resource`, fail, true);
+  if (resource !== undefined && !DRBD_RESOURCE.test(resource)) fail(`${path}.resource`, `"${resource}" is not a valid DRBD resource name`);
+  const device = readString(value.device, `${path}.device`, fail, true);
+  const deviceMatch = device === undefined ? null : DRBD_DEVICE.exec(device);
+  if (device !== undefined && !deviceMatch) fail(`${path}.device`, `"${device}" is not a DRBD device (expected /dev/drbdN, e.g. /dev/drbd1)`);
+  const disk = readAbsolutePath(value.disk, `${path}.disk`, fail, false);
+  const metaDisk = readString(value.metaDisk, `${path}.metaDisk`, fail, false) ?? 'internal';
+  const port = readInteger(value.port, `${path}.port`, fail, DRBD_PORT_BASE + index, 1, 65535);
+  const protocol = readString(value.protocol, `${path}.protocol`, fail, false) ?? 'C';
+  if (!['A', 'B', 'C'].includes(protocol)) fail(`${path}.protocol`, `"${protocol}" is not a DRBD protocol (A, B or C)`);
+  const version = readString(value.version, `${path}.version`, fail, false) ?? '9';
+  if (version !== '9' && version !== '8.4') fail(`${path}.version`, `"${version}" is not a supported DRBD version (9 or 8.4)`);
+  const quorum = readBoolean(value.quorum, `${path}.quorum`, fail, version === '9' && nodeCount >= 3);
+  if (quorum && version !== '9') fail(`${path}.quorum`, 'DRBD quorum needs DRBD 9');
+  if (quorum && nodeCount < 3) fail(`${path}.quorum`, `DRBD quorum needs at least three nodes (a majority of two is both of them), not ${nodeCount}`);
+  const fencing = readString(value.fencing, `${path}.fencing`, fail, false);
+  if (fencing !== undefined && fencing !== 'resource-only' && fencing !== 'resource-and-stonith') {
+    fail(`${path}.fencing`, `"${fencing}" is not resource-only or resource-and-stonith`);
+  }
+  if (resource === undefined || !deviceMatch || port === undefined) return undefined;
+  const spec: DrbdSpec = {
+    resource,
+    device: device!,
+    minor: Number(deviceMatch[1]),
+    metaDisk,
+    port,
+    protocol: protocol as DrbdSpec['protocol'],
+    version: version as DrbdVersion,
+    quorum,
+    fencing: (fencing as DrbdFencing | undefined) ?? 'resource-only',
+  };
+  if (disk !== undefined) spec.disk = disk;
+  return spec;
+}
+
+function readFilesystem(value: unknown, path: string, dualPrimary: boolean, fail: Fail): FilesystemSpec | undefined {
+  if (!isObject(value)) {
+    fail(`${path}.directory`, 'is missing');
+    fail(`${path}.fstype`, 'is missing');
+    return undefined;
+  }
+  checkKeys(value, FS_KEYS, path, fail);
+  const directory = readAbsolutePath(value.directory, `${path}.directory`, fail, true);
+  if (directory === '/') fail(`${path}.directory`, 'the cluster cannot mount over /');
+  const fstype = readString(value.fstype, `${path}.fstype`, fail, true);
+  if (fstype !== undefined && !/^[a-z0-9_.]+$/.test(fstype)) fail(`${path}.fstype`, `"${fstype}" is not a file system type`);
+  if (fstype !== undefined && dualPrimary && !(CLUSTER_FILESYSTEMS as readonly string[]).includes(fstype)) {
+    fail(`${path}.fstype`, `dual-primary mounts the file system on two nodes at once, which only a cluster file system (${CLUSTER_FILESYSTEMS.join(', ')}) survives; ${fstype} would be corrupted`);
+  }
+  const options = readString(value.options, `${path}.options`, fail, false);
+  if (directory === undefined || directory === '/' || fstype === undefined) return undefined;
+  return options === undefined ? { directory, fstype } : { directory, fstype, options };
+}
+
+/** `192.168.0.20/24` or { address, prefix, nic }. */
+function readIp(value: unknown, path: string, fail: Fail): IpSpec | undefined {
+  if (value === undefined || value === null) return undefined;
+  let text: string | undefined;
+  let nic: string | undefined;
+  let prefixValue: unknown;
+  if (typeof value === 'string') {
+    text = value;
+  } else if (isObject(value)) {
+    checkKeys(value, IP_KEYS, path, fail);
+    text = readString(value.address, `${path}.address`, fail, true);
+    nic = readString(value.nic, `${path}.nic`, fail, false);
+    prefixValue = value.prefix;
+  } else {
+    fail(path, 'must be an address like 192.168.0.20/24');
+    return undefined;
+  }
+  if (text === undefined) return undefined;
+  const slash = text.indexOf('/');
+  const address = slash === -1 ? text : text.slice(0, slash);
+  if (slash !== -1) prefixValue = text.slice(slash + 1);
+  const family = isIPv4(address) ? 4 : isIPv6(address) ? 6 : 0;
+  if (family === 0) {
+    fail(path, `"${address}" is not an IPv4 or IPv6 address`);
+    return undefined;
+  }
+  if (family === 4 && (address === '0.0.0.0' || address === '255.255.255.255' || address.startsWith('127.'))) {
+    fail(path, `${address} cannot be a service address`);
+    return undefined;
+  }
+  const prefix = readInteger(prefixValue, `${path}.prefix`, fail, undefined, 1, family === 4 ? 32 : 128);
+  if (nic !== undefined && !NIC.test(nic)) fail(`${path}.nic`, `"${nic}" is not a network interface name`);
+  const ip: IpSpec = { address };
+  if (prefix !== undefined) ip.prefix = prefix;
+  if (nic !== undefined) ip.nic = nic;
+  return ip;
+}

@@ -1,0 +1,99 @@
+// Reading a stack description file (JSON or YAML) and turning command-line flags into the same
+// raw shape, so both go through one validator. Pure.
+
+import { parseYamlSubset } from './yaml-subset.js';
+
+export type RawInputResult = { ok: true; raw: unknown } | { ok: false; reason: string };
+
+/** JSON when the file is named *.json or starts with `{`, otherwise YAML. */
+export function parseStackFile(text: string, fileName: string): RawInputResult {
+  const looksLikeJson = fileName.endsWith('.json') || /^\s*[{[]/.test(text);
+  if (looksLikeJson) {
+    try {
+      return { ok: true, raw: JSON.parse(text) as unknown };
+    } catch (error) {
+      return { ok: false, reason: `${fileName} is not valid JSON: ${(error as Error).message}` };
+    }
+  }
+  const parsed = parseYamlSubset(text);
+  return parsed.ok ? { ok: true, raw: parsed.value } : { ok: false, reason: `${fileName}: ${parsed.reason}` };
+}
+
+/** The command-line flags of `ocfkit crm generate` that describe a stack. */
+export interface StackFlags {
+  name?: string;
+  drbdResource?: string;
+  device?: string;
+  disk?: string;
+  drbdPort?: string;
+  protocol?: string;
+  drbdVersion?: string;
+  quorum?: boolean;
+  drbdFencing?: string;
+  directory?: string;
+  fstype?: string;
+  mountOptions?: string;
+  ip?: string;
+  nic?: string;
+  service?: string[];
+  dualPrimary?: boolean;
+  node?: string[];
+  stonith?: string[];
+  provider?: string;
+  stickiness?: string;
+}
+
+/** Flags -> the raw description a file would contain, with exactly one stack. */
+export function stackFlagsToRaw(flags: StackFlags): Record<string, unknown> {
+  const drbd: Record<string, unknown> = { resource: flags.drbdResource, device: flags.device };
+  if (flags.disk !== undefined) drbd.disk = flags.disk;
+  if (flags.drbdPort !== undefined) drbd.port = flags.drbdPort;
+  if (flags.protocol !== undefined) drbd.protocol = flags.protocol;
+  if (flags.drbdVersion !== undefined) drbd.version = flags.drbdVersion;
+  if (flags.quorum !== undefined) drbd.quorum = flags.quorum;
+  if (flags.drbdFencing !== undefined) drbd.fencing = flags.drbdFencing;
+
+  const filesystem: Record<string, unknown> = { directory: flags.directory, fstype: flags.fstype };
+  if (flags.mountOptions !== undefined) filesystem.options = flags.mountOptions;
+
+  const stack: Record<string, unknown> = { drbd, filesystem, services: flags.service ?? [] };
+  if (flags.name !== undefined) stack.name = flags.name;
+  if (flags.dualPrimary !== undefined) stack.dualPrimary = flags.dualPrimary;
+  if (flags.ip !== undefined) stack.ip = flags.nic === undefined ? { address: flags.ip } : { address: flags.ip, nic: flags.nic };
+  else if (flags.nic !== undefined) stack.ip = { nic: flags.nic };
+
+  const raw: Record<string, unknown> = { nodes: flags.node ?? [], stonith: flags.stonith ?? [], stacks: [stack] };
+  if (flags.provider !== undefined) raw.provider = flags.provider;
+  if (flags.stickiness !== undefined) raw.stickiness = flags.stickiness;
+  return raw;
+}
+
+const FLAG_FOR_FIELD: [RegExp, string][] = [
+  [/^nodes(\[\d+\])?$/, '--node'],
+  [/^stonith(\[\d+\])?(\..*)?$/, '--stonith'],
+  [/^provider$/, '--provider'],
+  [/^stickiness$/, '--stickiness'],
+  [/^stacks(\[\d+\])?$/, 'the stack flags'],
+  [/^stacks(\[\d+\])?\.name$/, '--name'],
+  [/^stacks(\[\d+\])?\.dualPrimary$/, '--dual-primary'],
+  [/^stacks(\[\d+\])?\.drbd\.resource$/, '--drbd-resource'],
+  [/^stacks(\[\d+\])?\.drbd\.device$/, '--device'],
+  [/^stacks(\[\d+\])?\.drbd\.disk$/, '--disk'],
+  [/^stacks(\[\d+\])?\.drbd\.port$/, '--drbd-port'],
+  [/^stacks(\[\d+\])?\.drbd\.protocol$/, '--protocol'],
+  [/^stacks(\[\d+\])?\.drbd\.version$/, '--drbd-version'],
+  [/^stacks(\[\d+\])?\.drbd\.quorum$/, '--quorum'],
+  [/^stacks(\[\d+\])?\.drbd\.fencing$/, '--drbd-fencing'],
+  [/^stacks(\[\d+\])?\.filesystem\.directory$/, '--directory'],
+  [/^stacks(\[\d+\])?\.filesystem\.fstype$/, '--fstype'],
+  [/^stacks(\[\d+\])?\.filesystem\.options$/, '--mount-options'],
+  [/^stacks(\[\d+\])?\.ip\.nic$/, '--nic'],
+  [/^stacks(\[\d+\])?\.ip(\..*)?$/, '--ip'],
+  [/^stacks(\[\d+\])?\.services(\[\d+\])?(\..*)?$/, '--service'],
+];
+
+/** Names a field by the flag that sets it, for error messages about command-line input. */
+export function flagLabel(path: string): string {
+  for (const [pattern, flag] of FLAG_FOR_FIELD) if (pattern.test(path)) return flag;
+  return path;
+}

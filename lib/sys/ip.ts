@@ -1,0 +1,98 @@
+// Running iproute2 for the IPaddr2 agent: every read is `ip -j` (JSON) parsed by lib/ip/iproute.ts,
+// every change one `ip` call with an argument array. A monitor runs exactly one `ip` process.
+//
+// Programs are started with node:child_process.spawnSync (argument arrays, never a shell) rather
+// than lib/sys/run.ts: loading execa costs about 40 ms of CPU per agent call, which would more than
+// double the cost of a monitor that runs every 10 s on every node; and a synchronous child is a few
+// ms cheaper than an asynchronous one with pipes. The agent waits for each program anyway.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { parseAddrShow, parseRouteShow, type Link, type Route } from '../ip/iproute.js';
+import type { IpAddress } from '../ip/address.js';
+import type { RunResult } from './run.js';
+import { which } from './which.js';
+
+/** Runs a program and waits for it (at most timeoutMs); never throws. Same result shape as lib/sys/run.ts. */
+export function execQuick(file: string, args: readonly string[], timeoutMs: number): RunResult {
+  // Pacemaker's PATH can lack the sbin directories (na6 lives in /usr/sbin): look there too.
+  const r = spawnSync(which(file) ?? file, args, { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return { exitCode: 127, stdout: '', stderr: `${file}: not found`, failure: 'not-found' };
+  if (code === 'ETIMEDOUT') return { exitCode: 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', failure: 'timeout' };
+  if (r.signal) return { exitCode: 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', failure: 'signal' };
+  return { exitCode: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** Thrown when `ip` itself fails in a way that is not an answer (not installed, timed out, EPERM ...). */
+export class IpCommandError extends Error {
+  constructor(
+    readonly args: readonly string[],
+    readonly result: RunResult,
+  ) {
+    super(`ip ${args.join(' ')} failed: ${oneLine(result.stderr) || result.failure || `exit ${result.exitCode}`}`);
+    this.name = 'IpCommandError';
+  }
+  get notInstalled(): boolean {
+    return this.result.failure === 'not-found';
+  }
+  get permissionDenied(): boolean {
+    return /Operation not permitted|Permission denied/i.test(this.result.stderr);
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 10000;
+
+/** One iproute2 call, in the network namespace `netns` when given (`ip -n NS`, no second process). */
+export function ip(args: readonly string[], netns?: string, timeoutMs = DEFAULT_TIMEOUT_MS): RunResult {
+  return execQuick('ip', netns ? ['-n', netns, ...args] : args, timeoutMs);
+}
+
+const familyFlag = (f: IpAddress['family']) => (f === 'inet' ? '-4' : '-6');
+const NO_DEVICE = /does not exist|Cannot find device/i;
+
+/**
+ * The link `nic` with all its addresses; undefined when there is no such interface. No family
+ * filter: with -4/-6 `ip` leaves out the link-layer fields (MAC, type) and links without such addresses.
+ */
+export function showLink(nic: string, netns?: string): Link | undefined {
+  const args = ['-j', 'addr', 'show', 'dev', nic];
+  const r = ip(args, netns);
+  if (r.exitCode !== 0) {
+    if (NO_DEVICE.test(r.stderr)) return undefined;
+    throw new IpCommandError(args, r);
+  }
+  const links = parseAddrShow(r.stdout);
+  return links.find((l) => l.name === nic) ?? links[0];
+}
+
+/**
+ * Every link that holds `address` (any prefix length), with its addresses of that family. (This
+ * filtered form has the link's flags and state, but no MAC.)
+ */
+export function linksHolding(address: IpAddress, netns?: string): Link[] {
+  const args = ['-j', familyFlag(address.family), 'addr', 'show', 'to', `${address.text}/${address.family === 'inet' ? 32 : 128}`];
+  const r = ip(args, netns);
+  if (r.exitCode !== 0) throw new IpCommandError(args, r);
+  return parseAddrShow(r.stdout);
+}
+
+/** Routes of the main table that contain `address`. */
+export function routesContaining(address: IpAddress, netns?: string): Route[] {
+  const args = ['-j', familyFlag(address.family), 'route', 'show', 'match', address.text];
+  const r = ip(args, netns);
+  if (r.exitCode !== 0) throw new IpCommandError(args, r);
+  return parseRouteShow(r.stdout);
+}
+
+/** Runs a changing `ip` command; throws IpCommandError when it fails. */
+export function ipChange(args: readonly string[], netns?: string, timeoutMs = DEFAULT_TIMEOUT_MS): void {
+  const r = ip(args, netns, timeoutMs);
+  if (r.exitCode !== 0) throw new IpCommandError(args, r);
+}
+
+/** Named network namespaces live in /run/netns (what `ip netns add` creates). */
+export function netnsExists(name: string): boolean {
+  return existsSync(`/run/netns/${name}`);
+}
+
+export const oneLine = (text: string) => text.trim().split('\n').join(' / ');

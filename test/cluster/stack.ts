@@ -1,0 +1,222 @@
+// The configuration the namespace cluster runs: what `ocfkit crm generate` prints for a stack of
+// file system + VIP + the counter service + fencing, loaded with crmsh.
+//
+// The generator always writes a DRBD stack (it has no flag for shared storage without DRBD yet).
+// The namespace cluster has no DRBD (no kernel module here; DRBD runs in the qemu VMs), so the
+// generated block is used with its DRBD statements taken out: the drbd primitive, its promotable
+// clone, the colocation and order constraints that name them, and the DRBD note in the header;
+// the Filesystem's device=/dev/drbdN becomes the shared loop device. Everything else (ids,
+// operations, timeouts and intervals from the agents' meta-data, stickiness, fencing) is the
+// generator's, byte for byte. If the generator one day accepts a stack without DRBD (no
+// --drbd-resource, a non-DRBD --device), that output is used as it is.
+//
+// The generator runs inside node1, as an admin would run it on a cluster node: that is where the
+// test-only fence agent is in /usr/sbin for its meta-data to be read.
+
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { harnessDir, nodeBinary, SERVICE_PORT, VIP, type Cluster, type SharedDisk } from './nodes.js';
+
+export type Provider = 'ocfkit' | 'upstream';
+
+export interface Stack {
+  provider: Provider;
+  /** The crmsh block that is loaded. */
+  crm: string;
+  /** The generator's command line (run in node1). */
+  command: string[];
+  /** Whether the DRBD statements had to be taken out (see the top of this file). */
+  drbdRemoved: boolean;
+  /** Agent of each resource, as loaded, e.g. ocf:ocfkit:Filesystem. */
+  agents: { fs: string; vip: string; service: string };
+  ids: { group: string; fs: string; vip: string; service: string };
+  /** The recurring monitor's interval of each primitive, in ms (from the generated operations). */
+  monitorMs: Record<string, number>;
+  /** What differs from the plain generator output, in words (printed by the test and bench). */
+  notes: string[];
+}
+
+export const STACK_NAME = 'svc';
+export const OCF_ROOT = '/usr/lib/ocf';
+const PLACEHOLDER_DRBD_DEVICE = '/dev/drbd1';
+
+export const repoRoot = (): string => dirname(dirname(harnessDir()));
+
+/** Why the ocfkit stack cannot run here (agents not installed), or undefined. */
+export function ocfkitUnavailable(): string | undefined {
+  if (!existsSync(join(OCF_ROOT, 'resource.d', 'ocfkit', 'Filesystem'))) return 'ocf:ocfkit:Filesystem is not installed (make install)';
+  if (!existsSync(join(repoRoot(), 'dist', 'bin', 'ocfkit.mjs')) && !existsSync(join(repoRoot(), 'lib', 'cli', 'main.ts'))) return 'no ocfkit CLI (make build)';
+  return undefined;
+}
+
+/** The counter service's data file on the shared file system. */
+export const dataFile = (cluster: Cluster): string => join(cluster.dir, 'data', 'counter');
+
+/** `ocfkit ...` as a command line: the built CLI, else the sources through scripts/run-ts.mjs. */
+function ocfkitCommand(): string[] {
+  const root = repoRoot();
+  const built = join(root, 'dist', 'bin', 'ocfkit.mjs');
+  const node = existsSync(join(root, 'node_modules', 'node', 'bin', 'node')) ? join(root, 'node_modules', 'node', 'bin', 'node') : nodeBinary();
+  return existsSync(built) ? [node, built] : [node, join(root, 'scripts', 'run-ts.mjs'), join(root, 'lib', 'cli', 'main.ts')];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The crmsh block, as statements
+
+interface Chunk {
+  /** Comment lines directly above the statement. */
+  comments: string[];
+  /** The statement's lines (continued with a trailing backslash). */
+  lines: string[];
+}
+
+function chunks(crm: string): { header: string[]; chunks: Chunk[] } {
+  const header: string[] = [];
+  const result: Chunk[] = [];
+  let comments: string[] = [];
+  let current: Chunk | undefined;
+  let seenStatement = false;
+  for (const line of crm.split('\n')) {
+    if (current && current.lines[current.lines.length - 1]!.endsWith('\\')) {
+      current.lines.push(line);
+      continue;
+    }
+    current = undefined;
+    if (line.startsWith('#')) {
+      comments.push(line);
+    } else if (line.trim() === '') {
+      if (!seenStatement) header.push(...comments, line);
+      else if (comments.length > 0) result.push({ comments, lines: [] });
+      comments = [];
+    } else {
+      seenStatement = true;
+      current = { comments, lines: [line] };
+      result.push(current);
+      comments = [];
+    }
+  }
+  if (comments.length > 0) result.push({ comments, lines: [] });
+  return { header, chunks: result };
+}
+
+const words = (chunk: Chunk): string[] => chunk.lines.join(' ').replace(/\\/g, ' ').split(/\s+/).filter(Boolean);
+
+/**
+ * The generated DRBD stack without DRBD: drops the drbd primitive, its clone and every constraint
+ * naming either, and the header's DRBD paragraph; puts `device` into the Filesystem primitive.
+ * Pure; throws when the result would still mention DRBD.
+ */
+export function withoutDrbd(crm: string, device: string, drbdDevice = PLACEHOLDER_DRBD_DEVICE): string {
+  const { header, chunks: all } = chunks(crm);
+  const dropped = new Set<string>();
+  for (const chunk of all) {
+    const [keyword, id, agent] = words(chunk);
+    if (keyword === 'primitive' && /^ocf:[^:]+:drbd$/.test(agent ?? '')) dropped.add(id!);
+  }
+  for (const chunk of all) {
+    const [keyword, id, child] = words(chunk);
+    if ((keyword === 'clone' || keyword === 'ms') && dropped.has(child!)) dropped.add(id!);
+  }
+  const mentionsDropped = (chunk: Chunk) => words(chunk).some((word) => dropped.has(word.replace(/:[A-Za-z]+$/, '')));
+  const kept = all.filter((chunk) => {
+    const [keyword] = words(chunk);
+    if (keyword === 'primitive' || keyword === 'clone' || keyword === 'ms') return !dropped.has(words(chunk)[1]!);
+    if (keyword === 'colocation' || keyword === 'order' || keyword === 'location') return !mentionsDropped(chunk);
+    return true;
+  });
+  // Header: keep the generator's first paragraph, without the lines about DRBD's resource file.
+  const headerText = header.join('\n').split(/\n#\n/)[0]!.split('\n').filter((line) => line.startsWith('#'));
+  const body = kept.map((chunk) => [...chunk.comments, ...chunk.lines].join('\n')).join('\n\n')
+    .replace(new RegExp(`device=${drbdDevice.replace(/\//g, '\\/')}(?=\\s)`), `device=${device}`);
+  const text = `${headerText.join('\n')}\n# (test/cluster/stack.ts: DRBD statements removed, device=${device}: shared storage without DRBD)\n\n${body}\n`;
+  const leftover = text.split('\n').filter((line) => !line.startsWith('#') && /drbd/i.test(line));
+  if (leftover.length > 0) throw new Error(`withoutDrbd: DRBD is still named in:\n${leftover.join('\n')}`);
+  return text;
+}
+
+/** The generator's arguments for the test stack. */
+function generatorArgs(cluster: Cluster, provider: Provider, storage: { drbd: true } | { device: string }): string[] {
+  const service = [
+    `binfile=${nodeBinary()}`,
+    `cmdline_options=${join(cluster.dir, 'counter.mjs')} ${dataFile(cluster)} ${join(cluster.dir, 'acks')} ${SERVICE_PORT}`,
+    'logfile=/var/log/pacemaker/counter.log',
+  ].join(',');
+  return [
+    'crm', 'generate',
+    ...cluster.nodeNames.flatMap((name) => ['--node', name]),
+    '--name', STACK_NAME,
+    ...('drbd' in storage ? ['--drbd-resource', 'r0', '--device', PLACEHOLDER_DRBD_DEVICE] : ['--device', storage.device]),
+    '--directory', join(cluster.dir, 'data'),
+    '--fstype', 'ext4',
+    '--ip', `${VIP}/24`,
+    '--nic', 'eth0',
+    '--service', `ocf:heartbeat:anything:${service}`,
+    '--stonith', `fence_ocfkcl:pcmk_host_list=${cluster.nodeNames.join(' ')}`,
+    ...(provider === 'upstream' ? ['--provider', 'heartbeat'] : []),
+  ];
+}
+
+/** Runs `ocfkit crm generate` in node1 and adapts its output to the namespace cluster. */
+export async function generateStack(cluster: Cluster, disk: SharedDisk, provider: Provider): Promise<Stack> {
+  const cli = ocfkitCommand();
+  const notes: string[] = [];
+  let command = [...cli, ...generatorArgs(cluster, provider, { device: disk.device })];
+  let result = await cluster.run(1, command[0]!, command.slice(1));
+  let drbdRemoved = false;
+  let crm: string;
+  if (result.exitCode === 0) {
+    crm = result.stdout;
+  } else {
+    command = [...cli, ...generatorArgs(cluster, provider, { drbd: true })];
+    result = await cluster.run(1, command[0]!, command.slice(1));
+    if (result.exitCode !== 0) throw new Error(`${command.join(' ')} exited ${result.exitCode}:\n${result.stdout}${result.stderr}`);
+    crm = withoutDrbd(result.stdout, disk.device);
+    drbdRemoved = true;
+    notes.push('ocfkit crm generate has no stack without DRBD: its DRBD statements were taken out (test/cluster/stack.ts)');
+  }
+  if (provider === 'ocfkit' && !existsSync(join(OCF_ROOT, 'resource.d', 'ocfkit', 'IPaddr2'))) {
+    crm = crm.replace(/\bocf:ocfkit:IPaddr2\b/g, 'ocf:heartbeat:IPaddr2');
+    notes.push('ocf:ocfkit:IPaddr2 is not installed yet: the ocfkit stack uses ocf:heartbeat:IPaddr2 for the VIP');
+  }
+  const agentOf = (id: string) => new RegExp(`^primitive ${id} (\\S+)`, 'm').exec(crm)?.[1] ?? '?';
+  const ids = { group: `g-${STACK_NAME}`, fs: `fs-${STACK_NAME}`, vip: `vip-${STACK_NAME}`, service: `anything-${STACK_NAME}` };
+  for (const id of Object.values(ids)) {
+    if (!new RegExp(`^(primitive|group) ${id} `, 'm').test(crm)) throw new Error(`the generated configuration has no ${id}:\n${crm}`);
+  }
+  const monitorMs: Record<string, number> = {};
+  for (const chunk of chunks(crm).chunks) {
+    const [keyword, id] = words(chunk);
+    const interval = /\bop monitor (?:\S+ )*?interval=(\d+)(ms|s|m)?\b/.exec(chunk.lines.join(' '));
+    if (keyword === 'primitive' && interval) monitorMs[id!] = Number(interval[1]) * ({ ms: 1, s: 1000, m: 60_000 }[interval[2] ?? 's'] ?? 1000);
+  }
+  return { provider, crm, command, drbdRemoved, agents: { fs: agentOf(ids.fs), vip: agentOf(ids.vip), service: agentOf(ids.service) }, ids, monitorMs, notes };
+}
+
+/**
+ * Loads the stack (crm configure load update) and waits until its group runs with these agents
+ * on one node and the service answers through the VIP. Loading the other provider's stack over a
+ * running one makes Pacemaker restart the changed primitives with the new agents.
+ */
+export async function loadStack(cluster: Cluster, stack: Stack, timeoutMs = 120_000): Promise<string> {
+  const file = join(cluster.dir, `stack-${stack.provider}.crm`);
+  writeFileSync(file, stack.crm);
+  await cluster.runOk(1, 'crm', ['configure', 'load', 'update', file], { timeoutMs: 60_000 });
+  const wanted = [[stack.ids.fs, stack.agents.fs], [stack.ids.vip, stack.agents.vip], [stack.ids.service, stack.agents.service]] as const;
+  const status = await cluster.waitForStatus(1, `${stack.ids.group} started with ${stack.provider} agents`, (s) =>
+    wanted.every(([id, agent]) => {
+      const resource = s.resources.get(id);
+      return resource?.active === true && resource.role === 'Started' && !resource.failed && resource.agent === agent && resource.nodes.length === 1;
+    }) && new Set(wanted.map(([id]) => s.resources.get(id)!.nodes[0])).size === 1, timeoutMs);
+  const owner = status.resources.get(stack.ids.service)!.nodes[0]!;
+  const since = Date.now();
+  await waitUntil(`the service answering through the VIP from ${owner}`, () => cluster.samples().some((s) => s.time >= since && s.ok && s.instance?.startsWith(`${owner}.`)), 60_000);
+  return owner;
+}
+
+export async function waitUntil(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

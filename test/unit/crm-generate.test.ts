@@ -1,0 +1,246 @@
+// ClusterSpec + meta-data -> crm / pcs / CIB text, and the DRBD resource file.
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { XMLParser } from 'fast-xml-parser';
+import { buildClusterConfig, agentsNeeded, coreAgents, type AgentCatalog } from '../../lib/crm/build.js';
+import { renderDrbdResFile } from '../../lib/crm/drbd-res.js';
+import { generate } from '../../lib/crm/generate.js';
+import { parseAgentMetaData, type AgentMetaData } from '../../lib/crm/meta-data.js';
+import { validateClusterSpec, type ClusterSpec } from '../../lib/crm/spec.js';
+import { parseCib, allPrimitives } from '../../lib/pacemaker/cib.js';
+
+const FIXTURES = new URL('../fixtures/pacemaker/', import.meta.url).pathname;
+function parsed(xml: string): AgentMetaData {
+  const result = parseAgentMetaData(xml);
+  if (!result.ok) throw new Error(result.reason);
+  return result.metaData;
+}
+const fixture = (agent: string) => parsed(readFileSync(`${FIXTURES}q5-${agent}-meta-data.xml`, 'utf8'));
+const tinyAgent = (name: string, params: string, actions: string) =>
+  parsed(`<resource-agent name="${name}"><parameters>${params}</parameters><actions>${actions}</actions></resource-agent>`);
+
+const catalog: AgentCatalog = new Map([
+  ['ocf:ocfkit:drbd', fixture('drbd')],
+  ['ocf:ocfkit:Filesystem', fixture('Filesystem')],
+  ['ocf:ocfkit:IPaddr2', fixture('IPaddr2')],
+  ['ocf:linbit:drbd', fixture('drbd')],
+  ['ocf:heartbeat:Filesystem', fixture('Filesystem')],
+  ['ocf:heartbeat:IPaddr2', fixture('IPaddr2')],
+  ['ocf:heartbeat:apache', tinyAgent('apache', '<parameter name="configfile"><content type="string"/></parameter><parameter name="statusurl"><content type="string"/></parameter>',
+    '<action name="start" timeout="40s"/><action name="stop" timeout="60s"/><action name="monitor" timeout="20s" interval="10s" depth="0"/>')],
+  ['ocf:heartbeat:exportfs', tinyAgent('exportfs', '<parameter name="fsid" required="1"><shortdesc>Unique fsid</shortdesc><content type="string"/></parameter><parameter name="options"><content type="string"/></parameter>', '<action name="start" timeout="40s"/>')],
+  ['ocf:pacemaker:controld', tinyAgent('controld', '', '<action name="start" timeout="90s"/><action name="stop" timeout="100s"/><action name="monitor" timeout="20s" interval="10s"/>')],
+  ['stonith:fence_ipmilan', tinyAgent('fence_ipmilan', '<parameter name="ip"><content type="string"/></parameter><parameter name="username"><content type="string"/></parameter><parameter name="password"><content type="string"/></parameter>',
+    '<action name="monitor"/><action name="start" timeout="20s"/><action name="stop" timeout="20s"/>')],
+]);
+
+function spec(raw: Record<string, unknown>): ClusterSpec {
+  const result = validateClusterSpec(raw);
+  if (!result.ok) throw new Error(result.errors.join('\n'));
+  return result.spec;
+}
+
+const web = {
+  nodes: ['alice@10.0.0.1', 'bob@10.0.0.2'],
+  stonith: [
+    { agent: 'fence_ipmilan', params: { pcmk_host_list: 'alice', ip: '10.0.1.1', username: 'admin', password: 'p w' } },
+    { agent: 'fence_ipmilan', params: { pcmk_host_list: 'bob', ip: '10.0.1.2', username: 'admin', password: "it's" } },
+  ],
+  stacks: [{
+    name: 'web',
+    drbd: { resource: 'r0', device: '/dev/drbd1', disk: '/dev/sdb1' },
+    filesystem: { directory: '/srv/www', fstype: 'ext4', options: 'noatime,nodiratime' },
+    ip: '192.168.0.20/24',
+    services: ['ocf:heartbeat:apache:configfile=/etc/apache2/apache2.conf'],
+  }],
+};
+
+function text(raw: Record<string, unknown>, format: 'crm' | 'pcs' | 'cib', pacemaker: '2.1' | '1.1' = '2.1'): string {
+  const result = generate(spec(raw), catalog, { format, pacemaker });
+  if (!result.ok) throw new Error(result.errors.join('\n'));
+  return result.text;
+}
+
+t.test('which agents a configuration needs', async (t) => {
+  t.same(agentsNeeded(spec(web)).map((agent) => `${agent.standard}:${agent.provider ?? ''}:${agent.type}`), [
+    'ocf:ocfkit:drbd', 'ocf:ocfkit:Filesystem', 'ocf:ocfkit:IPaddr2', 'stonith::fence_ipmilan', 'ocf:heartbeat:apache',
+  ]);
+  t.same(coreAgents('linbit'), coreAgents('heartbeat'), 'heartbeat and linbit both mean the upstream agents');
+  t.equal(coreAgents('heartbeat').drbd.provider, 'linbit');
+  t.equal(coreAgents('heartbeat').filesystem.provider, 'heartbeat');
+});
+
+t.test('the classic stack: promotable DRBD, group colocated with Promoted and ordered after promote', async (t) => {
+  const built = buildClusterConfig(spec(web), catalog);
+  if (!built.ok) throw new Error(built.errors.join('\n'));
+  const { config, warnings } = built;
+  t.same(warnings, []);
+  t.same(config.resources.map((resource) => `${resource.kind}:${resource.id}`), ['primitive:fence-alice', 'primitive:fence-bob', 'clone:drbd-r0-clone', 'group:g-web']);
+  const clone = config.resources[2];
+  t.match(clone, { kind: 'clone', promotable: true, meta: [['promoted-max', '1'], ['promoted-node-max', '1'], ['clone-max', '2'], ['clone-node-max', '1'], ['notify', 'true']] });
+  const group = config.resources[3];
+  t.same(group?.kind === 'group' && group.members.map((member) => member.id), ['fs-web', 'vip-web', 'apache-web'], 'file system first, then address, then service');
+  t.same(config.constraints, [
+    { kind: 'colocation', id: 'colo-g-web-with-drbd-r0-promoted', rsc: 'g-web', withRsc: 'drbd-r0-clone', withRole: 'Promoted', score: 'INFINITY', comment: 'g-web runs only where DRBD r0 is Primary' },
+    { kind: 'order', id: 'order-drbd-r0-promote-then-g-web', first: 'drbd-r0-clone', firstAction: 'promote', then: 'g-web', thenAction: 'start', comment: 'g-web starts only after DRBD r0 has been promoted there' },
+  ]);
+  t.same(config.properties, [['stonith-enabled', 'true']]);
+  t.same(config.resourceDefaults, [['resource-stickiness', '100']]);
+});
+
+t.test('crm for Pacemaker 2.1', async (t) => {
+  const crm = text(web, 'crm');
+  t.match(crm, /^primitive drbd-r0 ocf:ocfkit:drbd \\\n\tparams drbd_resource=r0 \\\n\top monitor role=Promoted interval=10s timeout=20s \\\n\top monitor role=Unpromoted interval=20s timeout=20s \\\n\top start interval=0s timeout=240s/m);
+  t.match(crm, /^clone drbd-r0-clone drbd-r0 \\\n\tmeta promotable=true promoted-max=1 promoted-node-max=1 clone-max=2 clone-node-max=1 notify=true$/m);
+  t.match(crm, /^\tparams device=\/dev\/drbd1 directory=\/srv\/www fstype=ext4 options=noatime,nodiratime/m);
+  t.match(crm, /^group g-web fs-web vip-web apache-web$/m);
+  t.match(crm, /^colocation colo-g-web-with-drbd-r0-promoted inf: g-web drbd-r0-clone:Promoted$/m);
+  t.match(crm, /^order order-drbd-r0-promote-then-g-web Mandatory: drbd-r0-clone:promote g-web:start$/m);
+  t.match(crm, /^property cib-bootstrap-options: \\\n\tstonith-enabled=true$/m);
+  t.match(crm, /^rsc_defaults rsc-options: \\\n\tresource-stickiness=100$/m);
+  t.match(crm, /password="p w"/, 'values with spaces are quoted');
+  t.match(crm, /#   resource r0 \{\n#     net \{ fencing resource-only; \}\n#     handlers \{\n#       fence-peer "\/usr\/lib\/drbd\/crm-fence-peer\.9\.sh";/, 'the DRBD fencing snippet');
+  t.notMatch(crm.split('\n').filter((line) => line.startsWith('#')).join('\n'), /--/, 'crmsh stores comments as XML comments, which may not contain --');
+  t.notMatch(crm, /Master|Slave|\bms\b/);
+});
+
+t.test('crm for Pacemaker 1.1', async (t) => {
+  const crm = text(web, 'crm', '1.1');
+  t.match(crm, /^ms drbd-r0-clone drbd-r0 \\\n\tmeta master-max=1 master-node-max=1 clone-max=2 clone-node-max=1 notify=true$/m);
+  t.match(crm, /op monitor role=Master interval=10s timeout=20s/);
+  t.match(crm, /op monitor role=Slave interval=20s timeout=20s/);
+  t.match(crm, /inf: g-web drbd-r0-clone:Master$/m);
+  t.notMatch(crm, /promotable|Promoted|Unpromoted|promoted-max/);
+});
+
+t.test('pcs for Pacemaker 2.1 (pcs 0.10+) and 1.1 (pcs 0.9)', async (t) => {
+  const pcs = text(web, 'pcs');
+  t.match(pcs, /^#!\/bin\/sh\n/);
+  t.match(pcs, /^pcs -f "\$CIB" resource create drbd-r0 ocf:ocfkit:drbd drbd_resource=r0 op monitor role=Promoted interval=10s timeout=20s monitor role=Unpromoted interval=20s timeout=20s start interval=0s timeout=240s .* promotable drbd-r0-clone promoted-max=1 promoted-node-max=1 clone-max=2 clone-node-max=1 notify=true --no-default-ops$/m);
+  t.match(pcs, /^pcs -f "\$CIB" resource create fs-web ocf:ocfkit:Filesystem device=\/dev\/drbd1 .* --group g-web --no-default-ops$/m);
+  t.match(pcs, /^pcs -f "\$CIB" stonith create fence-alice fence_ipmilan pcmk_host_list=alice ip=10\.0\.1\.1 username=admin 'password=p w' op monitor interval=60s timeout=20s/m);
+  t.match(pcs, /'password=it'\\''s'/, 'single quotes survive shell quoting');
+  t.match(pcs, /^pcs -f "\$CIB" constraint colocation add g-web with Promoted drbd-r0-clone INFINITY id=colo-g-web-with-drbd-r0-promoted$/m);
+  t.match(pcs, /^pcs -f "\$CIB" constraint order promote drbd-r0-clone then start g-web kind=Mandatory id=order-drbd-r0-promote-then-g-web$/m);
+  t.match(pcs, /^pcs -f "\$CIB" resource defaults update resource-stickiness=100$/m);
+  t.match(pcs, /pcs cluster cib-push "\$CIB" --config/);
+
+  const old = text(web, 'pcs', '1.1');
+  t.match(old, /^pcs -f "\$CIB" resource create drbd-r0 ocf:ocfkit:drbd drbd_resource=r0 op monitor role=Master interval=10s .* --no-default-ops\npcs -f "\$CIB" resource master drbd-r0-clone drbd-r0 master-max=1 master-node-max=1 clone-max=2 clone-node-max=1 notify=true$/m);
+  t.match(old, /constraint colocation add g-web with master drbd-r0-clone INFINITY/);
+  t.match(old, /^pcs -f "\$CIB" resource defaults resource-stickiness=100$/m);
+});
+
+t.test('CIB XML: well-formed, and it says what the model says', async (t) => {
+  for (const version of ['2.1', '1.1'] as const) {
+    const xml = text(web, 'cib', version);
+    t.doesNotThrow(() => new XMLParser().parse(xml));
+    t.notMatch(xml.replace(/^<\?xml[^>]*>/, '').replace(/<!--/g, '').replace(/-->/g, ''), /--/, 'no -- inside comments');
+    const cib = parseCib(xml);
+    if (!cib.ok) throw new Error(cib.reason);
+    const drbdClone = cib.cib.resources.find((resource) => resource.kind === 'clone' && resource.id === 'drbd-r0-clone');
+    t.match(drbdClone, { element: version === '2.1' ? 'clone' : 'master', promotable: true, meta: { notify: 'true', 'clone-max': '2' } });
+    const drbd = allPrimitives(cib.cib).find(({ primitive }) => primitive.id === 'drbd-r0')?.primitive;
+    t.same(drbd?.operations.filter((op) => op.name === 'monitor').map((op) => [op.role, op.intervalMs]),
+      version === '2.1' ? [['Promoted', 10_000], ['Unpromoted', 20_000]] : [['Master', 10_000], ['Slave', 20_000]]);
+    t.same(cib.cib.colocations, [{ id: 'colo-g-web-with-drbd-r0-promoted', rsc: 'g-web', withRsc: 'drbd-r0-clone', score: 'INFINITY', withRscRole: version === '2.1' ? 'Promoted' : 'Master' }]);
+    t.same(cib.cib.orders, [{ id: 'order-drbd-r0-promote-then-g-web', first: 'drbd-r0-clone', firstAction: 'promote', then: 'g-web', thenAction: 'start', kind: 'Mandatory' }]);
+    t.same(cib.cib.properties, { 'stonith-enabled': 'true' });
+    t.same(cib.cib.resourceDefaults, { 'resource-stickiness': '100' });
+    t.match(xml, /<nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="true"\/>/, 'the id crmsh and pcs use, so cibadmin merges instead of duplicating');
+  }
+});
+
+t.test('no fence device: a warning, not a silent stonith-enabled=false', async (t) => {
+  const result = generate(spec({ ...web, stonith: [] }), catalog, { format: 'crm', pacemaker: '2.1' });
+  if (!result.ok) throw new Error(result.errors.join('\n'));
+  t.match(result.warnings, [/no STONITH device is configured.*stonith-enabled stays true.*split brain/]);
+  t.match(result.text, /^# WARNING: no STONITH device is configured/m);
+  t.match(result.text, /stonith-enabled=true/);
+  const partial = generate(spec({ ...web, stonith: [web.stonith[0]] }), catalog, { format: 'crm', pacemaker: '2.1' });
+  t.match(partial.ok && partial.warnings, [/no fence device lists bob in pcmk_host_list/]);
+});
+
+t.test('unknown agents and parameters: clear errors, nothing generated', async (t) => {
+  const bad = {
+    ...web,
+    stonith: [{ agent: 'fence_nonexistent', params: {} }],
+    stacks: [{ ...web.stacks[0], services: ['ocf:heartbeat:apachee', 'ocf:heartbeat:apache:configfle=/x', 'ocf:heartbeat:exportfs:options=rw', 'systemd:nginx:port=80'] }],
+  };
+  const result = generate(spec(bad), catalog, { format: 'crm', pacemaker: '2.1' });
+  t.equal(result.ok, false);
+  t.notOk('text' in result, 'no text at all');
+  t.match(!result.ok && result.errors, [
+    /^fence-nonexistent: unknown agent stonith:fence_nonexistent: its meta-data could not be read/,
+    /^apachee-web: unknown agent ocf:heartbeat:apachee: .*\/usr\/lib\/ocf\/resource\.d\/heartbeat\/apachee/,
+    /^apache-web: ocf:heartbeat:apache has no parameter "configfle" \(did you mean "configfile"\?\)/,
+    /^exportfs-web: ocf:heartbeat:exportfs needs the parameter "fsid" \(Unique fsid\)/,
+    /^nginx-web: systemd:nginx takes no parameters/,
+  ]);
+  const systemd = generate(spec({ ...web, stacks: [{ ...web.stacks[0], services: ['systemd:nginx'] }] }), catalog, { format: 'crm', pacemaker: '2.1' });
+  t.match(systemd.ok && systemd.text, /^primitive nginx-web systemd:nginx \\\n\top monitor interval=10s timeout=20s \\\n\top start interval=0s \\\n\top stop interval=0s$/m, 'systemd units work without meta-data');
+});
+
+t.test('dual-primary OCFS2', async (t) => {
+  const dual = {
+    nodes: ['alice', 'bob'],
+    stonith: web.stonith,
+    stacks: [{ name: 'shared', dualPrimary: true, drbd: { resource: 'r1', device: '/dev/drbd2' }, filesystem: { directory: '/srv/shared', fstype: 'ocfs2' } }],
+  };
+  const crm = text(dual, 'crm');
+  t.match(crm, /^clone dlm-clone dlm \\\n\tmeta interleave=true$/m);
+  t.match(crm, /meta promotable=true promoted-max=2 promoted-node-max=1 clone-max=2 clone-node-max=1 notify=true interleave=true$/m);
+  t.match(crm, /^clone fs-shared-clone fs-shared \\\n\tmeta clone-max=2 interleave=true$/m);
+  t.match(crm, /^colocation colo-fs-shared-clone-with-drbd-r1-promoted inf: fs-shared-clone drbd-r1-clone:Promoted$/m);
+  t.match(crm, /^order order-drbd-r1-promote-then-fs-shared-clone Mandatory: drbd-r1-clone:promote fs-shared-clone:start$/m);
+  t.match(crm, /^colocation colo-fs-shared-clone-with-dlm-clone inf: fs-shared-clone dlm-clone$/m);
+  t.match(crm, /^order order-dlm-clone-then-fs-shared-clone Mandatory: dlm-clone:start fs-shared-clone:start$/m);
+  t.match(crm, /stonith-enabled=true no-quorum-policy=freeze/);
+  t.match(crm, /fencing resource-and-stonith/);
+  const pcs = text(dual, 'pcs', '1.1');
+  t.match(pcs, /resource create fs-shared ocf:ocfkit:Filesystem .* clone clone-max=2 interleave=true --no-default-ops/, 'pcs 0.9 names the clone itself: fs-shared-clone');
+
+  const withVip = text({ ...dual, stacks: [{ ...dual.stacks[0], ip: '10.0.0.50/24' }] }, 'crm');
+  t.match(withVip, /^colocation colo-vip-shared-with-fs-shared-clone inf: vip-shared fs-shared-clone$/m);
+  t.match(withVip, /^order order-fs-shared-clone-then-vip-shared Mandatory: fs-shared-clone:start vip-shared:start$/m);
+});
+
+t.test('the DRBD resource file', async (t) => {
+  const two = spec(web);
+  const res = renderDrbdResFile(two.stacks[0]!, two.nodes);
+  t.same(res.ok && res.text.split('\n').slice(2), [
+    'resource r0 {',
+    '  device    /dev/drbd1;',
+    '  disk      /dev/sdb1;',
+    '  meta-disk internal;',
+    '  net {',
+    '    protocol C;',
+    '    fencing resource-only;',
+    '  }',
+    '  handlers {',
+    '    fence-peer "/usr/lib/drbd/crm-fence-peer.9.sh";',
+    '    unfence-peer "/usr/lib/drbd/crm-unfence-peer.9.sh";',
+    '  }',
+    '  on alice { node-id 0; address 10.0.0.1:7789; }',
+    '  on bob   { node-id 1; address 10.0.0.2:7789; }',
+    '}',
+    '',
+  ]);
+
+  const three = spec({ ...web, nodes: ['a@10.0.0.1', 'b@10.0.0.2', 'c@fd00::3'] });
+  const mesh = renderDrbdResFile(three.stacks[0]!, three.nodes);
+  t.match(mesh.ok && mesh.text, /options \{\n.*\n    quorum majority;\n    on-no-quorum io-error;\n  \}/);
+  t.match(mesh.ok && mesh.text, /on c \{ node-id 2; address ipv6 \[fd00::3\]:7789; \}/);
+  t.match(mesh.ok && mesh.text, /connection-mesh \{ hosts a b c; \}/);
+
+  const old = spec({ ...web, stacks: [{ ...web.stacks[0], drbd: { ...web.stacks[0]!.drbd, version: '8.4' } }] });
+  const res84 = renderDrbdResFile(old.stacks[0]!, old.nodes);
+  t.match(res84.ok && res84.text, /  disk \{\n    fencing resource-only;\n  \}/, '8.4: fencing lives in the disk section');
+  t.match(res84.ok && res84.text, /after-resync-target "\/usr\/lib\/drbd\/crm-unfence-peer\.sh";/);
+  t.notMatch(res84.ok && res84.text, /node-id/);
+
+  const incomplete = spec({ ...web, nodes: ['alice', 'bob@10.0.0.2'], stacks: [{ ...web.stacks[0], drbd: { resource: 'r0', device: '/dev/drbd1' } }] });
+  t.match(renderDrbdResFile(incomplete.stacks[0]!, incomplete.nodes), { ok: false, errors: [/needs the backing disk \(--disk/, /needs each node's replication address .* missing for alice/] });
+  const viaGenerate = generate(incomplete, catalog, { format: 'crm', pacemaker: '2.1', drbdRes: true });
+  t.equal(viaGenerate.ok, false, 'asking for a .res file that cannot be written generates nothing');
+});

@@ -1,0 +1,39 @@
+// colocation-with-promoted
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { parseCib, type CibModel } from '../../lib/pacemaker/cib.js';
+
+// The generated two-node web stack (fence devices, promotable DRBD, group, colocation, order):
+// a configuration without pitfalls, which each test breaks in one way.
+const CLEAN = readFileSync(new URL('../../crm-examples/web-2node/pacemaker-2.1.cib.xml', import.meta.url), 'utf8').replace(/^<\?xml[^>]*>/, '');
+function cib(configuration = CLEAN, validateWith = 'pacemaker-3.9', nodes = ['alice', 'bob']): CibModel {
+  const withNodes = configuration.replace('<resources>', `<nodes>${nodes.map((node, index) => `<node id="${index + 1}" uname="${node}"/>`).join('')}</nodes><resources>`);
+  const result = parseCib(`<cib validate-with="${validateWith}">${withNodes}</cib>`);
+  if (!result.ok) throw new Error(result.reason);
+  return result.cib;
+}
+const setProperty = (name: string, value: string, xml = CLEAN) =>
+  xml.replace('<cluster_property_set id="cib-bootstrap-options">', `<cluster_property_set id="cib-bootstrap-options"><nvpair id="p-${name}" name="${name}" value="${value}"/>`);
+
+import { checkStonithDisabled } from '../../lib/pacemaker/doctor/stonith-disabled.js';
+import { checkColocationWithPromoted } from '../../lib/pacemaker/doctor/promoted-colocation.js';
+
+t.test('group colocated with the Promoted instance: fine', async (t) => {
+  t.same(checkColocationWithPromoted(cib()), []);
+});
+
+t.test('colocated with the clone in any role', async (t) => {
+  const anyRole = CLEAN.replace(' with-rsc-role="Promoted"', '');
+  t.match(checkColocationWithPromoted(cib(anyRole)), [{ check: 'colocation-with-promoted', severity: 'danger', title: /g-web is colocated with drbd-r0-clone in any role, not with its Promoted instance/, why: /Unpromoted \(Secondary\)/, fix: [/drbd-r0-clone:Promoted/, /pcs constraint colocation add g-web with Promoted drbd-r0-clone/] }]);
+});
+
+t.test('a file system on DRBD with no colocation at all', async (t) => {
+  const none = CLEAN.replace(/<rsc_colocation [^>]*\/>/, '');
+  t.match(checkColocationWithPromoted(cib(none)), [{ severity: 'danger', title: /fs-web mounts \/dev\/drbd1 but is not colocated with a promoted DRBD instance/, fix: [/colocation colo-g-web-with-drbd inf: g-web DRBD-CLONE:Promoted/] }]);
+});
+
+t.test('non-DRBD file systems and clusters without DRBD are left alone', async (t) => {
+  const noDrbdDevice = CLEAN.replace(/<rsc_colocation [^>]*\/>/, '').replace('value="/dev/drbd1"', 'value="/dev/sdb1"');
+  t.same(checkColocationWithPromoted(cib(noDrbdDevice)), []);
+});
+

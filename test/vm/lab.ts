@@ -1,0 +1,226 @@
+// test/vm/lab.ts - TypeScript handle on test/vm/lab.sh: two qemu VMs (node1, node2) with real
+// DRBD 8.4, for tap tests. Not a test itself (tap runs it and finds no tests).
+//
+//   import { Lab, vmUnavailable } from './lab.js';
+//   const why = vmUnavailable(); if (why) { t.skip(why); return; }   // or t.plan(0, why)
+//   const lab = await Lab.up(); t.teardown(() => lab.down());
+//   const r = await lab.exec(1, ['drbdadm', 'role', 'r0']);       // { stdout, stderr, code }
+//   await lab.sh(2, 'drbdadm cstate r0 | grep -q Connected');
+//
+// Every VM sees the host root read-only (plus a private writable overlay), so
+// PROJECT/dist/agents/... and NODE below run inside the VMs as they are - build before up().
+// See test/vm/README.md.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** The checkout; the same path inside the VMs. */
+export const PROJECT = resolve(HERE, '..', '..');
+export const LAB_SH = join(HERE, 'lab.sh');
+export const SETUP_SH = join(HERE, 'setup.sh');
+/** The project's pinned node (Node 24), which the agents' shebang points at. */
+export const NODE = join(PROJECT, 'node_modules', 'node', 'bin', 'node');
+/** setup.sh's cache (kernel, initramfs); labs live in VM_DIR/labs/. */
+export const VM_DIR = process.env.OCFKIT_VM_DIR || '/var/tmp/ocfkit-vm';
+/** PATH of every command run in a VM (prepend a directory for stand-ins, see exec's env). */
+export const GUEST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** The DRBD resource every lab has in /etc/drbd.d/r0.res: minor 1 on /dev/vda (64 MiB). */
+export const RES = 'r0';
+export const DEVICE = '/dev/drbd1';
+export const ADDRESS = { 1: '192.168.77.1', 2: '192.168.77.2' } as const;
+
+export type NodeId = 1 | 2;
+export const NODES: readonly NodeId[] = [1, 2];
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  /** exit code in the VM; 124 when the timeout killed it */
+  code: number;
+}
+
+export interface ExecOptions {
+  /** extra environment variables (the base is PATH=GUEST_PATH HOME=/root LANG=C.UTF-8 TERM=dumb) */
+  env?: Record<string, string>;
+  /** working directory in the VM (default /) */
+  cwd?: string;
+  /** data for the command's stdin (default: /dev/null) */
+  input?: string | Buffer;
+  /** seconds until the command's process group is killed (code 124); default 300 */
+  timeout?: number;
+}
+
+export interface DrbdState {
+  role: string;   // e.g. "Primary/Secondary"
+  cstate: string; // e.g. "Connected", "WFConnection"
+  dstate: string; // e.g. "UpToDate/UpToDate"
+}
+
+/** Quote a string for bash. */
+export function shq(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Why VM tests cannot run here (→ skip the test with this message), or undefined. */
+export function vmUnavailable(): string | undefined {
+  if (process.env.OCFKIT_VM_TESTS === '0') return 'OCFKIT_VM_TESTS=0';
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'VM tests need Linux and root';
+  const cur = join(VM_DIR, 'current');
+  if (!existsSync(cur)) return `no VM kernel in ${VM_DIR}: run test/vm/setup.sh first`;
+  const kver = readFileSync(cur, 'utf8').trim();
+  if (!existsSync(join(VM_DIR, 'kernel', kver, 'vmlinux'))) return `incomplete ${VM_DIR}: run test/vm/setup.sh`;
+  if (spawnSync('sh', ['-c', 'command -v qemu-system-x86_64']).status !== 0) return 'qemu missing: run test/vm/setup.sh';
+  return undefined;
+}
+
+export class LabError extends Error {}
+
+export class Lab {
+  private downed = false;
+  private readonly onExit = () => this.downSync();
+
+  private constructor(
+    /** the lab directory (OCFKIT_LAB): node1/, node2/ with console.log, ctl/, disk.img */
+    readonly dir: string,
+  ) {
+    process.once('exit', this.onExit);
+  }
+
+  /** Boot node1 + node2 (in parallel; ~8-15 s). The VMs die with this process at the latest. */
+  static async up(opts: { mem?: number; diskMb?: number; drbdModule?: boolean; bootTimeout?: number } = {}): Promise<Lab> {
+    mkdirSync(join(VM_DIR, 'labs'), { recursive: true });
+    const lab = new Lab(mkdtempSync(join(VM_DIR, 'labs', 'lab-')));
+    const env: Record<string, string> = { OCFKIT_VM_OWNER: String(process.pid) };
+    if (opts.mem) env.OCFKIT_VM_MEM = String(opts.mem);
+    if (opts.diskMb) env.OCFKIT_VM_DISK_MB = String(opts.diskMb);
+    if (opts.drbdModule === false) env.OCFKIT_VM_DRBD = '0';
+    if (opts.bootTimeout) env.OCFKIT_VM_BOOT_TIMEOUT = String(opts.bootTimeout);
+    const r = await lab.run(['up'], { env });
+    if (r.code !== 0) {
+      lab.downSync();
+      throw new LabError(`lab.sh up failed (exit ${r.code}):\n${r.stderr}`);
+    }
+    return lab;
+  }
+
+  /** Host path of the VM's /ctl (shared read-write, uncached): drop or collect files there. */
+  ctlDir(node: NodeId): string {
+    return join(this.dir, `node${node}`, 'ctl');
+  }
+
+  /** The VM's serial console (kernel messages, guest agent log). */
+  console(node: NodeId): string {
+    try { return readFileSync(join(this.dir, `node${node}`, 'console.log'), 'utf8'); } catch { return ''; }
+  }
+
+  /** Run argv (no shell) in the VM; resolves with its output and exit code, never rejects on a
+   *  non-zero exit. Rejects (LabError) only when the harness fails (VM gone, no answer). */
+  exec(node: NodeId, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    if (argv.length === 0) throw new LabError('exec: empty argv');
+    const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${shq(v)} `).join('');
+    return this.sh(node, `${env}exec ${argv.map(shq).join(' ')}`, { ...opts, env: undefined });
+  }
+
+  /** Run a bash script in the VM (it is sourced by a fresh subshell of the guest agent). */
+  async sh(node: NodeId, script: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    let s = '';
+    if (opts.cwd) s += `cd ${shq(opts.cwd)} || exit 126\n`;
+    for (const [k, v] of Object.entries(opts.env ?? {})) s += `export ${k}=${shq(v)}\n`;
+    s += script;
+    const args = ['sh', '-t', String(opts.timeout ?? 300)];
+    if (opts.input !== undefined) args.push('-i');
+    const r = await this.run([...args, String(node), s], { input: opts.input ?? '' });
+    if (r.code === 255 && /^lab\.sh: /m.test(r.stderr)) throw new LabError(`node${node}: ${r.stderr.trim()}`);
+    return r;
+  }
+
+  /** exec and require exit code 0; returns trimmed stdout. */
+  async ok(node: NodeId, argv: string[], opts: ExecOptions = {}): Promise<string> {
+    const r = await this.exec(node, argv, opts);
+    if (r.code !== 0) throw new LabError(`node${node}: ${argv.join(' ')} exited ${r.code}: ${r.stderr || r.stdout}`);
+    return r.stdout.trim();
+  }
+
+  /** Write a file in the VM (e.g. a crm_attribute stand-in in /usr/local/bin, mode 0o755). */
+  async writeFile(node: NodeId, path: string, content: string | Buffer, mode = 0o644): Promise<void> {
+    const m = mode.toString(8);
+    const r = await this.sh(node, `mkdir -p "$(dirname ${shq(path)})" && cat > ${shq(path)} && chmod ${m} ${shq(path)}`, { input: content });
+    if (r.code !== 0) throw new LabError(`node${node}: writing ${path} failed: ${r.stderr}`);
+  }
+
+  /** role/cstate/dstate of a DRBD resource as drbdadm prints them ('' when the command fails). */
+  async drbdState(node: NodeId, res = RES): Promise<DrbdState> {
+    const r = await this.sh(node, `for w in role cstate dstate; do echo "$(drbdadm $w ${shq(res)} 2>/dev/null)"; done`);
+    const [role = '', cstate = '', dstate = ''] = r.stdout.split('\n');
+    return { role, cstate, dstate };
+  }
+
+  /** Poll fn until it returns a truthy value (which is returned) or throw after timeout seconds. */
+  async waitFor<T>(what: string, fn: () => Promise<T>, timeout = 60, interval = 0.5): Promise<T> {
+    const end = Date.now() + timeout * 1000;
+    let last: unknown;
+    for (;;) {
+      last = await fn();
+      if (last) return last as T;
+      if (Date.now() > end) break;
+      await new Promise((r) => setTimeout(r, interval * 1000));
+    }
+    throw new LabError(`timeout (${timeout}s) waiting for ${what}; last: ${JSON.stringify(last)}`);
+  }
+
+  /** Pull VM N's network cable (default: both VMs'); the VMs keep running. */
+  async cutLink(node?: NodeId): Promise<void> {
+    await this.must(['cut-link', ...(node ? [String(node)] : [])]);
+  }
+
+  async restoreLink(node?: NodeId): Promise<void> {
+    await this.must(['restore-link', ...(node ? [String(node)] : [])]);
+  }
+
+  /** qemu pids of the VMs (for leak checks). */
+  qemuPids(): number[] {
+    return NODES.flatMap((n) => {
+      try { return [Number(readFileSync(join(this.dir, `node${n}`, 'qemu.pid'), 'utf8').trim())]; } catch { return []; }
+    });
+  }
+
+  /** Kill the VMs, delete the lab directory (OCFKIT_VM_KEEP=1 keeps it). Idempotent. */
+  async down(): Promise<void> {
+    if (this.downed) return;
+    this.downed = true;
+    process.removeListener('exit', this.onExit);
+    await this.run(['down']);
+  }
+
+  private downSync(): void {
+    if (this.downed) return;
+    this.downed = true;
+    process.removeListener('exit', this.onExit);
+    spawnSync('bash', [LAB_SH, 'down'], { env: { ...process.env, OCFKIT_LAB: this.dir, OCFKIT_VM_DIR: VM_DIR }, stdio: 'ignore' });
+  }
+
+  private async must(args: string[]): Promise<void> {
+    const r = await this.run(args);
+    if (r.code !== 0) throw new LabError(`lab.sh ${args.join(' ')} failed: ${r.stderr.trim()}`);
+  }
+
+  private run(args: string[], o: { env?: Record<string, string>; input?: string | Buffer } = {}): Promise<ExecResult> {
+    return new Promise((res, rej) => {
+      const p = spawn('bash', [LAB_SH, ...args], {
+        env: { ...process.env, ...o.env, OCFKIT_LAB: this.dir, OCFKIT_VM_DIR: VM_DIR },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      p.stdout.on('data', (b: Buffer) => out.push(b));
+      p.stderr.on('data', (b: Buffer) => err.push(b));
+      p.on('error', rej);
+      p.on('close', (code, sig) =>
+        res({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code: code ?? (sig ? 128 : 255) }));
+      p.stdin.on('error', () => {});
+      p.stdin.end(o.input ?? '');
+    });
+  }
+}
