@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-debian.sh
+bash test/vm/setup.sh          # Debian's kernel + initramfs for the real-DRBD qemu VMs (cached)
 make build install
 make typecheck
 bash scripts/run-tests.sh

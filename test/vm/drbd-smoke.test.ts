@@ -1,12 +1,9 @@
 // Real DRBD 8.4 in two qemu VMs with plain drbdadm (no agents): the lab works and DRBD behaves
-// the way our agents will expect. Needs test/vm/setup.sh once (skips otherwise). ~1 min.
+// the way our agents will expect. Needs test/vm/setup.sh once (fails otherwise). ~1 min.
 import t, { type Test } from 'tap';
-import { ADDRESS, DEVICE, Lab, NODES, RES, vmUnavailable, type NodeId } from './lab.js';
+import { ADDRESS, DEVICE, Lab, NODES, RES, vmLabReady, type NodeId } from './lab.js';
 
-const why = vmUnavailable();
-if (why) {
-  t.plan(0, why);
-} else {
+if (vmLabReady(t)) {
   const t0 = Date.now();
   const lab = await Lab.up();
   t.teardown(() => lab.down());

@@ -75,6 +75,19 @@ export function vmUnavailable(): string | undefined {
   return undefined;
 }
 
+/**
+ * For a test file: true when the lab can run. A missing lab FAILS the test (CI runs
+ * test/vm/setup.sh first; a real-DRBD test that silently skips would prove nothing); only an
+ * explicit OCFKIT_VM_TESTS=0 outside CI skips.
+ */
+export function vmLabReady(t: { fail(msg: string): void; plan(n: number, why?: string): void }): boolean {
+  const why = vmUnavailable();
+  if (!why) return true;
+  if (process.env.OCFKIT_VM_TESTS === '0' && !process.env.CI) t.plan(0, why);
+  else t.fail(`the DRBD VM lab cannot run: ${why}`);
+  return false;
+}
+
 export class LabError extends Error {}
 
 export class Lab {

@@ -32,9 +32,12 @@ run_job() {  # run_job ID (in a background subshell of PID 1)
     [ -e "/ctl/cmd/$id.in" ] && in=/ctl/cmd/$id.in
     set -m                           # -> the command gets its own process group
     (
+        # a clean slate for the script: no job control, no agent functions/variables/args
         set +m; shopt -u nullglob; exec 8<&-
-        unset -f run_job say up; unset TICK debug seen n
-        source "$f"
+        __lab_job=$f
+        unset -f run_job say up; unset -v TICK debug seen n id f t first in pid sleeper rc
+        set --
+        source "$__lab_job"
     ) < "$in" > "/ctl/res/$id.out" 2> "/ctl/res/$id.err" &
     pid=$!
     set +m
