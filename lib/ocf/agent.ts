@@ -108,7 +108,9 @@ export async function dispatch<Ps extends readonly ParamSpec[]>(
     const meta = readCrmMeta(env, action);
     const { values, problems } = readParams(agent.parameters, env);
     if (problems.length > 0) throw new OcfError(OCF.ERR_CONFIGURED, problems.join('; '));
-    const deadline = Date.now() + meta.timeoutMs - safetyMarginMs(meta.timeoutMs);
+    // Pacemaker's clock started when it spawned us, before Node's own start-up.
+    const startedAt = Date.now() - process.uptime() * 1000;
+    const deadline = startedAt + meta.timeoutMs - safetyMarginMs(meta.timeoutMs);
     const ctx: ActionContext<Ps> = {
       action,
       params: values,
