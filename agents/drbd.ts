@@ -334,6 +334,9 @@ async function promote(ctx: Ctx): Promise<OcfCode> {
     if (seen.configured && seen.state.role === 'Primary') break;
     if (!seen.configured) throw genericError(`${p.drbd_resource} went down during promote`);
     last = why(r);
+    // 17: no UpToDate data reachable (or fencing the peer failed). Retrying cannot help, and would
+    // hold Pacemaker for the whole promote timeout: give up at once, as upstream does.
+    if (r.exitCode === 17) throw genericError(`${p.drbd_resource}: refusing to promote without access to UpToDate data: ${last}`);
     // The peer may still be demoting (Pacemaker promotes right after it demoted there): retry.
     if (ctx.remainingMs() < 1000 + 1000 + KILL_GRACE_MS) throw genericError(`drbdadm primary ${p.drbd_resource} failed: ${last}`);
     await sleep(1000);

@@ -2,9 +2,10 @@
 // BENCH_RUNS (default 30) runs per side; BENCH_ONLY=regex to pick suites.
 import baseline from './cases/baseline.js';
 import filesystem from './cases/filesystem.js';
+import ipaddr2 from './cases/ipaddr2.js';
 import { formatResults, runCase, type BenchSuite, type CaseResult } from './harness.js';
 
-const SUITES: Array<() => Promise<BenchSuite>> = [baseline, filesystem];
+const SUITES: Array<() => Promise<BenchSuite>> = [baseline, filesystem, ipaddr2];
 const runs = Number(process.env.BENCH_RUNS ?? 30);
 const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
 

@@ -32,28 +32,6 @@ writeFileSync(join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
 
 // 2. One executable per agent. The agent's meta-data module is swapped for its pre-rendered XML,
 // so an agent never carries xmlbuilder2.
-// execa is bundled as a string and compiled only when an action really runs a program: merely
-// carrying its 90 kB of code cost every monitor ~7 ms of CPU (measured: 40 -> 32 ms per Filesystem
-// monitor on Node 24, whose own start is ~27 ms).
-const execaSource = (await build({
-  stdin: { contents: "module.exports = require('execa');", resolveDir: root, loader: 'js' },
-  bundle: true, platform: 'node', format: 'cjs', target: 'node24', minify: true, legalComments: 'none', write: false, logLevel: 'warning',
-})).outputFiles[0].text;
-const lazyExeca = {
-  name: 'lazy-execa',
-  setup(b) {
-    b.onResolve({ filter: /^execa$/ }, () => ({ path: 'execa', namespace: 'lazy-execa' }));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-execa' }, () => ({
-      loader: 'js',
-      contents: `const { createRequire } = require('node:module');
-const load = new Function('module', 'exports', 'require', ${JSON.stringify(execaSource)});
-const m = { exports: {} };
-load(m, m.exports, createRequire(__filename));
-module.exports = m.exports;`,
-    }));
-  },
-};
-
 const common = {
   bundle: true, platform: 'node', format: 'cjs', target: 'node24', minify: true, legalComments: 'none',
   banner: { js: `#!${node24}` }, logLevel: 'warning',
@@ -68,7 +46,7 @@ for (const name of agentNames) {
       resolveDir: root, sourcefile: `${name}-main.ts`, loader: 'ts',
     },
     outfile,
-    plugins: [prerenderedMetadata(xml), lazyExeca],
+    plugins: [prerenderedMetadata(xml)],
   });
   chmodSync(outfile, 0o755);
 }

@@ -11,7 +11,7 @@ PACKAGES=(
   drbd-utils                                       # drbdadm/drbdsetup and ocf:linbit:drbd
   kmod libxml2-utils                               # modprobe (Filesystem validate), xmllint (meta-data checks)
   util-linux e2fsprogs xfsprogs btrfs-progs psmisc # loop devices, file systems, fuser for comparisons
-  iproute2 iputils-arping ndisc6 tcpdump           # IPaddr2: addresses, ARP, IPv6 NA, captures
+  iproute2 iputils-arping ipv6toolkit tcpdump      # IPaddr2: addresses, ARP (arping), IPv6 NA (na6), captures
   hyperfine
 )
 

@@ -1,9 +1,9 @@
-// The CLI's only contact with the machine: files, standard streams and commands (through
-// lib/sys/run: argument arrays, no shell). Handlers receive it as `CliIo`, so tests can hand
-// them a fake.
+// The CLI's only contact with the machine: files, standard streams and commands (through execa:
+// argument arrays, no shell; the agents use the lighter lib/sys/run, see there why). Handlers
+// receive it as `CliIo`, so tests can hand them a fake.
 
 import { readFile, writeFile } from 'node:fs/promises';
-import { run } from '../sys/run.js';
+import { execa } from 'execa';
 
 export interface CommandResult {
   /** undefined when the program could not be started at all (not installed). */
@@ -34,12 +34,12 @@ export const processIo: CliIo = {
   readText: (path) => (path === '-' ? readStdin() : readFile(path, 'utf8')),
   writeText: (path, text) => writeFile(path, text),
   async run(command, args, options = {}) {
-    const result = await run(command, args, { timeoutMs: options.timeoutMs ?? 30_000, ...(options.env ? { env: options.env } : {}) });
-    return {
-      exitCode: result.failure === 'not-found' ? undefined : result.exitCode,
-      stdout: result.stdout,
-      stderr: result.stderr,
-    };
+    const result = await execa(command, args, {
+      reject: false, timeout: options.timeoutMs ?? 30_000, stripFinalNewline: false,
+      ...(options.env ? { env: options.env } : {}),
+    });
+    const notFound = (result as { code?: string }).code === 'ENOENT';
+    return { exitCode: notFound ? undefined : result.exitCode, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
   },
   env: process.env,
 };

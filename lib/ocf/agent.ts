@@ -119,7 +119,7 @@ export async function dispatch<Ps extends readonly ParamSpec[]>(
       log,
       instance,
       checkLevel: Number(env.OCF_CHECK_LEVEL) || 0,
-      remainingMs: () => Math.max(0, deadline - Date.now()),
+      remainingMs: () => Math.max(0, Math.floor(deadline - Date.now())),
     };
     if (action === 'validate-all') {
       await agent.validate?.(ctx);

@@ -31,7 +31,7 @@ export function createLogger(tag: string, env: NodeJS.ProcessEnv): Logger {
         // A log file we cannot write must never fail the action.
       }
     }
-    if (facility) void runDetached('logger', ['-t', tag, '-p', `${facility}.${level}`, '--', message]);
+    if (facility) runDetached('logger', ['-t', tag, '-p', `${facility}.${level}`, '--', message]);
   };
 
   return {

@@ -4,9 +4,8 @@
 // announcing the VIP after stop would pull traffic back to a node that no longer has it).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { execQuick } from './ip.js';
+import { runSync, type RunResult } from './run.js';
 import { which } from './which.js';
-import type { RunResult } from './run.js';
 
 /** `file args` as run inside network namespace `netns` (ip netns exec execs the program itself). */
 export function inNetns(file: string, args: readonly string[], netns?: string): [string, string[]] {
@@ -16,7 +15,7 @@ export function inNetns(file: string, args: readonly string[], netns?: string): 
 /** Runs a sender in the foreground (synchronously: the agent has nothing else to do meanwhile). */
 export function runSender(file: string, args: readonly string[], netns: string | undefined, timeoutMs: number): RunResult {
   const [f, a] = inNetns(file, args, netns);
-  return execQuick(f, a, timeoutMs);
+  return runSync(f, a, { timeoutMs });
 }
 
 /** Where pid files and saved loopback addresses live: the resource agents' runtime directory. */

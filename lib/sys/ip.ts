@@ -1,27 +1,10 @@
 // Running iproute2 for the IPaddr2 agent: every read is `ip -j` (JSON) parsed by lib/ip/iproute.ts,
 // every change one `ip` call with an argument array. A monitor runs exactly one `ip` process.
 //
-// Programs are started with node:child_process.spawnSync (argument arrays, never a shell) rather
-// than lib/sys/run.ts: loading execa costs about 40 ms of CPU per agent call, which would more than
-// double the cost of a monitor that runs every 10 s on every node; and a synchronous child is a few
-// ms cheaper than an asynchronous one with pipes. The agent waits for each program anyway.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseAddrShow, parseRouteShow, type Link, type Route } from '../ip/iproute.js';
 import type { IpAddress } from '../ip/address.js';
-import type { RunResult } from './run.js';
-import { which } from './which.js';
-
-/** Runs a program and waits for it (at most timeoutMs); never throws. Same result shape as lib/sys/run.ts. */
-export function execQuick(file: string, args: readonly string[], timeoutMs: number): RunResult {
-  // Pacemaker's PATH can lack the sbin directories (na6 lives in /usr/sbin): look there too.
-  const r = spawnSync(which(file) ?? file, args, { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return { exitCode: 127, stdout: '', stderr: `${file}: not found`, failure: 'not-found' };
-  if (code === 'ETIMEDOUT') return { exitCode: 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', failure: 'timeout' };
-  if (r.signal) return { exitCode: 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', failure: 'signal' };
-  return { exitCode: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
+import { runSync, type RunResult } from './run.js';
 
 /** Thrown when `ip` itself fails in a way that is not an answer (not installed, timed out, EPERM ...). */
 export class IpCommandError extends Error {
@@ -44,7 +27,7 @@ const DEFAULT_TIMEOUT_MS = 10000;
 
 /** One iproute2 call, in the network namespace `netns` when given (`ip -n NS`, no second process). */
 export function ip(args: readonly string[], netns?: string, timeoutMs = DEFAULT_TIMEOUT_MS): RunResult {
-  return execQuick('ip', netns ? ['-n', netns, ...args] : args, timeoutMs);
+  return runSync('ip', netns ? ['-n', netns, ...args] : args, { timeoutMs });
 }
 
 const familyFlag = (f: IpAddress['family']) => (f === 'inet' ? '-4' : '-6');

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { cmd, drbdDouble } from '../helpers/drbd-double/index.js';
+import { cmd, drbdDouble, withoutHostCopies } from '../helpers/drbd-double/index.js';
 
 const HELD_OPEN = '0: State change failed: (-12) Device is held open by someone\nadditional info from kernel:\n/dev/drbd0 opened by mount (pid 4242) at 2026-11-22 00:30:00\nCommand \'drbdsetup secondary r0\' terminated with exit code 11';
 const DOWN_HELD_OPEN = 'r0: State change failed: (-12) Device is held open by someone\nCommand \'drbdsetup down r0\' terminated with exit code 11';
@@ -175,7 +175,7 @@ t.test('stop', async (t) => {
     t.equal(r1.code, 0, r1.stderr);
     t.same(r1.commands, [cmd.removeScore]);
     const noUtils = drbdDouble(t, { version: 'drbd-9', node: 'node1', state: '00-unconfigured', omit: ['drbdsetup', 'drbdadm'] });
-    const r2 = noUtils.run('stop');
+    const r2 = noUtils.run('stop', {}, {}, { wrapper: withoutHostCopies(['drbdsetup', 'drbdadm']) });
     t.equal(r2.code, 0, r2.stderr);
     t.same(r2.commands, [cmd.removeScore]);
   });

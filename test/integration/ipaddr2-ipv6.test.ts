@@ -2,7 +2,7 @@
 // (v0 fd00:213:1::1/64) and `peer` (v1 fd00:213:1::2/64) on a veth pair. The peer captures the
 // unsolicited neighbour advertisements (na6, ipv6toolkit) and shows its neighbour cache.
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { runAgentAction, type AgentRun } from '../helpers/agent.js';
 import { Netns, must, netnsUnavailable, vethPair, waitFor } from '../helpers/netns.js';
@@ -12,6 +12,7 @@ if (why) {
   t.plan(0, why);
   process.exit(0);
 }
+t.ok(existsSync('/usr/sbin/na6'), 'na6 is installed (package ipv6toolkit): it sends the IPv6 neighbour advertisements');
 
 const OLD_MAC = '02:00:00:00:00:99';
 const node = Netns.create(t, 'ocfk-ip-', '6n');
