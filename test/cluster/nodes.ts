@@ -323,6 +323,31 @@ function destroyById(id: string, waitLoopMs = 10_000): string[] {
   return problems;
 }
 
+/**
+ * What is left of a cluster on this machine (after destroy(): nothing): its namespaces, loop
+ * devices backed by its files, live processes naming it on their command line, host mounts below
+ * its directory.
+ */
+export function leftovers(id: string): { netns: string[]; loops: string[]; processes: number[]; mounts: string[] } {
+  const dir = join(STATE_ROOT, id);
+  const processes: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(id) && isAlive(Number(entry))) processes.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return {
+    netns: netnsList().filter((name) => name.startsWith(`${id}-`)),
+    loops: sh('losetup', ['-n', '-O', 'NAME,BACK-FILE', '-l'], { allowFail: true }).split('\n')
+      .filter((line) => line.includes(`${dir}/`)).map((line) => line.trim().split(/\s+/)[0]!),
+    processes,
+    mounts: readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((line) => line.split(' ')[4]?.startsWith(dir)),
+  };
+}
+
 /** Removes clusters whose owning process is gone (a test that was killed). */
 export function removeStaleClusters(): void {
   const ids = new Set<string>();

@@ -15,7 +15,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
+/** test/vm, also when this file is bundled elsewhere (scripts/run-ts.mjs bundles benches into dist/tmp/). */
+function labDir(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'lab.sh')) && existsSync(join(dir, 'guest'))) return dir;
+    if (existsSync(join(dir, 'test', 'vm', 'lab.sh'))) return join(dir, 'test', 'vm');
+    if (dirname(dir) === dir) throw new Error('cannot find test/vm/lab.sh');
+  }
+}
+const HERE = labDir();
 /** The checkout; the same path inside the VMs. */
 export const PROJECT = resolve(HERE, '..', '..');
 export const LAB_SH = join(HERE, 'lab.sh');
