@@ -18,7 +18,7 @@
 // number that carries over. The environment is Pacemaker 2.1's for a recurring monitor of a
 // promotable clone with notify (OCF_RA_VERSION 1.1, CRM_meta_interval, clone/promoted max, ...).
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DEVICE, GUEST_PATH, Lab, NODES, PROJECT, RES, shq, vmUnavailable, type NodeId } from '../test/vm/lab.js';
@@ -92,8 +92,9 @@ const results: NodeResult[] = [];
 try {
   process.stderr.write(`lab up in ${((Date.now() - t0) / 1000).toFixed(1)}s; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   // one build for the whole run (through the uncached /ctl share), bind-mounted over its own path
-  const sha = createHash('sha256').update(readFileSync(OURS)).digest('hex').slice(0, 16);
-  for (const n of NODES) copyFileSync(OURS, join(lab.ctlDir(n), 'drbd-agent'));
+  const bytes = readFileSync(OURS);
+  const sha = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  for (const n of NODES) writeFileSync(join(lab.ctlDir(n), 'drbd-agent'), bytes);
   await Promise.all(NODES.map((n) => lab.ok(n, ['sh', '-c', `install -D -m 755 /ctl/drbd-agent /run/ocfkit/drbd && mount --bind /run/ocfkit/drbd ${OURS}`])));
 
   // r0 up, connected and in sync, node1 Primary
