@@ -303,7 +303,7 @@ async function stop(ctx: Ctx): Promise<OcfCode> {
     const r = await drbdadm(p.drbdconf, ['down', p.drbd_resource], budget(ctx));
     if (r.exitCode === 0 && !(await observe(ctx)).configured) break;
     last = r.exitCode === 0 ? 'the resource is still configured after it' : why(r);
-    if (ctx.remainingMs() < 500 + 1000 + KILL_GRACE_MS) throw genericError(`drbdadm down ${p.drbd_resource} kept failing: ${last}`);
+    if (ctx.remainingMs() < 500 + 1000) throw genericError(`drbdadm down ${p.drbd_resource} kept failing: ${last}`);
     await sleep(500);
   }
   if (p.stop_outdates_secondary && before.state.role !== 'Primary' && primaryElsewhere) {
@@ -338,7 +338,7 @@ async function promote(ctx: Ctx): Promise<OcfCode> {
     // hold Pacemaker for the whole promote timeout: give up at once, as upstream does.
     if (r.exitCode === 17) throw genericError(`${p.drbd_resource}: refusing to promote without access to UpToDate data: ${last}`);
     // The peer may still be demoting (Pacemaker promotes right after it demoted there): retry.
-    if (ctx.remainingMs() < 1000 + 1000 + KILL_GRACE_MS) throw genericError(`drbdadm primary ${p.drbd_resource} failed: ${last}`);
+    if (ctx.remainingMs() < 1000 + 1000) throw genericError(`drbdadm primary ${p.drbd_resource} failed: ${last}`);
     await sleep(1000);
   }
   if (p.connect_only_after_promote) {
@@ -361,7 +361,7 @@ async function demote(ctx: Ctx): Promise<OcfCode> {
     if (!seen.configured || seen.state.role !== 'Primary') break;
     last = why(r);
     // Usually "device is held open": the file system above is still being unmounted.
-    if (ctx.remainingMs() < 500 + 1000 + KILL_GRACE_MS) throw genericError(`drbdadm secondary ${p.drbd_resource} failed: ${last}`);
+    if (ctx.remainingMs() < 500 + 1000) throw genericError(`drbdadm secondary ${p.drbd_resource} failed: ${last}`);
     await sleep(500);
   }
   if (!seen.configured) throw genericError(`${p.drbd_resource} went down during demote`);
@@ -416,13 +416,11 @@ async function splitBrainHandler(env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 /**
- * The timeout for the next command: what is left of the operation minus the second execa waits
- * between SIGTERM and SIGKILL (lib/sys/run.ts), so that a command that hangs, even one ignoring
- * SIGTERM, is gone before our own deadline. The retry loops stop when a sleep, a try of at least
- * a second and that grace no longer fit.
+ * The timeout for the next command: what is left of the operation (lib/sys/run kills a command
+ * that overruns it with SIGKILL, so even one ignoring SIGTERM is gone before our deadline). The
+ * retry loops stop when a sleep and a try of at least a second no longer fit.
  */
-const KILL_GRACE_MS = 1000;
-const budget = (ctx: Ctx, cap = Number.POSITIVE_INFINITY) => Math.max(1000, Math.min(cap, ctx.remainingMs() - KILL_GRACE_MS));
+const budget = (ctx: Ctx, cap = Number.POSITIVE_INFINITY) => Math.max(1000, Math.min(cap, ctx.remainingMs()));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const oneLine = (text: string) => text.trim().split('\n').join(' / ');
 /** What went wrong with a command, never empty: its stderr, else how it ended. */

@@ -27,10 +27,11 @@ t.test('drbdadm or drbdsetup missing: OCF_ERR_INSTALLED', async (t) => {
 
 t.test('drbdsetup missing: a probe says "not running" (7), a recurring monitor "not installed" (5)', async (t) => {
   const d = drbdDouble(t, { version: 'drbd-9', node: 'node1', state: '03-synced-one-primary', omit: ['drbdsetup'] });
-  const probe = d.run('monitor', {}, PROBE);
+  const hidden = { wrapper: withoutHostCopies(['drbdsetup']) }; // drbd-utils is installed on this host
+  const probe = d.run('monitor', {}, PROBE, hidden);
   t.equal(probe.code, 7, probe.stderr);
   t.same(probe.commands, [cmd.removeScore]);
-  const monitor = d.run('monitor', {}, RECURRING);
+  const monitor = d.run('monitor', {}, RECURRING, hidden);
   t.equal(monitor.code, 5);
   t.equal(monitor.reason, 'drbdsetup not found (drbd-utils)');
   t.same(monitor.commands, []);
