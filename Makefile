@@ -3,7 +3,8 @@
 #   make install         agents -> $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/, pinned Node 24 -> $(LIBDIR)/node
 #   make check           type-check and run every test (needs root and the Debian packages: scripts/setup-debian.sh)
 #   make prove           ocf-tester on each installed agent against a throwaway loop device / namespace
-#   make bench           our agents vs the upstream ones, side by side, as ratios
+#   make bench           our agents vs the upstream ones, side by side, as ratios (drbd in the qemu VMs)
+#   make bench-failover  failover times of the whole stack under Pacemaker, ocfkit vs upstream
 OCF_ROOT ?= /usr/lib/ocf
 LIBDIR   ?= /usr/lib/ocfkit
 SBINDIR  ?= /usr/sbin
@@ -11,7 +12,7 @@ DESTDIR  ?=
 NODE24   := node_modules/node/bin/node
 AGENTS   := $(basename $(notdir $(wildcard agents/*.ts)))
 
-.PHONY: all build install uninstall check typecheck test prove bench clean
+.PHONY: all build install uninstall check typecheck test prove bench bench-failover clean
 
 all: build
 
@@ -54,6 +55,12 @@ prove: install
 bench: install
 	node scripts/run-ts.mjs bench/run.ts
 	node scripts/run-ts.mjs bench/drbd-parse.ts
+	bash test/vm/setup.sh
+	node scripts/run-ts.mjs bench/drbd-vm.ts
+
+# Failover of the whole stack in a real Pacemaker cluster, ocfkit vs upstream agents.
+bench-failover: install
+	node scripts/run-ts.mjs bench/failover.ts
 
 clean:
 	rm -rf dist .tap

@@ -4,14 +4,17 @@
 //
 //   node scripts/run-ts.mjs bench/failover.ts [--runs 5] [--nodes 2|3] [--token 1000]
 //                                             [--scenarios node-kill,standby,fs-failure,vip-failure]
-//                                             [--json FILE]
-// (or BENCH_RUNS, BENCH_NODES, BENCH_TOKEN_MS, BENCH_SCENARIOS). Needs root; ocfkit installed.
+//                                             [--kill-dc no|yes] [--json FILE]
+// (or BENCH_RUNS, BENCH_NODES, BENCH_TOKEN_MS, BENCH_SCENARIOS, BENCH_KILL_DC, BENCH_JSON).
+// Needs root; ocfkit installed.
 //
 // One cluster; both configurations come from `ocfkit crm generate` (--provider ocfkit and
 // heartbeat) and are loaded in turn over each other, alternating which goes first in each round.
 // Per scenario and provider, the median of the runs of:
 //   detection        fault -> Pacemaker's alert (a survivor loses the node / a monitor fails);
-//                    failures in place are injected at a random point of the monitor interval
+//                    failures in place are injected at a random point of the monitor interval;
+//                    the node killed is not the DC (the service is moved first if needed) unless
+//                    --kill-dc yes: killing the DC adds a DC election, whatever the agents
 //   service back     fault -> first answer through the VIP from a new service instance
 //   after detection  service back - detection: what fencing, the scheduler, the agents and the
 //                    service start add to corosync's (or the monitor's) detection
@@ -32,6 +35,7 @@ const nodes = Number(option('nodes', 'BENCH_NODES', '2'));
 const tokenMs = Number(option('token', 'BENCH_TOKEN_MS', '1000'));
 const scenarios = option('scenarios', 'BENCH_SCENARIOS', SCENARIOS.join(',')).split(',') as Scenario[];
 const jsonFile = option('json', 'BENCH_JSON', '');
+const killDc = option('kill-dc', 'BENCH_KILL_DC', 'no') === 'yes';
 if (nodes !== 2 && nodes !== 3) throw new Error('--nodes must be 2 or 3');
 for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (${SCENARIOS.join(', ')})`);
 const unavailable = ocfkitUnavailable();
@@ -69,12 +73,12 @@ try {
         loaded = provider;
       }
       for (const scenario of scenarios) {
-        const outcome = await runScenario(cluster, stack, scenario, { randomPhase: true });
+        const outcome = await runScenario(cluster, stack, scenario, { randomPhase: true, killDc });
         if (scenario === 'fs-failure' || scenario === 'vip-failure') await cleanup(cluster, stack);
         const check = await checkCounter(cluster, await activeNode(cluster, stack));
         if (check.lost > 0 || check.firstGap !== undefined) problems.push(`${provider} ${scenario} run ${round}: ${check.lost} acknowledged values lost, first gap at ${check.firstGap}`);
         outcomes.push({ outcome, stack });
-        process.stderr.write(`.. run ${round} ${provider.padEnd(8)} ${scenario.padEnd(11)} node${outcome.from} -> node${outcome.to}: ` +
+        process.stderr.write(`.. run ${round} ${provider.padEnd(8)} ${scenario.padEnd(11)} node${outcome.from}${outcome.killedDc ? ' (DC)' : ''} -> node${outcome.to}: ` +
           `detection ${seconds(detectionMs(outcome))}, service back ${seconds(recoveryMs(outcome))}, fs+vip ops ${seconds(opsMs(outcome, stack))}\n`);
       }
     }
@@ -90,6 +94,7 @@ if (!stacks) throw failure;
 const token = `corosync token ${tokenMs} ms, consensus ${Math.round(tokenMs * 1.2)} ms`;
 const lines = [
   `Failover on a ${nodes}-node Pacemaker cluster in network namespaces (${token}); median of ${runs} runs per side;`,
+  `node-kill kills ${killDc ? 'the DC' : 'a node that is not the DC'}; failures in place come at a random point of the monitor interval;`,
   'ratio = ocfkit / upstream (below 1: ocfkit is faster). Configurations from `ocfkit crm generate`',
   `(--provider ocfkit / heartbeat), monitor intervals from the agents' meta-data:`,
 ];

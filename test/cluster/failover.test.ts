@@ -15,7 +15,7 @@ const skip = unavailableReason() ?? ocfkitUnavailable();
 const ms = (value: number | undefined) => (value === undefined ? '-' : `${(value / 1000).toFixed(2)} s`);
 
 function describe(o: Outcome): string {
-  return `node${o.from} -> node${o.to}: detected ${ms(detectionMs(o))}, ${o.fencedAt ? `fenced ${ms(o.fencedAt - o.faultAt)}, ` : ''}` +
+  return `node${o.from}${o.killedDc ? ' (the DC)' : ''} -> node${o.to}: detected ${ms(detectionMs(o))}, ${o.fencedAt ? `fenced ${ms(o.fencedAt - o.faultAt)}, ` : ''}` +
     `service answering ${ms(recoveryMs(o))} after the fault; start/stop ops ${JSON.stringify(o.operationMs)}`;
 }
 

@@ -357,6 +357,8 @@ export function removeStaleClusters(): void {
     const owner = readPid(join(STATE_ROOT, id, 'owner.pid'));
     if (owner !== undefined && owner !== process.pid && isAlive(owner)) continue;
     if (owner === process.pid && live.has(id)) continue;
+    // No owner yet may mean another process is creating it right now.
+    if (owner === undefined && existsSync(join(STATE_ROOT, id)) && Date.now() - statSync(join(STATE_ROOT, id)).mtimeMs < 60_000) continue;
     destroyById(id, 2_000);
   }
 }

@@ -35,6 +35,8 @@ export interface Outcome {
   detectedAt?: number;
   /** When the survivor fenced the dead node (node-kill). */
   fencedAt?: number;
+  /** node-kill: whether the killed node was the DC (then the survivors first elect a new one). */
+  killedDc?: boolean;
   /** First answer through the VIP from a service instance started after the fault. */
   answeredAt: number;
   /** The instance that answered (nodeN.PID.START_MS). */
@@ -112,6 +114,12 @@ export interface RunOptions {
    * phase the previous steps happened to leave (default false).
    */
   randomPhase?: boolean;
+  /**
+   * node-kill: first move the service (crm_resource --move, then --clear) so that the node killed
+   * is (true) or is not (false) the DC; undefined: kill wherever it runs. Killing the DC adds a DC
+   * election before the survivors act, which has nothing to do with the agents.
+   */
+  killDc?: boolean;
 }
 
 /**
@@ -121,7 +129,9 @@ export interface RunOptions {
  */
 export async function runScenario(cluster: Cluster, stack: Stack, scenario: Scenario, options: RunOptions = {}): Promise<Outcome> {
   const timeoutMs = options.timeoutMs ?? 120_000;
+  if (scenario === 'node-kill' && options.killDc !== undefined) await placeRelativeToDc(cluster, stack, options.killDc);
   const from = await activeNode(cluster, stack);
+  const dcBefore = (await cluster.status(otherNode(cluster, from)))?.dc;
   const observer = otherNode(cluster, from);
   const owner = `node${from}`;
   let faultAt: number;
@@ -174,8 +184,23 @@ export async function runScenario(cluster: Cluster, stack: Stack, scenario: Scen
     scenario, provider: stack.provider, from, to, faultAt,
     ...(detectedAt !== undefined ? { detectedAt } : {}),
     ...(fencedAt !== undefined ? { fencedAt } : {}),
+    ...(scenario === 'node-kill' ? { killedDc: dcBefore === owner } : {}),
     answeredAt: answer.time, instance: answer.instance, operationMs,
   };
+}
+
+/** Moves the service (if needed) onto the DC (onDc) or onto a node that is not the DC. */
+async function placeRelativeToDc(cluster: Cluster, stack: Stack, onDc: boolean): Promise<void> {
+  const active = await activeNode(cluster, stack);
+  const dc = (await cluster.status(active))?.dc;
+  if (dc === undefined || (dc === `node${active}`) === onDc) return;
+  const target = onDc ? dc : `node${otherNode(cluster, nodeNumber(dc))}`;
+  const since = Date.now();
+  await cluster.runOk(active, 'crm_resource', ['--move', '-r', stack.ids.group, '-N', target]);
+  await cluster.waitForStatus(active, `${stack.ids.group} on ${target}`, (s) => s.resources.get(stack.ids.service)?.nodes.join() === target);
+  await cluster.runOk(active, 'crm_resource', ['--clear', '-r', stack.ids.group]);
+  await settle(cluster, active);
+  await waitForNewInstance(cluster, since, 60_000, active);
 }
 
 /** Clears fail counts and failed operations of the stack (after a failure in place). */
