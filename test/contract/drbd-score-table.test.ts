@@ -7,72 +7,16 @@ import { readFileSync } from 'node:fs';
 import {
   FIXTURES, OCF_1_1, PROBE, RECURRING, cmd, drbdDouble, inParallel, nodesOf, stateFolders, type DrbdVersion,
 } from '../helpers/drbd-double/index.js';
+import { type Row, events2Of, rowCase, scoreTableRows } from '../helpers/q5-score-table.js';
 
 // ------------------------------------------------------------------------------------------------
 // The table, read from the markdown file.
-
-interface Row { label: string; rc: number; score: string }
-
-function scoreTableRows(): Row[] {
-  const lines = readFileSync(`${FIXTURES}/pacemaker/q5-drbd-score-table.md`, 'utf8').split('\n').filter((line) => line.startsWith('|'));
-  return lines.slice(2).map((line) => {
-    const [label, rc, score] = line.split('|').slice(1, -1).map((cell) => cell.trim());
-    return { label: label!, rc: Number(rc), score: score! };
-  });
-}
 
 const ROWS = scoreTableRows();
 const rowNamed = (label: string): Row => {
   const row = ROWS.find((r) => r.label === label);
   if (!row) throw new Error(`no row '${label}' in the q5 table`);
   return row;
-};
-
-/** A row's state ("Secondary/UpToDate; Connected; Primary/UpToDate; quorum:no"). */
-interface RowState {
-  role: string;
-  disk: string;
-  client: boolean;
-  peer?: { connection: string; role: string; disk: string };
-  quorum: boolean;
-}
-
-function rowState(description: string): RowState {
-  const [local, connection, peer, ...extras] = description.split('; ');
-  const m = /^(Primary|Secondary)\/(\w+)( \(detached\)| client)?$/.exec(local ?? '');
-  if (!m) throw new Error(`cannot read the local state of '${description}'`);
-  const state: RowState = { role: m[1]!, disk: m[2]!, client: m[3] === ' client', quorum: ![peer, ...extras].includes('quorum:no') };
-  if (connection !== 'no connection objects (no peer configured)') {
-    const [peerRole, peerDisk] = (peer ?? '').split('/');
-    if (!connection || !peerRole || !peerDisk) throw new Error(`cannot read the peer state of '${description}'`);
-    state.peer = { connection, role: peerRole, disk: peerDisk };
-  }
-  return state;
-}
-
-/**
- * What DRBD 9.2 / drbd-utils 9.22 print for `drbdsetup events2 --now --statistics r0` in that
- * state (the line layout of test/fixtures/drbd-9/*\/drbdsetup_events2_now_stats.txt).
- */
-function events2Of(s: RowState): string {
-  const lines = [`exists resource name:r0 role:${s.role} suspended:no force-io-failures:no write-ordering:flush may_promote:no promotion_score:0`];
-  if (s.peer) {
-    lines.push(`exists connection name:r0 peer-node-id:1 conn-name:node2 connection:${s.peer.connection} role:${s.peer.role} congested:no ap-in-flight:0 rs-in-flight:0`);
-  }
-  lines.push(`exists device name:r0 volume:0 minor:0 backing_dev:${s.client || s.disk === 'Diskless' ? 'none' : '/dev/vda'} disk:${s.disk} client:${s.client ? 'yes' : 'no'} quorum:${s.quorum ? 'yes' : 'no'} size:65496 read:0 written:0 al-writes:0 bm-writes:0 upper-pending:0 lower-pending:0 al-suspended:no blocked:no`);
-  if (s.peer) {
-    const replication = s.peer.connection === 'Connected' ? 'Established' : 'Off';
-    lines.push(`exists peer-device name:r0 peer-node-id:1 conn-name:node2 volume:0 replication:${replication} peer-disk:${s.peer.disk} peer-client:no resync-suspended:no received:0 sent:0 out-of-sync:0 pending:0 unacked:0`);
-  }
-  lines.push('exists -');
-  return `${lines.join('\n')}\n`;
-}
-
-/** Rows that abbreviate the state. */
-const SHORTHAND: Record<string, string> = {
-  'Secondary/UpToDate no conn': 'Secondary/UpToDate; no connection objects (no peer configured)',
-  'Sec/UpToDate no conn': 'Secondary/UpToDate; no connection objects (no peer configured)',
-  'Primary/UpToDate connected': 'Primary/UpToDate; Connected; Secondary/UpToDate',
 };
 
 t.test('the q5 table, row by row, through the agent and the stand-in crm_attribute', async (t) => {
@@ -83,20 +27,17 @@ t.test('the q5 table, row by row, through the agent and the stand-in crm_attribu
     let state: string;
     let params: Record<string, string> = {};
     let env: Record<string, string> = { ...RECURRING };
-    const same = /^same, remove_master_score_if_peer_primary=(true|unexpected)$/.exec(row.label);
-    const adjusted = /^adjust_master_score='([^']*)'[^,]*, (.*)$/.exec(row.label);
-    if (row.label.startsWith('Unconfigured')) {
+    const c = rowCase(row.label);
+    if (c.kind === 'unconfigured') {
       state = double.resolve('00-unconfigured'); // the real capture: module loaded, `exists -`
-      if (row.label.includes('probe')) env = { ...PROBE };
-    } else if (same) {
+      if (c.probe) env = { ...PROBE };
+    } else if (c.kind === 'same') {
       state = previous!.state;
       // Pacemaker knew of no promoted instance when upstream was measured: no notify_promoted_uname.
-      params = { remove_master_score_if_peer_primary: same[1]! };
-    } else if (adjusted) {
-      state = double.customState(`row${i}`, events2Of(rowState(SHORTHAND[adjusted[2]!] ?? adjusted[2]!)));
-      params = { adjust_master_score: adjusted[1]! };
+      params = { remove_master_score_if_peer_primary: c.removeIfPeerPrimary };
     } else {
-      state = double.customState(`row${i}`, events2Of(rowState(row.label)));
+      state = double.customState(`row${i}`, events2Of(c.state));
+      if (c.adjustMasterScore !== undefined) params = { adjust_master_score: c.adjustMasterScore };
     }
     previous = { state, params };
     double.setState(state);

@@ -1,14 +1,15 @@
 // The promotion score and monitor code must be those of the upstream ocf:linbit:drbd agent in
-// every state of test/fixtures/pacemaker/q5-drbd-score-table.md. The markdown table is read here:
-// each row's state becomes the `drbdsetup events2 --now` output DRBD 9 prints in that state (what
-// the upstream agent reads), is parsed like any other output, and the decision is compared with
-// the row. Then the same on the real captured states.
+// every state of test/fixtures/pacemaker/q5-drbd-score-table.md. The markdown table is read (by
+// test/helpers/q5-score-table.ts): each row's state becomes the `drbdsetup events2 --now` output
+// DRBD 9 prints in that state (what the upstream agent reads), is parsed like any other output,
+// and the decision is compared with the row. Then the same on the real captured states.
 import t from 'tap';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import {
   type DrbdState, type PromotionOptions, monitorVerdictFor, parseAdjustMasterScore, parseEvents2,
   promotionScoreFor,
 } from '../../lib/drbd/index.js';
+import { events2Of, rowCase, rowState, scoreTableRows } from '../helpers/q5-score-table.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 
@@ -25,87 +26,26 @@ function onlyResource(events2: string): DrbdState | undefined {
   return result.resources.find((resource) => resource.name === 'r0');
 }
 
-// -------------------------------------------------------------------------------------------------
-// A row's state, as written in the table ("Secondary/UpToDate; Connected; Primary/UpToDate"),
-// turned into the events2 snapshot of that state.
-
-interface RowState {
-  role: string;
-  disk: string;
-  client: boolean;
-  peer?: { connection: string; role: string; disk: string };
-  quorum: boolean;
-}
-
-function rowState(description: string): RowState {
-  const [local, connection, peer, ...extras] = description.split('; ');
-  const localMatch = /^(Primary|Secondary)\/(\w+)( \(detached\)| client)?$/.exec(local ?? '');
-  if (!localMatch) throw new Error(`cannot read local state '${local}'`);
-  const state: RowState = {
-    role: localMatch[1]!, disk: localMatch[2]!, client: localMatch[3] === ' client',
-    quorum: !extras.includes('quorum:no') && peer !== 'quorum:no',
-  };
-  if (connection !== 'no connection objects (no peer configured)') {
-    const [peerRole, peerDisk] = (peer ?? '').split('/');
-    if (!connection || !peerRole || !peerDisk) throw new Error(`cannot read peer state '${description}'`);
-    state.peer = { connection, role: peerRole, disk: peerDisk };
-  }
-  return state;
-}
-
-function events2Of(state: RowState | 'unconfigured'): string {
-  if (state === 'unconfigured') return 'exists -\n';
-  const lines = [`exists resource name:r0 role:${state.role} suspended:no force-io-failures:no may_promote:no promotion_score:0`];
-  if (state.peer) lines.push(`exists connection name:r0 peer-node-id:1 conn-name:node2 connection:${state.peer.connection} role:${state.peer.role}`);
-  lines.push(`exists device name:r0 volume:0 minor:0 backing_dev:${state.client ? 'none' : '/dev/vda'} disk:${state.disk} client:${state.client ? 'yes' : 'no'} quorum:${state.quorum ? 'yes' : 'no'}`);
-  if (state.peer) {
-    const replication = state.peer.connection === 'Connected' ? 'Established' : 'Off';
-    lines.push(`exists peer-device name:r0 peer-node-id:1 conn-name:node2 volume:0 replication:${replication} peer-disk:${state.peer.disk} peer-client:no resync-suspended:no`);
-  }
-  lines.push('exists -');
-  return `${lines.join('\n')}\n`;
-}
-
-/** The rows that do not spell out a state the regular way. */
-const SHORTHAND: Record<string, string> = {
-  'Secondary/UpToDate no conn': 'Secondary/UpToDate; no connection objects (no peer configured)',
-  'Sec/UpToDate no conn': 'Secondary/UpToDate; no connection objects (no peer configured)',
-  'Primary/UpToDate connected': 'Primary/UpToDate; Connected; Secondary/UpToDate',
-};
-
-interface Row { label: string; rc: number; score: string }
-
-function scoreTableRows(): Row[] {
-  const lines = readFileSync(`${FIXTURES}pacemaker/q5-drbd-score-table.md`, 'utf8').split('\n').filter((line) => line.startsWith('|'));
-  return lines.slice(2).map((line) => {
-    const [label, rc, score] = line.split('|').slice(1, -1).map((cell) => cell.trim());
-    return { label: label!, rc: Number(rc), score: score! };
-  });
-}
-
 t.test('q5 score table: upstream score and monitor code in every state', async (t) => {
   const rows = scoreTableRows();
   t.equal(rows.length, 41, 'all rows of the table were read');
-  let previous: RowState | 'unconfigured' | undefined;
+  let previous: string | undefined;
   for (const row of rows) {
-    let state: RowState | 'unconfigured';
+    let events2: string;
     const options: PromotionOptions = {};
-    const same = /^same, remove_master_score_if_peer_primary=(true|unexpected)$/.exec(row.label);
-    const adjusted = /^adjust_master_score='([^']*)'[^,]*, (.*)$/.exec(row.label);
-    if (row.label.startsWith('Unconfigured')) {
-      state = 'unconfigured';
-    } else if (same) {
-      state = previous!;
+    const c = rowCase(row.label);
+    if (c.kind === 'unconfigured') {
+      events2 = 'exists -\n'; // module loaded, no resource
+    } else if (c.kind === 'same') {
+      events2 = previous!;
       // When this table was made, Pacemaker knew of no promoted instance (the default).
-      options.removeIfPeerPrimary = same[1] === 'true' ? true : 'unexpected';
-    } else if (adjusted) {
-      state = rowState(SHORTHAND[adjusted[2]!] ?? adjusted[2]!);
-      options.scores = parseAdjustMasterScore(adjusted[1]).scores;
+      options.removeIfPeerPrimary = c.removeIfPeerPrimary === 'true' ? true : 'unexpected';
     } else {
-      state = rowState(row.label);
+      events2 = events2Of(c.state);
+      if (c.adjustMasterScore !== undefined) options.scores = parseAdjustMasterScore(c.adjustMasterScore).scores;
     }
-    previous = state;
-    const resource = onlyResource(events2Of(state));
+    previous = events2;
+    const resource = onlyResource(events2);
     t.equal(scoreCell(resource, options), row.score, `${row.label}: score`);
     t.equal(monitorVerdictFor(resource).code, row.rc, `${row.label}: monitor code`);
   }
