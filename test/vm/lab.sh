@@ -110,7 +110,7 @@ start_vm() {  # start_vm NODE IDX KVER
     qemu-system-x86_64 -M pc -nodefaults -no-user-config -display none -no-reboot \
         "${accel[@]}" -m "${OCFKIT_VM_MEM:-768}" -smp 1 \
         -kernel "$DIR/kernel/$kver/vmlinux" -initrd "$DIR/initramfs-$kver.cpio.gz" \
-        -append "console=ttyS0 panic=-1 loglevel=4 mitigations=off clocksource=hpet no_timer_check vmip=$NET.$i/24 vmdrbd=${OCFKIT_VM_DRBD:-1} vmdebug=${OCFKIT_VM_DEBUG:-} kmods=$DIR/kernel/$kver/lib/modules/$kver agent=$HERE/guest/agent.sh" \
+        -append "console=ttyS0 panic=-1 loglevel=4 mitigations=off clocksource=hpet no_timer_check vmip=$NET.$i/24 vmdrbd=${OCFKIT_VM_DRBD:-1} vmdebug=${OCFKIT_VM_DEBUG:-} kmods=$DIR/kernel/$kver/lib/modules/$kver agent=$HERE/guest/agent.sh project=$(dirname "$(dirname "$HERE")")" \
         -serial "file:$d/console.log" -serial "pipe:$d/wake" \
         -chardev "pipe,id=mon0,path=$d/mon" -mon chardev=mon0,mode=control \
         -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
