@@ -32,10 +32,10 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       'Tools for Pacemaker clusters of DRBD stacks: generate a correct configuration, explain what DRBD\n' +
       'is doing, and find the configuration mistakes that bite later.',
     )
-    .command('crm', 'Cluster configuration for DRBD stacks', (crm) =>
+    .command('crm', 'Cluster configuration for DRBD or shared-storage stacks', (crm) =>
       crm
         .usage('$0 crm <command>')
-        .command<CrmGenerateArgs>('generate', 'Write a Pacemaker configuration (crm, pcs or CIB XML) and the DRBD resource file', crmGenerateOptions, async (args) => {
+        .command<CrmGenerateArgs>('generate', 'Write a Pacemaker configuration (crm, pcs or CIB XML) and, for DRBD, its resource file', crmGenerateOptions, async (args) => {
           exitCode = await runCrmGenerate(args, io);
         })
         .demandCommand(1, 'Name a crm command: generate.'))

@@ -3,7 +3,7 @@
 
 import type { Argv } from 'yargs';
 import { agentsNeeded } from '../crm/build.js';
-import { generate } from '../crm/generate.js';
+import { drbdResWithoutDrbd, generate } from '../crm/generate.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../crm/header.js';
 import { PACEMAKER_VERSIONS, type PacemakerVersion } from '../crm/model.js';
 import { PROVIDERS, validateClusterSpec } from '../crm/spec.js';
@@ -31,8 +31,10 @@ export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
       '$0 crm generate [options]\n\n' +
       'Writes the Pacemaker configuration of DRBD stacks: a promotable DRBD clone, the file system on\n' +
       'it, a virtual IP and services, grouped, colocated with the promoted DRBD instance and ordered\n' +
-      'after its promotion, with fencing. Operation timeouts and monitor intervals come from the\n' +
-      "agents' own meta-data. Nothing is written when any input is wrong.",
+      'after its promotion, with fencing. Without --drbd-resource the stack is on shared storage (a SAN\n' +
+      'LUN, a multipath device): --device is any block device (or -U UUID / -L LABEL) and the file\n' +
+      'system, virtual IP and services are a plain group. Operation timeouts and monitor intervals\n' +
+      "come from the agents' own meta-data. Nothing is written when any input is wrong.",
     )
     .group(['node', 'stonith', 'provider', 'stickiness'], 'Cluster:')
     .group(['drbd-resource', 'device', 'disk', 'drbd-version', 'drbd-port', 'protocol', 'quorum', 'drbd-fencing', 'dual-primary'], 'DRBD:')
@@ -42,8 +44,8 @@ export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
     .option('stonith', { type: 'string', array: true, requiresArg: true, describe: 'A fence device, AGENT:name=value,... e.g. fence_ipmilan:pcmk_host_list=alice,ip=10.0.0.101,username=admin,password=...; repeat per device' })
     .option('provider', { type: 'string', choices: PROVIDERS as string[], describe: 'Whose agents: ocfkit (default), or the upstream ones (heartbeat and linbit both mean ocf:heartbeat:Filesystem/IPaddr2 + ocf:linbit:drbd)' })
     .option('stickiness', { type: 'string', requiresArg: true, describe: 'resource-stickiness, so a recovered node does not pull resources back (default 100)' })
-    .option('drbd-resource', { type: 'string', requiresArg: true, describe: 'DRBD resource name, e.g. r0' })
-    .option('device', { type: 'string', requiresArg: true, describe: 'DRBD device, e.g. /dev/drbd1' })
+    .option('drbd-resource', { type: 'string', requiresArg: true, describe: 'DRBD resource name, e.g. r0 (leave out for shared storage without DRBD)' })
+    .option('device', { type: 'string', requiresArg: true, describe: 'DRBD device, e.g. /dev/drbd1; without --drbd-resource the shared block device, e.g. /dev/mapper/mpatha or -U UUID' })
     .option('disk', { type: 'string', requiresArg: true, describe: 'Backing disk under DRBD, e.g. /dev/sdb1 (for --drbd-res)' })
     .option('drbd-version', { type: 'string', choices: ['9', '8.4'], describe: 'DRBD generation, for the resource file and fence handlers (default 9)' })
     .option('drbd-port', { type: 'string', requiresArg: true, describe: 'Replication TCP port (default 7789)' })
@@ -67,6 +69,7 @@ export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
     .conflicts('file', STACK_FLAGS)
     .example('$0 crm generate -f cluster.yaml --format pcs --drbd-res r0.res', 'Stacks described in a file, as a pcs script, plus the DRBD resource file')
     .example('$0 crm generate ... --pacemaker 1.1', 'The same for a Pacemaker 1.1 cluster (ms, Master/Slave)')
+    .example('$0 crm generate --node alice --node bob --name web --device /dev/mapper/mpatha --directory /srv/www --fstype xfs --ip 192.168.0.20/24 --stonith ...', 'Shared storage without DRBD: file system, VIP and services in one group')
     .epilogue(
       'The classic two-node web server:\n' +
       '  ocfkit crm generate --node alice@10.0.0.1 --node bob@10.0.0.2 \\\n' +
@@ -77,7 +80,8 @@ export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
       '    --stonith fence_ipmilan:pcmk_host_list=bob,ip=10.0.1.2,username=admin,password=... \\\n' +
       '    --drbd-res /etc/drbd.d/r0.res\n\n' +
       'A description file has the keys nodes, stonith, provider, stickiness and stacks (each with name, drbd, ' +
-      'filesystem, ip, services, dualPrimary); crm-examples/ has complete ones in YAML and JSON.') as unknown as Argv<CrmGenerateArgs>;
+      'filesystem, ip, services, dualPrimary); crm-examples/ has complete ones in YAML and JSON. A stack on shared ' +
+      'storage has no drbd part, a name, and its device in filesystem.device.') as unknown as Argv<CrmGenerateArgs>;
 }
 
 /** Returns the exit code: 0 written, 1 nothing written (the reasons are on stderr). */
@@ -108,6 +112,10 @@ export async function runCrmGenerate(args: CrmGenerateArgs, io: CliIo): Promise<
 
   const validated = validateClusterSpec(raw, label);
   if (!validated.ok) return failWith(validated.errors);
+  if (args.drbdRes !== undefined) {
+    const noDrbd = drbdResWithoutDrbd(validated.spec);
+    if (noDrbd !== undefined) return failWith([noDrbd]);
+  }
 
   const load = await loadAgentCatalog(agentsNeeded(validated.spec), io, args.metaDataDir === undefined ? {} : { metaDataDir: args.metaDataDir });
   if (load.errors.length > 0) return failWith(load.errors);

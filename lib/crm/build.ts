@@ -32,7 +32,7 @@ export function coreAgents(provider: Provider): CoreAgents {
 /** Every agent the configuration will name, so the caller can load their meta-data first. */
 export function agentsNeeded(spec: ClusterSpec): AgentRef[] {
   const core = coreAgents(spec.provider);
-  const agents: AgentRef[] = [core.drbd, core.filesystem];
+  const agents: AgentRef[] = spec.stacks.some((stack) => stack.drbd) ? [core.drbd, core.filesystem] : [core.filesystem];
   if (spec.stacks.some((stack) => stack.ip)) agents.push(core.ipaddr2);
   if (spec.stacks.some((stack) => stack.dualPrimary)) agents.push(core.dlm);
   for (const device of spec.stonith) agents.push(device.agent);
@@ -82,7 +82,9 @@ export function buildClusterConfig(spec: ClusterSpec, catalog: AgentCatalog): Bu
       'no STONITH device is configured (add one with --stonith, e.g. --stonith fence_ipmilan:pcmk_host_list=NODE,ip=...). ' +
       'stonith-enabled stays true, so Pacemaker will not start any resource until a fence device exists. ' +
       'Do not turn it off instead: without fencing, a node that merely stops answering is assumed dead, ' +
-      'and both nodes may end up writing to their own copy of the data (DRBD split brain).',
+      (spec.stacks.some((stack) => stack.drbd)
+        ? 'and both nodes may end up writing to their own copy of the data (DRBD split brain).'
+        : 'and both nodes may end up mounting the shared file system at once, which corrupts it.'),
     );
   } else {
     warnNodesWithoutFenceDevice(spec, warnings);
@@ -128,7 +130,8 @@ type MakePrimitive = (id: string, agent: AgentRef, params: [string, string][], n
 function buildStack(stack: StackSpec, nodeCount: number, core: CoreAgents, makePrimitive: MakePrimitive): { resources: Resource[]; constraints: Constraint[] } {
   const resources: Resource[] = [];
   const constraints: Constraint[] = [];
-  const { drbd, filesystem, ip } = stack;
+  const { drbd, filesystem } = stack;
+  if (!drbd) return buildSharedStack(stack, core, makePrimitive);
 
   // DRBD: a promotable clone, one instance per node, notify=true because the DRBD agents act on
   // their peers' start/promote/demote notifications.
@@ -152,20 +155,8 @@ function buildStack(stack: StackSpec, nodeCount: number, core: CoreAgents, makeP
   };
   resources.push(drbdClone);
 
-  const fsParams: [string, string][] = [['device', drbd.device], ['directory', filesystem.directory], ['fstype', filesystem.fstype]];
-  if (filesystem.options !== undefined) fsParams.push(['options', filesystem.options]);
-  const fs = makePrimitive(`fs-${stack.name}`, core.filesystem, fsParams, { promotable: false, notify: false });
-
-  const serviceMembers: Primitive[] = [];
-  if (ip) {
-    const ipParams: [string, string][] = [['ip', ip.address]];
-    if (ip.prefix !== undefined) ipParams.push(['cidr_netmask', String(ip.prefix)]);
-    if (ip.nic !== undefined) ipParams.push(['nic', ip.nic]);
-    serviceMembers.push(makePrimitive(`vip-${stack.name}`, core.ipaddr2, ipParams, { promotable: false, notify: false }));
-  }
-  stack.services.forEach((service, index) => {
-    serviceMembers.push(makePrimitive(serviceId(service, index, stack), service.agent, Object.entries(service.params), { promotable: false, notify: false }));
-  });
+  const fs = makePrimitive(`fs-${stack.name}`, core.filesystem, filesystemParams(drbd.device, stack), { promotable: false, notify: false });
+  const serviceMembers = serviceMembersOf(stack, core, makePrimitive);
 
   const promotedColocation = (rsc: string): Colocation => ({
     kind: 'colocation',
@@ -221,6 +212,40 @@ function buildStack(stack: StackSpec, nodeCount: number, core: CoreAgents, makeP
     );
   }
   return { resources, constraints };
+}
+
+/**
+ * Shared storage (no DRBD): the file system, address and services as one group. The group is
+ * the whole story: its members run on the same node and start in order, so no constraint is
+ * needed; fencing is what keeps two nodes from mounting the device at once.
+ */
+function buildSharedStack(stack: StackSpec, core: CoreAgents, makePrimitive: MakePrimitive): { resources: Resource[]; constraints: Constraint[] } {
+  const members = [makePrimitive(`fs-${stack.name}`, core.filesystem, filesystemParams(stack.filesystem.device!, stack), { promotable: false, notify: false }), ...serviceMembersOf(stack, core, makePrimitive)];
+  const top: Resource = members.length === 1
+    ? { ...members[0]!, comment: `${stack.name}: the file system on shared storage ${stack.filesystem.device!}` }
+    : groupOf(`g-${stack.name}`, members, `${stack.name}: on shared storage ${stack.filesystem.device!}; started in this order, stopped in reverse, always on the same node`);
+  return { resources: [top], constraints: [] };
+}
+
+function filesystemParams(device: string, stack: StackSpec): [string, string][] {
+  const params: [string, string][] = [['device', device], ['directory', stack.filesystem.directory], ['fstype', stack.filesystem.fstype]];
+  if (stack.filesystem.options !== undefined) params.push(['options', stack.filesystem.options]);
+  return params;
+}
+
+/** The VIP (if any) and the services, in this order. */
+function serviceMembersOf(stack: StackSpec, core: CoreAgents, makePrimitive: MakePrimitive): Primitive[] {
+  const members: Primitive[] = [];
+  if (stack.ip) {
+    const ipParams: [string, string][] = [['ip', stack.ip.address]];
+    if (stack.ip.prefix !== undefined) ipParams.push(['cidr_netmask', String(stack.ip.prefix)]);
+    if (stack.ip.nic !== undefined) ipParams.push(['nic', stack.ip.nic]);
+    members.push(makePrimitive(`vip-${stack.name}`, core.ipaddr2, ipParams, { promotable: false, notify: false }));
+  }
+  stack.services.forEach((service, index) => {
+    members.push(makePrimitive(serviceId(service, index, stack), service.agent, Object.entries(service.params), { promotable: false, notify: false }));
+  });
+  return members;
 }
 
 function groupOf(id: string, members: Primitive[], comment: string): Group {

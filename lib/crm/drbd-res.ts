@@ -47,6 +47,7 @@ export type ResFileResult = { ok: true; text: string } | { ok: false; errors: st
 /** The whole resource file. Needs the backing disk and every node's replication address. */
 export function renderDrbdResFile(stack: StackSpec, nodes: NodeSpec[]): ResFileResult {
   const { drbd } = stack;
+  if (!drbd) return { ok: false, errors: [`${stack.name}: is on shared storage, not DRBD: it has no DRBD resource file`] };
   const errors: string[] = [];
   if (!drbd.disk) errors.push(`${stack.name}: the DRBD resource file needs the backing disk (--disk /dev/sdb1, or drbd.disk)`);
   const unaddressed = nodes.filter((node) => !node.address).map((node) => node.name);

@@ -22,14 +22,22 @@ export type GenerateResult =
   | { ok: true; text: string; drbdRes?: string; warnings: string[] }
   | { ok: false; errors: string[] };
 
+/** The error for asking for the DRBD resource file of stacks that have no DRBD, or undefined. */
+export function drbdResWithoutDrbd(spec: ClusterSpec): string | undefined {
+  if (spec.stacks.some((stack) => stack.drbd)) return undefined;
+  return '--drbd-res: no stack uses DRBD, so there is no DRBD resource file to write (name the DRBD resource with --drbd-resource, or drop --drbd-res for shared storage)';
+}
+
 export function generate(spec: ClusterSpec, catalog: AgentCatalog, options: GenerateOptions): GenerateResult {
   const built = buildClusterConfig(spec, catalog);
   const errors = built.ok ? [] : [...built.errors];
 
   let drbdRes: string | undefined;
-  if (options.drbdRes) {
+  // Stacks on shared storage have no resource file; with none on DRBD there is no file at all
+  // (the command line refuses --drbd-res then, see drbdResWithoutDrbd).
+  if (options.drbdRes && spec.stacks.some((stack) => stack.drbd)) {
     const files: string[] = [];
-    for (const stack of spec.stacks) {
+    for (const stack of spec.stacks.filter((stack) => stack.drbd)) {
       const file = renderDrbdResFile(stack, spec.nodes);
       if (file.ok) files.push(file.text);
       else errors.push(...file.errors);

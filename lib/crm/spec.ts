@@ -1,6 +1,7 @@
-// What the admin asks for: nodes, fencing devices and one or more DRBD stacks (DRBD -> file
-// system -> VIP -> services). `validateClusterSpec` turns loosely typed input (command-line flags
-// or a JSON/YAML file) into a checked ClusterSpec, or lists every problem it found. Pure.
+// What the admin asks for: nodes, fencing devices and one or more stacks (DRBD -> file system ->
+// VIP -> services, or the same on shared storage without DRBD: a SAN LUN, a multipath device).
+// `validateClusterSpec` turns loosely typed input (command-line flags or a JSON/YAML file) into a
+// checked ClusterSpec, or lists every problem it found. Pure.
 
 import { isIPv4, isIPv6 } from 'node:net';
 import { parseAgentRef, parseParamList, splitAgentSpec, type AgentRef } from './agent-ref.js';
@@ -40,6 +41,11 @@ export interface DrbdSpec {
 }
 
 export interface FilesystemSpec {
+  /**
+   * Shared storage (a stack without DRBD): an absolute block-device path, or the Filesystem
+   * agent's `-U uuid` / `-L label`. With DRBD the file system is on drbd.device and this is unset.
+   */
+  device?: string;
   directory: string;
   fstype: string;
   options?: string;
@@ -53,7 +59,8 @@ export interface IpSpec {
 
 export interface StackSpec {
   name: string;
-  drbd: DrbdSpec;
+  /** Absent on shared storage: then filesystem.device names the device. */
+  drbd?: DrbdSpec;
   filesystem: FilesystemSpec;
   ip?: IpSpec;
   services: AgentSpec[];
@@ -84,7 +91,7 @@ const DRBD_PORT_BASE = 7789;
 const TOP_KEYS = ['description', 'nodes', 'provider', 'stonith', 'stickiness', 'stacks'];
 const STACK_KEYS = ['name', 'drbd', 'filesystem', 'ip', 'services', 'dualPrimary'];
 const DRBD_KEYS = ['resource', 'device', 'disk', 'metaDisk', 'port', 'protocol', 'version', 'quorum', 'fencing'];
-const FS_KEYS = ['directory', 'fstype', 'options'];
+const FS_KEYS = ['device', 'directory', 'fstype', 'options'];
 const IP_KEYS = ['address', 'prefix', 'nic'];
 const AGENT_KEYS = ['id', 'agent', 'params'];
 const NODE_KEYS = ['name', 'address'];
@@ -94,6 +101,8 @@ const ID = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 const DRBD_RESOURCE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const NIC = /^[A-Za-z0-9_.:@-]{1,15}$/;
 const DRBD_DEVICE = /^\/dev\/drbd(\d+)$/;
+/** The Filesystem agent's mount-option forms of a device: `-U uuid`, `-L label`. */
+const MOUNT_OPTION_DEVICE = /^-[UL] ?[^\s-][^\s]*$/;
 
 /** Validates everything at once, so one run shows every mistake. */
 export function validateClusterSpec(raw: unknown, label: FieldLabeler = (path) => path): SpecResult {
@@ -121,13 +130,15 @@ export function validateClusterSpec(raw: unknown, label: FieldLabeler = (path) =
     });
   }
   checkUnique(stacks, (stack) => stack.name, 'name', 'stack name', fail);
-  checkUnique(stacks, (stack) => stack.drbd.resource, 'drbd.resource', 'DRBD resource', fail);
-  checkUnique(stacks, (stack) => String(stack.drbd.minor), 'drbd.device', 'DRBD device', fail);
-  checkUnique(stacks, (stack) => String(stack.drbd.port), 'drbd.port', 'DRBD port', fail);
+  const drbdStacks = stacks.filter((stack) => stack.drbd);
+  checkUnique(drbdStacks, (stack) => stack.drbd!.resource, 'drbd.resource', 'DRBD resource', fail);
+  checkUnique(drbdStacks, (stack) => String(stack.drbd!.minor), 'drbd.device', 'DRBD device', fail);
+  checkUnique(drbdStacks, (stack) => String(stack.drbd!.port), 'drbd.port', 'DRBD port', fail);
+  checkUnique(stacks.filter((stack) => !stack.drbd), (stack) => stack.filesystem.device!, 'filesystem.device', 'shared device', fail);
   checkUnique(stacks, (stack) => stack.filesystem.directory, 'filesystem.directory', 'mount point', fail);
   checkUnique(stacks.filter((stack) => stack.ip), (stack) => stack.ip!.address, 'ip', 'virtual IP', fail);
   for (const stack of stacks) {
-    if (stack.drbd.version === '8.4' && nodes.length > 2) {
+    if (stack.drbd?.version === '8.4' && nodes.length > 2) {
       fail(`stacks[${stacks.indexOf(stack)}].drbd.version`, `DRBD 8.4 replicates between exactly two nodes, not ${nodes.length}: use DRBD 9`);
     }
   }
@@ -286,14 +297,25 @@ function readStack(value: unknown, path: string, index: number, nodeCount: numbe
     return undefined;
   }
   checkKeys(value, STACK_KEYS, path, fail);
-  const drbd = readDrbd(value.drbd, `${path}.drbd`, index, nodeCount, fail);
+  // No drbd part: the file system is on shared storage that every node sees (filesystem.device).
+  const shared = value.drbd === undefined || value.drbd === null;
+  const drbd = shared ? undefined : readDrbd(value.drbd, `${path}.drbd`, index, nodeCount, fail);
   const name = readString(value.name, `${path}.name`, fail, false) ?? drbd?.resource;
+  if (shared && (value.name === undefined || value.name === null || value.name === '')) fail(`${path}.name`, 'is missing (a stack without DRBD has no DRBD resource to be named after)');
   if (name !== undefined && !ID.test(name)) fail(`${path}.name`, `"${name}" is not a valid name (letters, digits, _ . -; starting with a letter)`);
   const dualPrimary = readBoolean(value.dualPrimary, `${path}.dualPrimary`, fail, false);
-  const filesystem = readFilesystem(value.filesystem, `${path}.filesystem`, dualPrimary, fail);
+  if (shared && dualPrimary) fail(`${path}.dualPrimary`, 'dual-primary is a DRBD setting: describe the DRBD resource (drbd.resource, drbd.device)');
+  const filesystem = readFilesystem(value.filesystem, `${path}.filesystem`, dualPrimary, shared, fail);
   const ip = readIp(value.ip, `${path}.ip`, fail);
   const services = readAgentList(value.services, `${path}.services`, fail);
-  if (!drbd || !filesystem || name === undefined) return undefined;
+  if ((!shared && !drbd) || !filesystem || name === undefined) return undefined;
+  if (shared) {
+    if (dualPrimary) return undefined;
+    const stack: StackSpec = { name, filesystem, services, dualPrimary };
+    if (ip) stack.ip = ip;
+    return stack;
+  }
+  if (!drbd) return undefined;
   if (dualPrimary) {
     // With both nodes writing, I/O must freeze until the peer is really fenced: resource-only
     // fencing would let the survivor write on while the other one may still be writing too.
@@ -349,13 +371,18 @@ function readDrbd(value: unknown, path: string, index: number, nodeCount: number
   return spec;
 }
 
-function readFilesystem(value: unknown, path: string, dualPrimary: boolean, fail: Fail): FilesystemSpec | undefined {
+function readFilesystem(value: unknown, path: string, dualPrimary: boolean, shared: boolean, fail: Fail): FilesystemSpec | undefined {
   if (!isObject(value)) {
+    if (shared) fail(`${path}.device`, 'is missing');
     fail(`${path}.directory`, 'is missing');
     fail(`${path}.fstype`, 'is missing');
     return undefined;
   }
   checkKeys(value, FS_KEYS, path, fail);
+  const device = shared ? readSharedDevice(value.device, `${path}.device`, fail) : undefined;
+  if (!shared && value.device !== undefined && value.device !== null) {
+    fail(`${path}.device`, 'the file system of a DRBD stack is on drbd.device: give a device here only for a stack without drbd (shared storage)');
+  }
   const directory = readAbsolutePath(value.directory, `${path}.directory`, fail, true);
   if (directory === '/') fail(`${path}.directory`, 'the cluster cannot mount over /');
   const fstype = readString(value.fstype, `${path}.fstype`, fail, true);
@@ -365,7 +392,26 @@ function readFilesystem(value: unknown, path: string, dualPrimary: boolean, fail
   }
   const options = readString(value.options, `${path}.options`, fail, false);
   if (directory === undefined || directory === '/' || fstype === undefined) return undefined;
-  return options === undefined ? { directory, fstype } : { directory, fstype, options };
+  if (shared && device === undefined) return undefined;
+  const filesystem: FilesystemSpec = device === undefined ? { directory, fstype } : { device, directory, fstype };
+  if (options !== undefined) filesystem.options = options;
+  return filesystem;
+}
+
+/** Shared storage: an absolute block-device path (/dev/mapper/mpatha, /dev/disk/by-id/...) or -U/-L. */
+function readSharedDevice(value: unknown, path: string, fail: Fail): string | undefined {
+  const text = readString(value, path, fail, true);
+  if (text === undefined) return undefined;
+  if (MOUNT_OPTION_DEVICE.test(text)) return text;
+  if (DRBD_DEVICE.test(text)) {
+    fail(path, `"${text}" is a DRBD device: name its DRBD resource too (--drbd-resource, or drbd.resource in a file), so the cluster promotes it`);
+    return undefined;
+  }
+  if (!text.startsWith('/dev/') || /\s/.test(text) || text.includes('//') || text.endsWith('/')) {
+    fail(path, `"${text}" is not a block device (an absolute path under /dev, e.g. /dev/mapper/mpatha, or -U UUID / -L LABEL)`);
+    return undefined;
+  }
+  return text;
 }
 
 /** `192.168.0.20/24` or { address, prefix, nic }. */

@@ -43,8 +43,18 @@ export interface StackFlags {
   stickiness?: string;
 }
 
+/**
+ * Whether the flags describe a DRBD stack: --drbd-resource or any DRBD-only setting. Without
+ * them the stack is on shared storage and --device is the file system's device.
+ */
+export function flagsUseDrbd(flags: StackFlags): boolean {
+  return flags.drbdResource !== undefined || flags.disk !== undefined || flags.drbdPort !== undefined || flags.protocol !== undefined ||
+    flags.drbdVersion !== undefined || flags.quorum !== undefined || flags.drbdFencing !== undefined || flags.dualPrimary === true;
+}
+
 /** Flags -> the raw description a file would contain, with exactly one stack. */
 export function stackFlagsToRaw(flags: StackFlags): Record<string, unknown> {
+  const useDrbd = flagsUseDrbd(flags);
   const drbd: Record<string, unknown> = { resource: flags.drbdResource, device: flags.device };
   if (flags.disk !== undefined) drbd.disk = flags.disk;
   if (flags.drbdPort !== undefined) drbd.port = flags.drbdPort;
@@ -53,10 +63,12 @@ export function stackFlagsToRaw(flags: StackFlags): Record<string, unknown> {
   if (flags.quorum !== undefined) drbd.quorum = flags.quorum;
   if (flags.drbdFencing !== undefined) drbd.fencing = flags.drbdFencing;
 
-  const filesystem: Record<string, unknown> = { directory: flags.directory, fstype: flags.fstype };
+  const filesystem: Record<string, unknown> = useDrbd
+    ? { directory: flags.directory, fstype: flags.fstype }
+    : { device: flags.device, directory: flags.directory, fstype: flags.fstype };
   if (flags.mountOptions !== undefined) filesystem.options = flags.mountOptions;
 
-  const stack: Record<string, unknown> = { drbd, filesystem, services: flags.service ?? [] };
+  const stack: Record<string, unknown> = useDrbd ? { drbd, filesystem, services: flags.service ?? [] } : { filesystem, services: flags.service ?? [] };
   if (flags.name !== undefined) stack.name = flags.name;
   if (flags.dualPrimary !== undefined) stack.dualPrimary = flags.dualPrimary;
   if (flags.ip !== undefined) stack.ip = flags.nic === undefined ? { address: flags.ip } : { address: flags.ip, nic: flags.nic };
@@ -84,6 +96,7 @@ const FLAG_FOR_FIELD: [RegExp, string][] = [
   [/^stacks(\[\d+\])?\.drbd\.version$/, '--drbd-version'],
   [/^stacks(\[\d+\])?\.drbd\.quorum$/, '--quorum'],
   [/^stacks(\[\d+\])?\.drbd\.fencing$/, '--drbd-fencing'],
+  [/^stacks(\[\d+\])?\.filesystem\.device$/, '--device'],
   [/^stacks(\[\d+\])?\.filesystem\.directory$/, '--directory'],
   [/^stacks(\[\d+\])?\.filesystem\.fstype$/, '--fstype'],
   [/^stacks(\[\d+\])?\.filesystem\.options$/, '--mount-options'],

@@ -1,19 +1,14 @@
 // The configuration the namespace cluster runs: what `ocfkit crm generate` prints for a stack of
 // file system + VIP + the counter service + fencing, loaded with crmsh.
 //
-// The generator always writes a DRBD stack (it has no flag for shared storage without DRBD yet).
-// The namespace cluster has no DRBD (no kernel module here; DRBD runs in the qemu VMs), so the
-// generated block is used with its DRBD statements taken out: the drbd primitive, its promotable
-// clone, the colocation and order constraints that name them, and the DRBD note in the header;
-// the Filesystem's device=/dev/drbdN becomes the shared loop device. Everything else (ids,
-// operations, timeouts and intervals from the agents' meta-data, stickiness, fencing) is the
-// generator's, byte for byte. If the generator one day accepts a stack without DRBD (no
-// --drbd-resource, a non-DRBD --device), that output is used as it is.
+// The namespace cluster has no DRBD (no kernel module here; DRBD runs in the qemu VMs): its stack
+// is on shared storage, one loop device every node sees. The generator writes that stack itself
+// (no --drbd-resource, --device is the loop device), and its output is loaded as it is.
 //
 // The generator runs inside node1, as an admin would run it on a cluster node: that is where the
 // test-only fence agent is in /usr/sbin for its meta-data to be read.
 
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { harnessDir, nodeBinary, SERVICE_PORT, VIP, type Cluster, type SharedDisk } from './nodes.js';
 
@@ -25,8 +20,6 @@ export interface Stack {
   crm: string;
   /** The generator's command line (run in node1). */
   command: string[];
-  /** Whether the DRBD statements had to be taken out (see the top of this file). */
-  drbdRemoved: boolean;
   /** Agent of each resource, as loaded, e.g. ocf:ocfkit:Filesystem. */
   agents: { fs: string; vip: string; service: string };
   ids: { group: string; fs: string; vip: string; service: string };
@@ -38,7 +31,6 @@ export interface Stack {
 
 export const STACK_NAME = 'svc';
 export const OCF_ROOT = '/usr/lib/ocf';
-const PLACEHOLDER_DRBD_DEVICE = '/dev/drbd1';
 
 export const repoRoot = (): string => dirname(dirname(harnessDir()));
 
@@ -52,12 +44,26 @@ export function ocfkitUnavailable(): string | undefined {
 /** The counter service's data file on the shared file system. */
 export const dataFile = (cluster: Cluster): string => join(cluster.dir, 'data', 'counter');
 
-/** `ocfkit ...` as a command line: the built CLI, else the sources through scripts/run-ts.mjs. */
+/**
+ * `ocfkit ...` as a command line: the built CLI, else (not built, or older than a source file in
+ * lib/) the sources through scripts/run-ts.mjs, so a stale dist/ does not test old code.
+ */
 function ocfkitCommand(): string[] {
   const root = repoRoot();
   const built = join(root, 'dist', 'bin', 'ocfkit.mjs');
   const node = existsSync(join(root, 'node_modules', 'node', 'bin', 'node')) ? join(root, 'node_modules', 'node', 'bin', 'node') : nodeBinary();
-  return existsSync(built) ? [node, built] : [node, join(root, 'scripts', 'run-ts.mjs'), join(root, 'lib', 'cli', 'main.ts')];
+  const fresh = existsSync(built) && newestSourceMs(join(root, 'lib')) <= statSync(built).mtimeMs;
+  return fresh ? [node, built] : [node, join(root, 'scripts', 'run-ts.mjs'), join(root, 'lib', 'cli', 'main.ts')];
+}
+
+function newestSourceMs(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMs(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -101,41 +107,8 @@ function chunks(crm: string): { header: string[]; chunks: Chunk[] } {
 
 const words = (chunk: Chunk): string[] => chunk.lines.join(' ').replace(/\\/g, ' ').split(/\s+/).filter(Boolean);
 
-/**
- * The generated DRBD stack without DRBD: drops the drbd primitive, its clone and every constraint
- * naming either, and the header's DRBD paragraph; puts `device` into the Filesystem primitive.
- * Pure; throws when the result would still mention DRBD.
- */
-export function withoutDrbd(crm: string, device: string, drbdDevice = PLACEHOLDER_DRBD_DEVICE): string {
-  const { header, chunks: all } = chunks(crm);
-  const dropped = new Set<string>();
-  for (const chunk of all) {
-    const [keyword, id, agent] = words(chunk);
-    if (keyword === 'primitive' && /^ocf:[^:]+:drbd$/.test(agent ?? '')) dropped.add(id!);
-  }
-  for (const chunk of all) {
-    const [keyword, id, child] = words(chunk);
-    if ((keyword === 'clone' || keyword === 'ms') && dropped.has(child!)) dropped.add(id!);
-  }
-  const mentionsDropped = (chunk: Chunk) => words(chunk).some((word) => dropped.has(word.replace(/:[A-Za-z]+$/, '')));
-  const kept = all.filter((chunk) => {
-    const [keyword] = words(chunk);
-    if (keyword === 'primitive' || keyword === 'clone' || keyword === 'ms') return !dropped.has(words(chunk)[1]!);
-    if (keyword === 'colocation' || keyword === 'order' || keyword === 'location') return !mentionsDropped(chunk);
-    return true;
-  });
-  // Header: keep the generator's first paragraph, without the lines about DRBD's resource file.
-  const headerText = header.join('\n').split(/\n#\n/)[0]!.split('\n').filter((line) => line.startsWith('#'));
-  const body = kept.map((chunk) => [...chunk.comments, ...chunk.lines].join('\n')).join('\n\n')
-    .replace(new RegExp(`device=${drbdDevice.replace(/\//g, '\\/')}(?=\\s)`), `device=${device}`);
-  const text = `${headerText.join('\n')}\n# (test/cluster/stack.ts: DRBD statements removed, device=${device}: shared storage without DRBD)\n\n${body}\n`;
-  const leftover = text.split('\n').filter((line) => !line.startsWith('#') && /drbd/i.test(line));
-  if (leftover.length > 0) throw new Error(`withoutDrbd: DRBD is still named in:\n${leftover.join('\n')}`);
-  return text;
-}
-
-/** The generator's arguments for the test stack. */
-function generatorArgs(cluster: Cluster, provider: Provider, storage: { drbd: true } | { device: string }): string[] {
+/** The generator's arguments for the test stack: shared storage on `device`, no DRBD. */
+function generatorArgs(cluster: Cluster, provider: Provider, device: string): string[] {
   const service = [
     `binfile=${nodeBinary()}`,
     `cmdline_options=${join(cluster.dir, 'counter.mjs')} ${dataFile(cluster)} ${join(cluster.dir, 'acks')} ${SERVICE_PORT}`,
@@ -145,7 +118,7 @@ function generatorArgs(cluster: Cluster, provider: Provider, storage: { drbd: tr
     'crm', 'generate',
     ...cluster.nodeNames.flatMap((name) => ['--node', name]),
     '--name', STACK_NAME,
-    ...('drbd' in storage ? ['--drbd-resource', 'r0', '--device', PLACEHOLDER_DRBD_DEVICE] : ['--device', storage.device]),
+    '--device', device,
     '--directory', join(cluster.dir, 'data'),
     '--fstype', 'ext4',
     '--ip', `${VIP}/24`,
@@ -156,24 +129,13 @@ function generatorArgs(cluster: Cluster, provider: Provider, storage: { drbd: tr
   ];
 }
 
-/** Runs `ocfkit crm generate` in node1 and adapts its output to the namespace cluster. */
+/** Runs `ocfkit crm generate` in node1 for the shared-storage stack on the loop device. */
 export async function generateStack(cluster: Cluster, disk: SharedDisk, provider: Provider): Promise<Stack> {
-  const cli = ocfkitCommand();
   const notes: string[] = [];
-  let command = [...cli, ...generatorArgs(cluster, provider, { device: disk.device })];
-  let result = await cluster.run(1, command[0]!, command.slice(1));
-  let drbdRemoved = false;
-  let crm: string;
-  if (result.exitCode === 0) {
-    crm = result.stdout;
-  } else {
-    command = [...cli, ...generatorArgs(cluster, provider, { drbd: true })];
-    result = await cluster.run(1, command[0]!, command.slice(1));
-    if (result.exitCode !== 0) throw new Error(`${command.join(' ')} exited ${result.exitCode}:\n${result.stdout}${result.stderr}`);
-    crm = withoutDrbd(result.stdout, disk.device);
-    drbdRemoved = true;
-    notes.push('ocfkit crm generate has no stack without DRBD: its DRBD statements were taken out (test/cluster/stack.ts)');
-  }
+  const command = [...ocfkitCommand(), ...generatorArgs(cluster, provider, disk.device)];
+  const result = await cluster.run(1, command[0]!, command.slice(1));
+  if (result.exitCode !== 0) throw new Error(`${command.join(' ')} exited ${result.exitCode}:\n${result.stdout}${result.stderr}`);
+  let crm = result.stdout;
   if (provider === 'ocfkit' && !existsSync(join(OCF_ROOT, 'resource.d', 'ocfkit', 'IPaddr2'))) {
     crm = crm.replace(/\bocf:ocfkit:IPaddr2\b/g, 'ocf:heartbeat:IPaddr2');
     notes.push('ocf:ocfkit:IPaddr2 is not installed yet: the ocfkit stack uses ocf:heartbeat:IPaddr2 for the VIP');
@@ -189,7 +151,7 @@ export async function generateStack(cluster: Cluster, disk: SharedDisk, provider
     const interval = /\bop monitor (?:\S+ )*?interval=(\d+)(ms|s|m)?\b/.exec(chunk.lines.join(' '));
     if (keyword === 'primitive' && interval) monitorMs[id!] = Number(interval[1]) * ({ ms: 1, s: 1000, m: 60_000 }[interval[2] ?? 's'] ?? 1000);
   }
-  return { provider, crm, command, drbdRemoved, agents: { fs: agentOf(ids.fs), vip: agentOf(ids.vip), service: agentOf(ids.service) }, ids, monitorMs, notes };
+  return { provider, crm, command, agents: { fs: agentOf(ids.fs), vip: agentOf(ids.vip), service: agentOf(ids.service) }, ids, monitorMs, notes };
 }
 
 /**

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { buildClusterConfig, agentsNeeded, coreAgents, type AgentCatalog } from '../../lib/crm/build.js';
 import { renderDrbdResFile } from '../../lib/crm/drbd-res.js';
-import { generate } from '../../lib/crm/generate.js';
+import { drbdResWithoutDrbd, generate } from '../../lib/crm/generate.js';
 import { parseAgentMetaData, type AgentMetaData } from '../../lib/crm/meta-data.js';
 import { validateClusterSpec, type ClusterSpec } from '../../lib/crm/spec.js';
 import { parseCib, allPrimitives } from '../../lib/pacemaker/cib.js';
@@ -243,4 +243,85 @@ t.test('the DRBD resource file', async (t) => {
   t.match(renderDrbdResFile(incomplete.stacks[0]!, incomplete.nodes), { ok: false, errors: [/needs the backing disk \(--disk/, /needs each node's replication address .* missing for alice/] });
   const viaGenerate = generate(incomplete, catalog, { format: 'crm', pacemaker: '2.1', drbdRes: true });
   t.equal(viaGenerate.ok, false, 'asking for a .res file that cannot be written generates nothing');
+});
+
+const shared = {
+  nodes: ['alice', 'bob'],
+  stonith: web.stonith,
+  stacks: [{
+    name: 'web',
+    filesystem: { device: '/dev/mapper/mpatha', directory: '/srv/www', fstype: 'xfs', options: 'noatime' },
+    ip: '192.168.0.20/24',
+    services: ['ocf:heartbeat:apache:configfile=/etc/apache2/apache2.conf'],
+  }],
+};
+
+t.test('shared storage without DRBD: one group, no DRBD, no constraints', async (t) => {
+  t.same(agentsNeeded(spec(shared)).map((agent) => `${agent.standard}:${agent.provider ?? ''}:${agent.type}`), [
+    'ocf:ocfkit:Filesystem', 'ocf:ocfkit:IPaddr2', 'stonith::fence_ipmilan', 'ocf:heartbeat:apache',
+  ], 'no DRBD agent');
+  const built = buildClusterConfig(spec(shared), catalog);
+  if (!built.ok) throw new Error(built.errors.join('\n'));
+  t.same(built.warnings, []);
+  t.same(built.config.resources.map((resource) => `${resource.kind}:${resource.id}`), ['primitive:fence-alice', 'primitive:fence-bob', 'group:g-web']);
+  t.same(built.config.constraints, [], 'the group places and orders its members');
+  t.same(built.config.properties, [['stonith-enabled', 'true']]);
+
+  for (const version of ['2.1', '1.1'] as const) {
+    const crm = text(shared, 'crm', version);
+    const body = (configuration: string) => configuration.split('\n').filter((line) => !line.startsWith('#')).join('\n');
+    t.notMatch(crm, /drbd|DRBD/, `crm ${version}: nothing about DRBD`);
+    t.notMatch(body(crm), /colocation|order |clone|\bms\b/, `crm ${version}: no constraints, no clones`);
+    t.match(crm, /^# Shared storage: every node must see the device.*\n# mounting it at once:\n#   web: \/dev\/mapper\/mpatha on \/srv\/www$/m);
+    t.match(crm, /^primitive fs-web ocf:ocfkit:Filesystem \\\n\tparams device=\/dev\/mapper\/mpatha directory=\/srv\/www fstype=xfs options=noatime \\\n\top monitor interval=20s/m);
+    t.match(crm, /^# web: on shared storage \/dev\/mapper\/mpatha; started in this order, stopped in reverse, always on the same node\ngroup g-web fs-web vip-web apache-web$/m);
+    t.match(crm, /^property cib-bootstrap-options: \\\n\tstonith-enabled=true\n\nrsc_defaults rsc-options: \\\n\tresource-stickiness=100\n$/m);
+    t.match(crm, /^primitive fence-alice stonith:fence_ipmilan/m);
+
+    const pcs = text(shared, 'pcs', version);
+    t.notMatch(pcs, /drbd|DRBD/, `pcs ${version}: nothing about DRBD`);
+    t.notMatch(body(pcs), /constraint|promotable|master/, `pcs ${version}: no constraints, no clones`);
+    t.match(pcs, /^pcs -f "\$CIB" resource create fs-web ocf:ocfkit:Filesystem device=\/dev\/mapper\/mpatha directory=\/srv\/www fstype=xfs options=noatime op .* --group g-web --no-default-ops$/m);
+    t.match(pcs, /^pcs -f "\$CIB" resource create vip-web ocf:ocfkit:IPaddr2 .* --group g-web --no-default-ops$/m);
+    t.match(pcs, /^pcs -f "\$CIB" resource create apache-web ocf:heartbeat:apache .* --group g-web --no-default-ops$/m);
+    t.match(pcs, version === '2.1' ? /resource defaults update resource-stickiness=100$/m : /resource defaults resource-stickiness=100$/m);
+
+    const xml = text(shared, 'cib', version);
+    t.notMatch(xml, /drbd|DRBD|rsc_colocation|rsc_order|<clone|<master/, `cib ${version}: nothing about DRBD, no constraints, no clones`);
+    const cib = parseCib(xml.replace(/^<\?xml[^>]*>\n/, '').replace(/<configuration>/, '<cib><configuration>').replace(/<\/configuration>/, '</configuration></cib>'));
+    if (!cib.ok) throw new Error(cib.reason);
+    t.same(allPrimitives(cib.cib).map(({ primitive, group }) => `${primitive.id}@${group?.id ?? '-'}`), ['fence-alice@-', 'fence-bob@-', 'fs-web@g-web', 'vip-web@g-web', 'apache-web@g-web']);
+    t.equal(allPrimitives(cib.cib).find(({ primitive }) => primitive.id === 'fs-web')?.primitive.params.device, '/dev/mapper/mpatha');
+  }
+
+  const upstream = text({ ...shared, provider: 'heartbeat' }, 'crm');
+  t.match(upstream, /^primitive fs-web ocf:heartbeat:Filesystem /m);
+
+  const alone = buildClusterConfig(spec({ ...shared, stacks: [{ name: 'data', filesystem: { device: '-U 1234-abcd', directory: '/srv/data', fstype: 'ext4' } }] }), catalog);
+  t.match(alone.ok && alone.config.resources.at(-1), { kind: 'primitive', id: 'fs-data', params: [['device', '-U 1234-abcd'], ['directory', '/srv/data'], ['fstype', 'ext4']] }, 'just the file system: no group of one');
+  t.match(text({ ...shared, stacks: [{ name: 'data', filesystem: { device: '-L data', directory: '/srv/data', fstype: 'ext4' } }] }, 'crm'), /params device="-L data" directory=\/srv\/data/);
+
+  const mixed = text({ ...shared, nodes: ['alice@10.0.0.1', 'bob@10.0.0.2'], stacks: [...web.stacks, { ...shared.stacks[0], name: 'db', ip: '192.168.0.21/24', filesystem: { device: '/dev/sdc', directory: '/srv/db', fstype: 'xfs' } }] }, 'crm');
+  t.match(mixed, /^#   resource r0 \{$/m, 'mixed: the DRBD note for the DRBD stack');
+  t.match(mixed, /^#   db: \/dev\/sdc on \/srv\/db$/m, 'and the shared-storage note for the other');
+  t.match(mixed, /^group g-db fs-db vip-db apache-db$/m);
+  t.notMatch(mixed, /colocation \S+ inf: g-db/);
+});
+
+t.test('shared storage: no fence device warns about the shared file system, not DRBD', async (t) => {
+  const result = generate(spec({ ...shared, stonith: [] }), catalog, { format: 'crm', pacemaker: '2.1' });
+  t.match(result.ok && result.warnings, [/no STONITH device is configured.*mounting the shared file system at once, which corrupts it\.$/]);
+  t.notMatch(result.ok && result.warnings.join(''), /DRBD/);
+});
+
+t.test('shared storage: the DRBD resource file', async (t) => {
+  t.match(drbdResWithoutDrbd(spec(shared)), /^--drbd-res: no stack uses DRBD, so there is no DRBD resource file to write/, '--drbd-res without DRBD is an error');
+  t.equal(drbdResWithoutDrbd(spec(web)), undefined);
+  const only = spec(shared);
+  t.match(renderDrbdResFile(only.stacks[0]!, only.nodes), { ok: false, errors: [/web: is on shared storage, not DRBD/] });
+  const asked = generate(only, catalog, { format: 'crm', pacemaker: '2.1', drbdRes: true });
+  t.equal(asked.ok && asked.drbdRes, undefined, 'generate itself writes no resource file for shared stacks');
+  const mixed = generate(spec({ ...web, stacks: [...web.stacks, { name: 'db', filesystem: { device: '/dev/sdc', directory: '/srv/db', fstype: 'xfs' } }] }), catalog, { format: 'crm', pacemaker: '2.1', drbdRes: true });
+  t.match(mixed.ok && mixed.drbdRes, /^resource r0 \{$/m, 'mixed: the file holds the DRBD stacks only');
+  t.notMatch(mixed.ok && mixed.drbdRes, /sdc|srv\/db|"db"/);
 });

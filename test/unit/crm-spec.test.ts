@@ -63,9 +63,9 @@ t.test('more garbage', async (t) => {
 
 t.test('three nodes on DRBD 9 get quorum by default; dual-primary forces resource-and-stonith', async (t) => {
   const three = validateClusterSpec(stackFlagsToRaw({ ...webFlags, node: ['a', 'b', 'c'] }), flagLabel);
-  t.equal(three.ok && three.spec.stacks[0]?.drbd.quorum, true);
+  t.equal(three.ok && three.spec.stacks[0]?.drbd?.quorum, true);
   const dual = validateClusterSpec(stackFlagsToRaw({ ...webFlags, dualPrimary: true, fstype: 'ocfs2' }), flagLabel);
-  t.equal(dual.ok && dual.spec.stacks[0]?.drbd.fencing, 'resource-and-stonith');
+  t.equal(dual.ok && dual.spec.stacks[0]?.drbd?.fencing, 'resource-and-stonith');
   const refused = validateClusterSpec(stackFlagsToRaw({ ...webFlags, dualPrimary: true, fstype: 'gfs2', drbdFencing: 'resource-only' }), flagLabel);
   t.match(errorsOf(refused).join('\n'), /--drbd-fencing: dual-primary needs "resource-and-stonith"/);
 });
@@ -95,7 +95,7 @@ t.test('files: unknown keys, paths in messages, several stacks', async (t) => {
       { name: 'db', drbd: { resource: 'r1', device: '/dev/drbd1' }, filesystem: { directory: '/srv/db', fstype: 'xfs' } },
     ],
   });
-  t.same(two.ok && two.spec.stacks.map((stack) => stack.drbd.port), [7789, 7790], 'ports count up per stack');
+  t.same(two.ok && two.spec.stacks.map((stack) => stack.drbd?.port), [7789, 7790], 'ports count up per stack');
   t.match(errorsOf(validateClusterSpec([])), ['the stack description must be an object (a JSON/YAML mapping)']);
 });
 
@@ -104,4 +104,54 @@ t.test('description files: JSON or YAML', async (t) => {
   t.match(parseStackFile('{"nodes": [', 'x.json'), { ok: false, reason: /x\.json is not valid JSON/ });
   t.match(parseStackFile('nodes:\n  - a\n  - b\n', 'x.yaml'), { ok: true, raw: { nodes: ['a', 'b'] } });
   t.match(parseStackFile('nodes: &anchor [a]\n', 'x.yaml'), { ok: false, reason: /x\.yaml: line 1: anchors/ });
+});
+
+const sharedFlags = {
+  node: ['alice', 'bob'], name: 'web', device: '/dev/mapper/mpatha', directory: '/srv/data', fstype: 'xfs',
+  ip: '192.168.0.20/24', service: ['systemd:nginx'], stonith: ['fence_ipmilan:pcmk_host_list=alice,ip=10.0.1.1'],
+};
+
+t.test('shared storage: no --drbd-resource, --device is any block device', async (t) => {
+  const raw = stackFlagsToRaw(sharedFlags);
+  t.same((raw.stacks as object[])[0], { filesystem: { device: '/dev/mapper/mpatha', directory: '/srv/data', fstype: 'xfs' }, services: ['systemd:nginx'], name: 'web', ip: { address: '192.168.0.20/24' } }, 'no drbd part');
+  const result = validateClusterSpec(raw, flagLabel);
+  if (!result.ok) throw new Error(result.errors.join('\n'));
+  const [stack] = result.spec.stacks;
+  t.equal(stack?.drbd, undefined);
+  t.same(stack?.filesystem, { device: '/dev/mapper/mpatha', directory: '/srv/data', fstype: 'xfs' });
+  for (const device of ['/dev/sdb1', '/dev/disk/by-id/wwn-0x5000c500a1b2c3d4', '-U 0b3f9d7e-1c2a-4e5f-8a9b-0c1d2e3f4a5b', '-Ufoo', '-L data']) {
+    t.ok(validateClusterSpec(stackFlagsToRaw({ ...sharedFlags, device }), flagLabel).ok, `${device} is accepted`);
+  }
+});
+
+t.test('shared storage: mistakes', async (t) => {
+  const check = (flags: object, pattern: RegExp) => t.match(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...sharedFlags, ...flags }), flagLabel)).join('\n'), pattern);
+  check({ device: 'sdb1' }, /^--device: "sdb1" is not a block device \(an absolute path under \/dev/);
+  check({ device: '/dev/sdb 1' }, /^--device: "\/dev\/sdb 1" is not a block device/);
+  check({ device: '-X foo' }, /--device: "-X foo" is not a block device/);
+  check({ device: undefined }, /^--device: is missing$/);
+  check({ device: '/dev/drbd1' }, /--device: "\/dev\/drbd1" is a DRBD device: name its DRBD resource too \(--drbd-resource/);
+  check({ name: undefined }, /^--name: is missing \(a stack without DRBD/);
+  // A DRBD-only flag makes it a DRBD stack, which needs --drbd-resource and a DRBD device.
+  check({ disk: '/dev/sdb1' }, /--drbd-resource: is missing[^]*--device: "\/dev\/mapper\/mpatha" is not a DRBD device/);
+  check({ drbdVersion: '8.4' }, /--drbd-resource: is missing/);
+  check({ quorum: true }, /--drbd-resource: is missing/);
+  check({ dualPrimary: true, fstype: 'gfs2' }, /--drbd-resource: is missing/);
+
+  const file = (stack: object) => errorsOf(validateClusterSpec({ nodes: ['a', 'b'], stacks: [stack] })).join('\n');
+  t.match(file({ name: 'db', filesystem: { device: '/dev/sdc', directory: '/srv/db', fstype: 'ocfs2' }, dualPrimary: true }), /stacks\[0\]\.dualPrimary: dual-primary is a DRBD setting/);
+  t.match(file({ name: 'db', filesystem: { directory: '/srv/db', fstype: 'xfs' } }), /^stacks\[0\]\.filesystem\.device: is missing$/);
+  t.match(file({ name: 'db' }), /stacks\[0\]\.filesystem\.device: is missing/);
+  t.match(file({ drbd: { resource: 'r0', device: '/dev/drbd0' }, filesystem: { device: '/dev/sdc', directory: '/srv/db', fstype: 'xfs' } }), /stacks\[0\]\.filesystem\.device: the file system of a DRBD stack is on drbd\.device/);
+  t.equal(file({ name: 'db', filesystem: { device: '/dev/sdc', directory: '/srv/db', fstype: 'xfs' } }), '', 'a file stack without drbd');
+
+  const two = errorsOf(validateClusterSpec({
+    nodes: ['a', 'b'],
+    stacks: [
+      { name: 'one', filesystem: { device: '/dev/sdc', directory: '/srv/one', fstype: 'xfs' } },
+      { name: 'two', filesystem: { device: '/dev/sdc', directory: '/srv/two', fstype: 'xfs' } },
+      { drbd: { resource: 'r0', device: '/dev/drbd0' }, filesystem: { directory: '/srv/three', fstype: 'xfs' } },
+    ],
+  }));
+  t.same(two, ['stacks[].filesystem.device: shared device "/dev/sdc" is used by two stacks'], 'shared and DRBD stacks mix; a device serves one stack');
 });
