@@ -25,6 +25,7 @@
 //   const disk = cluster.createSharedDisk();
 //   await cluster.runOk(1, 'crm', ['configure', 'load', 'update', file]);
 
+import { seedCib } from '../helpers/cib-seed.js';
 import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import {
   accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, openSync, closeSync, readdirSync,
@@ -411,20 +412,6 @@ ${nodes}}
 `;
 }
 
-const CIB_SEED = `<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="cib-bootstrap-options">
-        <nvpair id="cib-bootstrap-options-dc-deadtime" name="dc-deadtime" value="2s"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes/>
-    <resources/>
-    <constraints/>
-  </configuration>
-  <status/>
-</cib>
-`;
 
 // ---------------------------------------------------------------------------------------------
 // crm_mon
@@ -532,7 +519,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     // Files every node reads: corosync.conf, the seed CIB, the fence agent (in sbin/, overlaid
     // onto the nodes' /usr/sbin), the service and the alert agent with their output places.
     writeFileSync(join(dir, 'corosync.conf'), corosyncConf(id, size, tokenMs));
-    writeFileSync(join(dir, 'cib-seed.xml'), CIB_SEED);
+    writeFileSync(join(dir, 'cib-seed.xml'), seedCib());
     mkdirSync(join(dir, 'sbin'));
     writeFileSync(join(dir, 'sbin', 'fence_ocfkcl'), readFileSync(join(helpers, 'fence_ocfkcl'), 'utf8').replace('@CLUSTER@', dir), { mode: 0o755 });
     copyFileSync(join(helpers, 'counter.mjs'), join(dir, 'counter.mjs'));

@@ -17,6 +17,7 @@
 //   const node = await startSingleNode({ properties: { 'stop-all-resources': 'true' } });
 //   try { await node.run('crm', ['configure', 'load', 'update', file]); } finally { await node.stop(); }
 
+import { seedCib } from '../helpers/cib-seed.js';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
@@ -100,24 +101,6 @@ nodelist {
 }
 `;
 
-function xmlAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-}
-
-const SEED_CIB = (properties: Record<string, string>) => `<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="cib-bootstrap-options">
-${Object.entries(properties).map(([name, value]) => `        <nvpair id="cib-bootstrap-options-${xmlAttribute(name)}" name="${xmlAttribute(name)}" value="${xmlAttribute(value)}"/>`).join('\n')}
-      </cluster_property_set>
-    </crm_config>
-    <nodes/>
-    <resources/>
-    <constraints/>
-  </configuration>
-  <status/>
-</cib>
-`;
 
 // Runs as PID 1 of the new namespaces. Mount changes stay inside (propagation private).
 const NODE_INIT = `#!/bin/bash
@@ -265,7 +248,7 @@ export async function startSingleNode(options: SingleNodeOptions = {}): Promise<
   mkdirSync(stateDir, { recursive: true });
 
   writeFileSync(join(stateDir, 'corosync.conf'), COROSYNC_CONF('ocfkcrm', nodeName));
-  writeFileSync(join(stateDir, 'cib-seed.xml'), SEED_CIB({ 'dc-deadtime': '2s', ...options.properties }));
+  writeFileSync(join(stateDir, 'cib-seed.xml'), seedCib({ 'dc-deadtime': '2s', ...options.properties }));
   writeFileSync(join(stateDir, 'node-init.sh'), NODE_INIT, { mode: 0o755 });
 
   const log = openSync(join(stateDir, 'init.log'), 'a');

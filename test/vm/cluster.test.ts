@@ -20,6 +20,7 @@
 //
 // Fencing is real, not stonith-enabled=false: fence_vmlab (test/vm/cluster/fence_vmlab) writes a
 // request into its VM's /ctl, this process kills the target's qemu (if it still runs) and answers.
+import { seedCib } from '../helpers/cib-seed.js';
 import t, { type Test } from 'tap';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -68,21 +69,6 @@ logging {
 }
 `;
 
-/** An empty CIB with dc-deadtime=2s: the DC is elected in seconds, not after the default 20 s. */
-const SEED_CIB = `<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="cib-bootstrap-options">
-        <nvpair id="cib-bootstrap-options-dc-deadtime" name="dc-deadtime" value="2s"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes/>
-    <resources/>
-    <constraints/>
-  </configuration>
-  <status/>
-</cib>
-`;
 
 const missing = [...AGENTS.map((a) => `${PROJECT}/dist/agents/${a}`), CLI].filter((f) => !existsSync(f));
 if (missing.length > 0) t.fail(`missing: ${missing.join(', ')}: build first (node scripts/build.mjs)`);
@@ -197,7 +183,7 @@ async function main(): Promise<void> {
       echo ok`;
     await both(async (n) => {
       await lab.writeFile(n, '/etc/corosync/corosync.conf', COROSYNC_CONF);
-      await lab.writeFile(n, '/root/cib.seed', SEED_CIB);
+      await lab.writeFile(n, '/root/cib.seed', seedCib());
       const r = await lab.sh(n, setup, { timeout: 60 });
       t.equal(r.code, 0, `node${n}: installed${r.code ? `: ${r.stderr}` : ''}`);
     });
