@@ -8,8 +8,10 @@
 #                                      -t S: kill it after S seconds (exit 124; default 300)
 #                                      -i:   feed lab.sh's stdin to CMD (default: /dev/null)
 #   lab.sh sh [-t S] [-i] N 'SCRIPT'   same, but SCRIPT is run by bash (pipes, &&, env vars ...)
-#   lab.sh cut-link [N]                pull the network cable of VM N (default: both VMs)
-#   lab.sh restore-link [N]            plug it back in
+#   lab.sh cut-link [N] [net0|net1]    pull a network cable of VM N (default: both VMs, net0)
+#   lab.sh restore-link [N] [net0|net1] plug it back in
+#   lab.sh boot N                      boot VM N again after it died (killed, fenced), with the
+#                                      disk it had; its RAM (the overlay: files written in it) is gone
 #   lab.sh status                      which VMs run; lab.sh console N: VM N's console log
 #   lab.sh down                        kill the VMs, delete the lab directory (idempotent)
 #   lab.sh run CMD [ARG...]            up; CMD (with OCFKIT_LAB exported); down - always
@@ -18,9 +20,11 @@
 #
 # Each VM: Debian's kernel under qemu TCG; the host root read-only over 9p with a tmpfs
 # overlay (every host tool, /work/main/dist and node are visible, all writes stay in the
-# VM); a fresh sparse raw disk as /dev/vda; eth0 = 192.168.77.N/24 on a private link
-# that only the two VMs share (qemu dgram netdev over two unix sockets in the lab
-# directory: no host address or port is involved); /etc/drbd.d/r0.res (protocol C,
+# VM); a fresh sparse raw disk as /dev/vda; eth0 = 192.168.77.N/24 (net0) and
+# eth1 = 192.168.78.N/24 (net1) on two private links that only the two VMs share (qemu
+# dgram netdevs over unix sockets in the lab directory: no host address or port is
+# involved; net1 is the dedicated replication link a cluster test can give DRBD, so the
+# two links fail independently); /etc/drbd.d/r0.res (protocol C,
 # /dev/drbd1 on /dev/vda, internal meta-data); the drbd module loaded.
 #
 # Environment:
@@ -42,6 +46,7 @@ DIR=${OCFKIT_VM_DIR:-/var/tmp/ocfkit-vm}
 LAB=${OCFKIT_LAB:-$DIR/lab}
 NODES=(node1 node2)
 NET=192.168.77
+NET1=192.168.78
 
 die() { echo "lab.sh: $*" >&2; exit 255; }   # 255 (+ "lab.sh: ..." on stderr) = harness error
 now() { date +%s.%N; }
@@ -98,9 +103,12 @@ start_vm() {  # start_vm NODE IDX KVER
     local n=$1 i=$2 kver=$3 d=$LAB/$1 other
     other=node$((3 - i))
     mkdir -p "$d/ctl/cmd" "$d/ctl/res"
+    # a reboot (boot N) starts from a clean control directory but keeps the disk
+    rm -f "$d/ctl/ready" "$d/qemu.exit" "$d/qemu.pid" "$d/timeout.pid" "$d"/ctl/cmd/* "$d"/ctl/res/* \
+        "$d/mon.in" "$d/mon.out" "$d/wake.in" "$d/wake.out" "$d/net.sock" "$d/net1.sock"
     write_guest_files "$n" "$i"
-    truncate -s "${OCFKIT_VM_DISK_MB:-64}M" "$d/disk.img"
-    mkfifo "$d/mon.in" "$d/mon.out" "$d/wake.in" "$d/wake.out"
+    [ -e "$d/disk.img" ] || truncate -s "${OCFKIT_VM_DISK_MB:-64}M" "$d/disk.img"
+    mkfifo "$d/mon.in" "$d/mon.out" "$d/wake.in" "$d/wake.out" "$d/net.sock" "$d/net1.sock"
     local accel=(-accel tcg)
     [ "${OCFKIT_VM_ACCEL:-tcg}" = kvm ] && accel=(-accel kvm -cpu host)
     # stdin/stdout/stderr must not be the caller's: `up` returns while qemu keeps running.
@@ -110,7 +118,7 @@ start_vm() {  # start_vm NODE IDX KVER
     qemu-system-x86_64 -M pc -nodefaults -no-user-config -display none -no-reboot \
         "${accel[@]}" -m "${OCFKIT_VM_MEM:-768}" -smp 1 \
         -kernel "$DIR/kernel/$kver/vmlinux" -initrd "$DIR/initramfs-$kver.cpio.gz" \
-        -append "console=ttyS0 panic=-1 loglevel=4 mitigations=off clocksource=hpet no_timer_check vmip=$NET.$i/24 vmdrbd=${OCFKIT_VM_DRBD:-1} vmdebug=${OCFKIT_VM_DEBUG:-} kmods=$DIR/kernel/$kver/lib/modules/$kver agent=$HERE/guest/agent.sh project=$(dirname "$(dirname "$HERE")")" \
+        -append "console=ttyS0 panic=-1 loglevel=4 mitigations=off clocksource=hpet no_timer_check vmip=$NET.$i/24 vmip1=$NET1.$i/24 vmdrbd=${OCFKIT_VM_DRBD:-1} vmdebug=${OCFKIT_VM_DEBUG:-} kmods=$DIR/kernel/$kver/lib/modules/$kver agent=$HERE/guest/agent.sh project=$(dirname "$(dirname "$HERE")")" \
         -serial "file:$d/console.log" -serial "pipe:$d/wake" \
         -chardev "pipe,id=mon0,path=$d/mon" -mon chardev=mon0,mode=control \
         -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
@@ -118,6 +126,8 @@ start_vm() {  # start_vm NODE IDX KVER
         -drive "file=$d/disk.img,if=virtio,format=raw,cache=unsafe" \
         -netdev "dgram,id=net0,local.type=unix,local.path=$d/net.sock,remote.type=unix,remote.path=$LAB/$other/net.sock" \
         -device "virtio-net-pci,netdev=net0,mac=52:54:00:77:00:0$i,romfile=" \
+        -netdev "dgram,id=net1,local.type=unix,local.path=$d/net1.sock,remote.type=unix,remote.path=$LAB/$other/net1.sock" \
+        -device "virtio-net-pci,netdev=net1,mac=52:54:00:78:00:0$i,romfile=" \
         -pidfile "$d/qemu.pid" &
     echo $! > "$d/timeout.pid"
     wait $!
@@ -161,6 +171,50 @@ cmd_watchdog() {  # (internal) kill the VMs as soon as the owner process is gone
     cmd_down
 }
 
+wait_ready() {  # wait_ready T0 NODE...: until every NODE's guest agent is ready; else print why, fail
+    local t0=$1 limit=${OCFKIT_VM_BOOT_TIMEOUT:-180} ready n
+    shift
+    while :; do
+        ready=0
+        for n in "$@"; do
+            if [ -e "$LAB/$n/ctl/ready" ]; then
+                ((++ready))
+            elif [ -e "$LAB/$n/qemu.exit" ]; then
+                echo "$n: qemu exited during boot (status $(cat "$LAB/$n/qemu.exit"); a guest panic or reset also ends it)"
+                return 1
+            fi
+        done
+        [ "$ready" = $# ] && return 0
+        if [ "$(since "$t0" | cut -d. -f1)" -ge "$limit" ]; then echo "not ready after ${limit}s"; return 1; fi
+        sleep 0.1
+    done
+}
+
+start_watchdog() {  # unless one runs: kill the VMs as soon as the owner process is gone
+    local owner=${OCFKIT_VM_OWNER:-$PPID} w
+    [ "$owner" = 0 ] && return
+    w=$(cat "$LAB/watchdog.pid" 2>/dev/null) && kill -0 "$w" 2>/dev/null && return
+    # (not `[ ] || cmd &`: that backgrounds a subshell which keeps our stdout open while it waits)
+    setsid "$SELF" _watchdog "$owner" < /dev/null >> "$LAB/watchdog.log" 2>&1 &
+}
+
+cmd_boot() {  # cmd_boot N: boot a VM of a running lab again (after it was killed or fenced)
+    local n i t0 failed
+    n=$(node_name "$1") || exit 255
+    i=${n#node}
+    [ -d "$LAB/$n" ] || die "no lab in $LAB"
+    alive "$n" && die "$n is still running"
+    t0=$(now)
+    start_vm "$n" "$i" "$(cat "$DIR/current")"
+    start_watchdog
+    if ! failed=$(wait_ready "$t0" "$n"); then
+        echo "lab.sh: boot $n FAILED: $failed" >&2
+        tail_logs "$n"
+        exit 1
+    fi
+    echo "lab.sh: $n booted in $(since "$t0")s" >&2
+}
+
 cmd_up() {
     local kver t0 n i
     [ -f "$DIR/current" ] || die "no VM kernel in $DIR: run test/vm/setup.sh first"
@@ -177,27 +231,9 @@ cmd_up() {
     trap 'echo "lab.sh: up interrupted, cleaning up" >&2; cmd_down; exit 1' INT TERM HUP
     i=0
     for n in "${NODES[@]}"; do start_vm "$n" $((++i)) "$kver"; done
-    local owner=${OCFKIT_VM_OWNER:-$PPID}
-    # (not `[ ] || cmd &`: that backgrounds a subshell which keeps our stdout open while it waits)
-    if [ "$owner" != 0 ]; then
-        setsid "$SELF" _watchdog "$owner" < /dev/null >> "$LAB/watchdog.log" 2>&1 &
-    fi
-
-    local limit=${OCFKIT_VM_BOOT_TIMEOUT:-180} ready failed=
-    while :; do
-        ready=0
-        for n in "${NODES[@]}"; do
-            if [ -e "$LAB/$n/ctl/ready" ]; then
-                ((++ready))
-            elif [ -e "$LAB/$n/qemu.exit" ]; then
-                failed="$n: qemu exited during boot (status $(cat "$LAB/$n/qemu.exit"); a guest panic or reset also ends it)"; break 2
-            fi
-        done
-        [ "$ready" = ${#NODES[@]} ] && break
-        if [ "$(since "$t0" | cut -d. -f1)" -ge "$limit" ]; then failed="not ready after ${limit}s"; break; fi
-        sleep 0.1
-    done
-    if [ -n "$failed" ]; then
+    start_watchdog
+    local failed
+    if ! failed=$(wait_ready "$t0" "${NODES[@]}"); then
         echo "lab.sh: up FAILED: $failed" >&2
         for n in "${NODES[@]}"; do [ -e "$LAB/$n/ctl/ready" ] || tail_logs "$n"; done
         cmd_down
@@ -260,14 +296,15 @@ qmp() {  # qmp NODE JSON: run a QMP command on NODE's qemu, print the reply line
     printf '%s\n' "$line"
 }
 
-cmd_link() {  # cmd_link up|down [N]
-    local up=true n nodes=("${NODES[@]}") out
+cmd_link() {  # cmd_link up|down [N|all] [net0|net1]
+    local up=true n nodes=("${NODES[@]}") out link=${3:-net0}
     [ "$1" = down ] && up=false
-    if [ -n "${2:-}" ]; then n=$(node_name "$2") || exit 255; nodes=("$n"); fi
+    case $link in net0 | net1) ;; *) die "unknown link '$link' (net0|net1)" ;; esac
+    if [ -n "${2:-}" ] && [ "$2" != all ]; then n=$(node_name "$2") || exit 255; nodes=("$n"); fi
     for n in "${nodes[@]}"; do
         alive "$n" || die "$n is not running"
-        out=$(qmp "$n" '{"execute":"set_link","arguments":{"name":"net0","up":'$up'}}')
-        [[ $out == *'"return"'* ]] || die "$n: set_link net0 $up failed: $out"
+        out=$(qmp "$n" '{"execute":"set_link","arguments":{"name":"'$link'","up":'$up'}}')
+        [[ $out == *'"return"'* ]] || die "$n: set_link $link $up failed: $out"
     done
 }
 
@@ -279,8 +316,9 @@ case $cmd in
     down) cmd_down ;;
     exec) cmd_exec argv "$@" ;;
     sh) cmd_exec sh "$@" ;;
-    cut-link) cmd_link down "${1:-}" ;;
-    restore-link) cmd_link up "${1:-}" ;;
+    cut-link) cmd_link down "${1:-}" "${2:-}" ;;
+    restore-link) cmd_link up "${1:-}" "${2:-}" ;;
+    boot) cmd_boot "${1:-}" ;;
     status)
         [ -d "$LAB" ] || { echo "no lab in $LAB"; exit 1; }
         for n in "${NODES[@]}"; do

@@ -38,6 +38,9 @@ export const GUEST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 export const RES = 'r0';
 export const DEVICE = '/dev/drbd1';
 export const ADDRESS = { 1: '192.168.77.1', 2: '192.168.77.2' } as const;
+/** eth1: the second private link (net1), e.g. a dedicated DRBD replication link. */
+export const ADDRESS1 = { 1: '192.168.78.1', 2: '192.168.78.2' } as const;
+export type Link = 'net0' | 'net1';
 
 export type NodeId = 1 | 2;
 export const NODES: readonly NodeId[] = [1, 2];
@@ -191,13 +194,29 @@ export class Lab {
     throw new LabError(`timeout (${timeout}s) waiting for ${what}; last: ${JSON.stringify(last)}`);
   }
 
-  /** Pull VM N's network cable (default: both VMs'); the VMs keep running. */
-  async cutLink(node?: NodeId): Promise<void> {
-    await this.must(['cut-link', ...(node ? [String(node)] : [])]);
+  /** Pull VM N's cable of `link` (default: both VMs', net0 = eth0); the VMs keep running. */
+  async cutLink(node?: NodeId, link: Link = 'net0'): Promise<void> {
+    await this.must(['cut-link', node ? String(node) : 'all', link]);
   }
 
-  async restoreLink(node?: NodeId): Promise<void> {
-    await this.must(['restore-link', ...(node ? [String(node)] : [])]);
+  async restoreLink(node?: NodeId, link: Link = 'net0'): Promise<void> {
+    await this.must(['restore-link', node ? String(node) : 'all', link]);
+  }
+
+  /** Boot VM N again after it died (killed, fenced): same disk, fresh RAM (files written are gone). */
+  async boot(node: NodeId): Promise<void> {
+    const r = await this.run(['boot', String(node)], { env: { OCFKIT_VM_OWNER: String(process.pid) } });
+    if (r.code !== 0) throw new LabError(`lab.sh boot ${node} failed: ${r.stderr.trim()}`);
+  }
+
+  /** Whether VM N's qemu runs. */
+  alive(node: NodeId): boolean {
+    try {
+      process.kill(Number(readFileSync(join(this.dir, `node${node}`, 'qemu.pid'), 'utf8').trim()), 0);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** qemu pids of the VMs (for leak checks). */

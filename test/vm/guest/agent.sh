@@ -15,7 +15,12 @@
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb
 debug=${vmdebug:-}
-unset vmip vmdrbd vmdebug kmods agent rwsize
+# eth1, the second private link (guest/init configures eth0 only; doing eth1 here needs no
+# initramfs rebuild)
+if [ -n "${vmip1:-}" ] && [ -e /sys/class/net/eth1 ]; then
+    ip link set eth1 up && ip addr add "$vmip1" dev eth1 || echo "[agent] WARNING: cannot configure eth1 with $vmip1"
+fi
+unset vmip vmip1 vmdrbd vmdebug kmods agent rwsize
 cd /
 up() { local u; read -r u _ < /proc/uptime; echo "$u"; }
 say() { echo "[agent] $(up)s: $*"; }
