@@ -1,12 +1,16 @@
 // make bench-failover: failover times of the whole stack under real Pacemaker, ocfkit's agents vs
-// the upstream ones (ocf:heartbeat:Filesystem / IPaddr2) with the same configuration, in the same
-// run, on the namespace cluster of test/cluster/ (see test/cluster/README.md).
+// the upstream ones with the same configuration, in the same run, on one of two clusters:
+//   --cluster namespace  test/cluster/: 2 or 3 nodes in network namespaces, shared storage (a loop
+//                        device), ocf:ocfkit:Filesystem + IPaddr2 vs ocf:heartbeat:Filesystem + IPaddr2
+//   --cluster vm         test/vm/cluster/: 2 qemu VMs with real DRBD 8.4 under the file system,
+//                        ocf:ocfkit:drbd + Filesystem + IPaddr2 vs ocf:linbit:drbd +
+//                        ocf:heartbeat:Filesystem + IPaddr2; node-kill kills the VM
 //
-//   node scripts/run-ts.mjs bench/failover.ts [--runs 5] [--nodes 2|3] [--token 1000]
-//                                             [--scenarios node-kill,standby,fs-failure,vip-failure]
+//   node scripts/run-ts.mjs bench/failover.ts [--cluster namespace|vm] [--runs 5] [--nodes 2|3]
+//                                             [--token MS] [--scenarios node-kill,standby,fs-failure,vip-failure]
 //                                             [--kill-dc no|yes] [--json FILE]
-// (or BENCH_RUNS, BENCH_NODES, BENCH_TOKEN_MS, BENCH_SCENARIOS, BENCH_KILL_DC, BENCH_JSON).
-// Needs root; ocfkit installed.
+// (or BENCH_CLUSTER, BENCH_RUNS, BENCH_NODES, BENCH_TOKEN_MS, BENCH_SCENARIOS, BENCH_KILL_DC, BENCH_JSON).
+// Needs root; ocfkit installed (namespace) or built (vm, after test/vm/setup.sh).
 //
 // One cluster; both configurations come from `ocfkit crm generate` (--provider ocfkit and
 // heartbeat) and are loaded in turn over each other, alternating which goes first in each round.
@@ -18,27 +22,32 @@
 //   service back     fault -> first answer through the VIP from a new service instance
 //   after detection  service back - detection: what fencing, the scheduler, the agents and the
 //                    service start add to corosync's (or the monitor's) detection
-//   fs+vip ops       time spent in Filesystem and IPaddr2 start/stop operations in between
+//   agent ops        time spent in the compared agents' start, stop, promote and demote operations
+//                    in between (DRBD, Filesystem, IPaddr2; Pacemaker's exec-time of each)
 // Every run also checks that no acknowledged counter value was lost.
 import { writeFileSync } from 'node:fs';
-import { startCluster } from '../test/cluster/nodes.js';
+import { startCluster, type Cluster } from '../test/cluster/nodes.js';
 import { generateStack, loadStack, ocfkitUnavailable, type Provider, type Stack } from '../test/cluster/stack.js';
 import { checkCounter, cleanup, activeNode, DESCRIPTIONS, detectionMs, recoveryMs, runScenario, SCENARIOS, type Outcome, type Scenario } from '../test/cluster/scenarios.js';
+import { startVmCluster } from '../test/vm/cluster/vm-cluster.js';
+import { vmUnavailable } from '../test/vm/lab.js';
 
 function option(name: string, env: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 ? process.argv[index + 1] ?? fallback : process.env[env] ?? fallback;
 }
 
+const kind = option('cluster', 'BENCH_CLUSTER', 'namespace');
+if (kind !== 'namespace' && kind !== 'vm') throw new Error('--cluster must be namespace or vm');
 const runs = Number(option('runs', 'BENCH_RUNS', '5'));
-const nodes = Number(option('nodes', 'BENCH_NODES', '2'));
-const tokenMs = Number(option('token', 'BENCH_TOKEN_MS', '1000'));
+const nodes = kind === 'vm' ? 2 : Number(option('nodes', 'BENCH_NODES', '2'));
+const tokenMs = Number(option('token', 'BENCH_TOKEN_MS', kind === 'vm' ? '3000' : '1000'));
 const scenarios = option('scenarios', 'BENCH_SCENARIOS', SCENARIOS.join(',')).split(',') as Scenario[];
 const jsonFile = option('json', 'BENCH_JSON', '');
 const killDc = option('kill-dc', 'BENCH_KILL_DC', 'no') === 'yes';
 if (nodes !== 2 && nodes !== 3) throw new Error('--nodes must be 2 or 3');
 for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (${SCENARIOS.join(', ')})`);
-const unavailable = ocfkitUnavailable();
+const unavailable = kind === 'vm' ? vmUnavailable() : ocfkitUnavailable();
 if (unavailable) throw new Error(unavailable);
 
 const median = (values: number[]): number | undefined => {
@@ -50,18 +59,17 @@ const median = (values: number[]): number | undefined => {
 const seconds = (value: number | undefined) => (value === undefined ? '-' : `${(value / 1000).toFixed(2)} s`);
 const ratio = (ours: number | undefined, upstream: number | undefined) =>
   ours === undefined || upstream === undefined || upstream === 0 ? '-' : (ours / upstream).toFixed(2);
-const opsMs = (o: Outcome, stack: Stack) => (o.operationMs[stack.ids.fs] ?? 0) + (o.operationMs[stack.ids.vip] ?? 0);
+const opsMs = (o: Outcome, stack: Stack) => [stack.ids.fs, stack.ids.vip, stack.ids.drbd].reduce((sum, id) => sum + (id ? o.operationMs[id] ?? 0 : 0), 0);
 
 const started = Date.now();
-const cluster = await startCluster({ nodes, tokenMs });
+const cluster: Cluster = kind === 'vm' ? await startVmCluster({ tokenMs }) : await startCluster({ nodes, tokenMs });
 const outcomes: Array<{ outcome: Outcome; stack: Stack }> = [];
 const problems: string[] = [];
 let stacks: Record<Provider, Stack> | undefined;
 let failure: unknown;
 try {
   await cluster.configureAlerts();
-  const disk = cluster.createSharedDisk();
-  stacks = { ocfkit: await generateStack(cluster, disk, 'ocfkit'), upstream: await generateStack(cluster, disk, 'upstream') };
+  stacks = { ocfkit: await generateStack(cluster, 'ocfkit'), upstream: await generateStack(cluster, 'upstream') };
   process.stderr.write(`${cluster.id}: ${nodes} nodes up in ${seconds(cluster.startupMs)}\n`);
   let loaded: Provider | undefined;
   for (let round = 1; round <= runs; round++) {
@@ -73,13 +81,13 @@ try {
         loaded = provider;
       }
       for (const scenario of scenarios) {
-        const outcome = await runScenario(cluster, stack, scenario, { randomPhase: true, killDc });
-        if (scenario === 'fs-failure' || scenario === 'vip-failure') await cleanup(cluster, stack);
-        const check = await checkCounter(cluster, await activeNode(cluster, stack));
+        const outcome = await runScenario(cluster, stack, scenario, { randomPhase: true, killDc, ...(kind === 'vm' ? { timeoutMs: 240_000 } : {}) });
+        if (scenario === 'fs-failure' || scenario === 'vip-failure') await cleanup(cluster, stack, outcome.to);
+        const check = await checkCounter(cluster, stack, await activeNode(cluster, stack));
         if (check.lost > 0 || check.firstGap !== undefined) problems.push(`${provider} ${scenario} run ${round}: ${check.lost} acknowledged values lost, first gap at ${check.firstGap}`);
         outcomes.push({ outcome, stack });
         process.stderr.write(`.. run ${round} ${provider.padEnd(8)} ${scenario.padEnd(11)} node${outcome.from}${outcome.killedDc ? ' (DC)' : ''} -> node${outcome.to}: ` +
-          `detection ${seconds(detectionMs(outcome))}, service back ${seconds(recoveryMs(outcome))}, fs+vip ops ${seconds(opsMs(outcome, stack))}\n`);
+          `detection ${seconds(detectionMs(outcome))}, service back ${seconds(recoveryMs(outcome))}, agent ops ${seconds(opsMs(outcome, stack))}\n`);
       }
     }
   }
@@ -92,19 +100,20 @@ if (!stacks) throw failure;
 
 // ---------------------------------------------------------------------------------------------
 const token = `corosync token ${tokenMs} ms, consensus ${Math.round(tokenMs * 1.2)} ms`;
+const where = kind === 'vm' ? 'in qemu VMs (TCG) with DRBD 8.4 under the file system' : 'in network namespaces on shared storage';
 const lines = [
-  `Failover on a ${nodes}-node Pacemaker cluster in network namespaces (${token}); median of ${runs} runs per side;`,
+  `Failover on a ${nodes}-node Pacemaker cluster ${where} (${token}); median of ${runs} runs per side;`,
   `node-kill kills ${killDc ? 'the DC' : 'a node that is not the DC'}; failures in place come at a random point of the monitor interval;`,
   'ratio = ocfkit / upstream (below 1: ocfkit is faster). Configurations from `ocfkit crm generate`',
   `(--provider ocfkit / heartbeat), monitor intervals from the agents' meta-data:`,
 ];
 for (const provider of ['ocfkit', 'upstream'] as const) {
   const s = stacks;
-  lines.push(`  ${provider.padEnd(8)}: ${s[provider].agents.fs}, ${s[provider].agents.vip}, ${s[provider].agents.service}`);
+  lines.push(`  ${provider.padEnd(8)}: ${[s[provider].agents.drbd, s[provider].agents.fs, s[provider].agents.vip, s[provider].agents.service].filter(Boolean).join(', ')}`);
 }
 for (const note of stacks.ocfkit.notes) lines.push(`  note: ${note}`);
 lines.push('');
-const header = ['scenario', 'agents', 'detection', 'service back', 'after detection', 'fs+vip ops'];
+const header = ['scenario', 'agents', 'detection', 'service back', 'after detection', 'agent ops'];
 const widths = [12, 9, 10, 13, 16, 11];
 const row = (cells: string[]) => cells.map((cell, k) => (k < 2 ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!))).join(' ');
 lines.push(row(header));
@@ -132,5 +141,5 @@ for (const scenario of scenarios) lines.push(`  ${scenario.padEnd(11)}: ${DESCRI
 lines.push(`Total ${seconds(Date.now() - started)}. ${problems.length === 0 ? 'No acknowledged write was lost in any run.' : `PROBLEMS:\n  ${problems.join('\n  ')}`}`);
 if (failure) lines.push(`THE BENCHMARK STOPPED EARLY (the medians above are of the runs before): ${(failure as Error).stack ?? String(failure)}`);
 console.log(lines.join('\n'));
-if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ nodes, tokenMs, runs, summary, outcomes: outcomes.map(({ outcome }) => outcome) }, null, 2)}\n`);
+if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ cluster: kind, nodes, tokenMs, runs, summary, outcomes: outcomes.map(({ outcome }) => outcome) }, null, 2)}\n`);
 if (problems.length > 0 || failure) process.exitCode = 1;

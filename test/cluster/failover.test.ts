@@ -25,7 +25,7 @@ async function withStack(t: Test, nodes: 2 | 3): Promise<{ cluster: Cluster; sta
   t.teardown(() => cluster.destroy());
   t.comment(`${cluster.id}: ${nodes} nodes online with a DC in ${ms(cluster.startupMs)} (token ${TOKEN_MS} ms)`);
   await cluster.configureAlerts();
-  const stack = await generateStack(cluster, cluster.createSharedDisk(), 'ocfkit');
+  const stack = await generateStack(cluster, 'ocfkit');
   for (const note of stack.notes) t.comment(`note: ${note}`);
   t.match(stack.crm, /^primitive fs-svc ocf:ocfkit:Filesystem /m, 'the generated configuration uses ocf:ocfkit:Filesystem');
   t.match(stack.crm, /^primitive fence-ocfkcl stonith:fence_ocfkcl /m, 'and fencing');
@@ -39,7 +39,7 @@ async function withStack(t: Test, nodes: 2 | 3): Promise<{ cluster: Cluster; sta
 /** Every value the service acknowledged is on the disk of the node that runs it now, in order. */
 async function assertNothingLost(t: Test, cluster: Cluster, stack: Stack): Promise<void> {
   const node = await activeNode(cluster, stack);
-  const check = await checkCounter(cluster, node);
+  const check = await checkCounter(cluster, stack, node);
   t.ok(check.maxAcknowledged > 0, `the service acknowledged writes (up to ${check.maxAcknowledged})`);
   t.equal(check.lost, 0, `no acknowledged value is missing on node${node}'s disk (${check.count} values there)`);
   t.equal(check.firstGap, undefined, 'the values on disk are 1, 2, 3, ... without a gap or a repeat');

@@ -22,8 +22,8 @@
 //
 //   const cluster = await startCluster({ nodes: 2, tokenMs: 1000 });
 //   t.teardown(() => cluster.destroy());
-//   const disk = cluster.createSharedDisk();
-//   await cluster.runOk(1, 'crm', ['configure', 'load', 'update', file]);
+//   const stack = await generateStack(cluster, 'ocfkit');   // stack.ts; makes the shared disk
+//   await loadStack(cluster, stack);
 
 import { seedCib } from '../helpers/cib-seed.js';
 import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
@@ -42,6 +42,8 @@ export const PREFIX = 'ocfk-cl-';
 export const SUBNET = '10.214.0';
 export const VIP = `${SUBNET}.100`;
 export const SERVICE_PORT = 7000;
+/** `--name` of the generated stack: its ids are g-svc, fs-svc, vip-svc, anything-svc. */
+export const STACK_NAME = 'svc';
 const HUB_ADDRESS = `${SUBNET}.254`;
 
 export interface ClusterOptions {
@@ -116,6 +118,24 @@ export interface SharedDisk {
   image: string;
 }
 
+/**
+ * Where the generated stack lives on a cluster: what `ocfkit crm generate` needs to know about
+ * the site (nodes, storage, the VIP, the service, fencing) and the paths the scenarios touch.
+ */
+export interface StackSite {
+  /** Every `ocfkit crm generate` argument but --provider. */
+  generatorArgs: string[];
+  /** Where the Filesystem resource mounts the cluster's file system (as the nodes see it). */
+  mountPoint: string;
+  /** The counter service's data file on that file system. */
+  dataFile: string;
+  vip: string;
+  prefixLength: number;
+  nic: string;
+  /** The DRBD resource under the file system, if there is one (the VM cluster). */
+  drbdResource?: string;
+}
+
 export interface Cluster {
   id: string;
   dir: string;
@@ -133,7 +153,10 @@ export interface Cluster {
   waitForStatus(i: number, what: string, predicate: (status: ClusterStatus) => boolean, timeoutMs?: number): Promise<ClusterStatus>;
   /** Whether node i has processes (is powered on). */
   isUp(i: number): boolean;
-  /** kill -9 of corosync, pacemakerd and pacemakerd's subdaemons of node i; returns the epoch ms. */
+  /**
+   * The hard failure of node i; returns the epoch ms. Namespace cluster: kill -9 of corosync,
+   * pacemakerd and its subdaemons (fencing then powers the node off). VM cluster: the VM is killed.
+   */
   killStack(i: number): number;
   /** What fencing does: pull node i's cable and SIGKILL everything in it; returns the epoch ms. */
   powerOff(i: number): number;
@@ -141,8 +164,6 @@ export interface Cluster {
   startNode(i: number): Promise<void>;
   /** Waits until node `observer` sees the given nodes online, with a DC and quorum. */
   waitOnline(observer: number, nodes: number[], timeoutMs?: number): Promise<void>;
-  /** The file system the Filesystem resource mounts; made once per cluster. */
-  createSharedDisk(sizeMb?: number): SharedDisk;
   /** Every alert so far (alert.sh must be configured: configureAlerts()). */
   alerts(): AlertEvent[];
   /** Adds the harness's alert agent to the CIB (not part of any generated configuration). */
@@ -155,6 +176,8 @@ export interface Cluster {
   acknowledged(): Map<string, number>;
   /** The last lines of every node's logs, for failure messages. */
   logs(lines?: number): string;
+  /** Where the stack goes (the namespace cluster makes its shared disk on the first call). */
+  site(): StackSite;
   /** Kills everything, deletes the namespaces, detaches the loop device, removes the state. */
   destroy(): Promise<void>;
 }
@@ -468,6 +491,59 @@ export function parseCrmMon(text: string): ClusterStatus {
   };
 }
 
+/** alerts.log lines of test/cluster/alert.sh; `offsetMs` (by reporter) corrects a node's clock. */
+export function parseAlertsLog(text: string, offsetMs: (reporter: string) => number = () => 0): AlertEvent[] {
+  return text.split('\n').filter(Boolean).map((line) => {
+    const [time, reporter, kind, ...rest] = line.split(' ');
+    return {
+      time: Math.round(Number(time) * 1000 - offsetMs(reporter!)),
+      reporter: reporter!,
+      kind: kind!,
+      fields: Object.fromEntries(rest.map((field) => [field.slice(0, field.indexOf('=')), field.slice(field.indexOf('=') + 1)])),
+    };
+  });
+}
+
+/** The counter's acknowledgements (counter.mjs ACK_DIR files) in these directories, by instance. */
+export function readAcknowledged(dirs: string[]): Map<string, number> {
+  const acks = new Map<string, number>();
+  for (const ackDir of dirs) {
+    if (!existsSync(ackDir)) continue;
+    for (const file of readdirSync(ackDir)) {
+      const value = Number(readFileSync(join(ackDir, file), 'utf8').trim());
+      if (Number.isFinite(value)) acks.set(file.replace(/\.ack$/, ''), value);
+    }
+  }
+  return acks;
+}
+
+/** One line of probe.mjs, `offsetMs` subtracted (the clock of the node it ran on, if not ours). */
+export function parseProbeLine(line: string, offsetMs = 0): ProbeSample | undefined {
+  const [time, state, instance, value] = line.split(' ');
+  if (!time || !Number.isFinite(Number(time))) return undefined;
+  const at = Number(time) - offsetMs;
+  return state === 'ok' ? { time: at, ok: true, instance: instance!, value: Number(value) } : { time: at, ok: false };
+}
+
+/** Polls `status` until the predicate holds; throws with the last status and `diagnose()` if not. */
+export async function pollStatus(
+  status: () => Promise<ClusterStatus | undefined>, what: string, predicate: (s: ClusterStatus) => boolean,
+  timeoutMs: number, diagnose: () => Promise<string>,
+): Promise<ClusterStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ClusterStatus | undefined;
+  for (;;) {
+    last = (await status()) ?? last;
+    if (last && predicate(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}\n${await diagnose()}`);
+    await sleep(250);
+  }
+}
+
+/** The predicate of waitOnline: these nodes online, with a DC and quorum. */
+export const onlineWithDc = (nodes: number[]) => (s: ClusterStatus): boolean =>
+  s.dc !== undefined && s.quorate && nodes.every((n) => s.nodes.some((node) => node.name === `node${n}` && node.online));
+
 // ---------------------------------------------------------------------------------------------
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
@@ -555,8 +631,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     // The client: connects to the VIP from the hub every 50 ms.
     probe = adopt(spawn('nsenter', [`--net=/run/netns/${hub}`, nodeBinary(), join(helpers, 'probe.mjs'), VIP, String(SERVICE_PORT), '50'], { stdio: ['ignore', 'pipe', 'ignore'] }));
     createInterface({ input: probe.stdout! }).on('line', (line) => {
-      const [time, state, instance, value] = line.split(' ');
-      samples.push(state === 'ok' ? { time: Number(time), ok: true, instance: instance!, value: Number(value) } : { time: Number(time), ok: false });
+      const sample = parseProbeLine(line);
+      if (sample) samples.push(sample);
       if (samples.length > 200_000) samples.splice(0, 100_000);
     });
     (probe.stdout as unknown as { unref?: () => void }).unref?.();
@@ -641,23 +717,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     }
   };
 
-  const waitForStatus = async (i: number, what: string, predicate: (s: ClusterStatus) => boolean, timeoutMs = 60_000): Promise<ClusterStatus> => {
-    const deadline = Date.now() + timeoutMs;
-    let last: ClusterStatus | undefined;
-    for (;;) {
-      last = (await status(i)) ?? last;
-      if (last && predicate(last)) return last;
-      if (Date.now() > deadline) {
-        const mon = await runIn(i, 'crm_mon', ['-1', '-f'], { timeoutMs: 20_000 });
-        throw new Error(`timed out after ${timeoutMs} ms waiting (on node${i}) for: ${what}\n${mon.stdout}${mon.stderr}\n${logs()}`);
-      }
-      await sleep(250);
-    }
-  };
+  const waitForStatus = (i: number, what: string, predicate: (s: ClusterStatus) => boolean, timeoutMs = 60_000): Promise<ClusterStatus> =>
+    pollStatus(() => status(i), `${what} (on node${i})`, predicate, timeoutMs, async () => {
+      const mon = await runIn(i, 'crm_mon', ['-1', '-f'], { timeoutMs: 20_000 });
+      return `${mon.stdout}${mon.stderr}\n${logs()}`;
+    });
 
   const waitOnline = async (observer: number, nodes: number[], timeoutMs = 90_000): Promise<void> => {
-    await waitForStatus(observer, `${nodes.map((n) => `node${n}`).join(', ')} online with a DC and quorum`, (s) =>
-      s.dc !== undefined && s.quorate && nodes.every((n) => s.nodes.some((node) => node.name === `node${n}` && node.online)), timeoutMs);
+    await waitForStatus(observer, `${nodes.map((n) => `node${n}`).join(', ')} online with a DC and quorum`, onlineWithDc(nodes), timeoutMs);
   };
 
   let disk: SharedDisk | undefined;
@@ -700,39 +767,38 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     },
     startNode,
     waitOnline,
-    createSharedDisk(sizeMb = 64) {
-      if (disk) return disk;
-      const image = join(dir, 'disk.img');
-      sh('truncate', ['-s', `${sizeMb}M`, image]);
-      sh('mkfs.ext4', ['-q', '-F', image]);
-      disk = { image, device: sh('losetup', ['-f', '--show', image]).trim() };
-      return disk;
+    site() {
+      if (!disk) {
+        const image = join(dir, 'disk.img');
+        sh('truncate', ['-s', '64M', image]);
+        sh('mkfs.ext4', ['-q', '-F', image]);
+        disk = { image, device: sh('losetup', ['-f', '--show', image]).trim() };
+      }
+      const mountPoint = join(dir, 'data');
+      const dataFile = join(mountPoint, 'counter');
+      const service = [
+        `binfile=${nodeBinary()}`,
+        `cmdline_options=${join(dir, 'counter.mjs')} ${dataFile} ${join(dir, 'acks')} ${SERVICE_PORT}`,
+        'logfile=/var/log/pacemaker/counter.log',
+      ].join(',');
+      return {
+        generatorArgs: [
+          ...nodeNames.flatMap((name) => ['--node', name]),
+          '--name', STACK_NAME, '--device', disk.device, '--directory', mountPoint, '--fstype', 'ext4',
+          '--ip', `${VIP}/24`, '--nic', 'eth0', '--service', `ocf:heartbeat:anything:${service}`,
+          '--stonith', `fence_ocfkcl:pcmk_host_list=${nodeNames.join(' ')}`,
+        ],
+        mountPoint, dataFile, vip: VIP, prefixLength: 24, nic: 'eth0',
+      };
     },
-    alerts() {
-      return readFileSync(join(dir, 'alerts.log'), 'utf8').split('\n').filter(Boolean).map((line) => {
-        const [time, reporter, kind, ...rest] = line.split(' ');
-        return {
-          time: Math.round(Number(time) * 1000),
-          reporter: reporter!,
-          kind: kind!,
-          fields: Object.fromEntries(rest.map((field) => [field.slice(0, field.indexOf('=')), field.slice(field.indexOf('=') + 1)])),
-        };
-      });
-    },
+    alerts: () => parseAlertsLog(readFileSync(join(dir, 'alerts.log'), 'utf8')),
     async configureAlerts() {
       await cluster.runOk(1, 'cibadmin', ['--create', '-o', 'configuration', '-X',
         `<alerts><alert id="ocfk-events" path="${join(dir, 'alert.sh')}"><recipient id="ocfk-events-log" value="${join(dir, 'alerts.log')}"/></alert></alerts>`]);
     },
     samples: () => samples,
     fenceLog: () => readFileSync(join(dir, 'fence.log'), 'utf8').split('\n').filter(Boolean),
-    acknowledged() {
-      const acks = new Map<string, number>();
-      for (const file of readdirSync(join(dir, 'acks'))) {
-        const value = Number(readFileSync(join(dir, 'acks', file), 'utf8').trim());
-        if (Number.isFinite(value)) acks.set(file.replace(/\.ack$/, ''), value);
-      }
-      return acks;
-    },
+    acknowledged: () => readAcknowledged([join(dir, 'acks')]),
     logs,
     async destroy() {
       const problems = destroySync();

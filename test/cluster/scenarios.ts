@@ -10,8 +10,7 @@
 //                another node), i.e. what a client sees.
 
 import type { Cluster } from './nodes.js';
-import { VIP } from './nodes.js';
-import { dataFile, waitUntil, type Stack } from './stack.js';
+import { waitUntil, type Stack } from './stack.js';
 
 export type Scenario = 'node-kill' | 'standby' | 'fs-failure' | 'vip-failure';
 
@@ -42,7 +41,7 @@ export interface Outcome {
   /** The instance that answered (nodeN.PID.START_MS). */
   instance: string;
   /**
-   * Milliseconds spent in start and stop operations between fault and answer, by resource id
+   * Milliseconds spent in start, stop, promote and demote operations between fault and answer, by resource id
    * (Pacemaker's exec-time of each operation): what the agents themselves cost the recovery.
    */
   operationMs: Record<string, number>;
@@ -165,8 +164,9 @@ export async function runScenario(cluster: Cluster, stack: Stack, scenario: Scen
     case 'vip-failure': {
       const rsc = scenario === 'fs-failure' ? stack.ids.fs : stack.ids.vip;
       if (options.randomPhase) await new Promise((resolve) => setTimeout(resolve, Math.random() * (stack.monitorMs[rsc] ?? 0)));
-      if (scenario === 'fs-failure') await cluster.runOk(from, 'umount', ['-l', dataFile(cluster).replace(/\/[^/]+$/, '')]);
-      else await cluster.runOk(from, 'ip', ['addr', 'del', `${VIP}/24`, 'dev', 'eth0']);
+      const { mountPoint, vip, prefixLength, nic } = stack.site;
+      if (scenario === 'fs-failure') await cluster.runOk(from, 'umount', ['-l', mountPoint]);
+      else await cluster.runOk(from, 'ip', ['addr', 'del', `${vip}/${prefixLength}`, 'dev', nic]);
       faultAt = Date.now();
       answer = await waitForNewInstance(cluster, faultAt, timeoutMs);
       detectedAt = await waitForAlert(cluster, faultAt, (f, kind) => kind === 'resource' && f.rsc === rsc && f.task === 'monitor' && f.rc !== f.target_rc);
@@ -177,7 +177,7 @@ export async function runScenario(cluster: Cluster, stack: Stack, scenario: Scen
   const to = nodeNumber(answer.instance.split('.')[0]!);
   const operationMs: Record<string, number> = {};
   for (const alert of cluster.alerts()) {
-    if (alert.kind !== 'resource' || alert.time < faultAt || alert.time > answer.time || !['start', 'stop'].includes(alert.fields.task!)) continue;
+    if (alert.kind !== 'resource' || alert.time < faultAt || alert.time > answer.time || !['start', 'stop', 'promote', 'demote'].includes(alert.fields.task!)) continue;
     operationMs[alert.fields.rsc!] = (operationMs[alert.fields.rsc!] ?? 0) + Number(alert.fields.exec_ms ?? 0);
   }
   return {
@@ -224,9 +224,9 @@ export interface CounterCheck {
  * Reads what the counter acknowledged (outside the cluster's file system) and then the counter
  * file as node `node` sees it on its mounted file system.
  */
-export async function checkCounter(cluster: Cluster, node: number): Promise<CounterCheck> {
+export async function checkCounter(cluster: Cluster, stack: Stack, node: number): Promise<CounterCheck> {
   const maxAcknowledged = Math.max(0, ...cluster.acknowledged().values());
-  const text = (await cluster.runOk(node, 'cat', [dataFile(cluster)])).stdout;
+  const text = (await cluster.runOk(node, 'cat', [stack.site.dataFile])).stdout;
   const values = text.split('\n').filter(Boolean).map(Number);
   const gap = values.findIndex((value, k) => value !== k + 1);
   const present = new Set(values);

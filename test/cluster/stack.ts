@@ -8,9 +8,9 @@
 // The generator runs inside node1, as an admin would run it on a cluster node: that is where the
 // test-only fence agent is in /usr/sbin for its meta-data to be read.
 
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { harnessDir, nodeBinary, SERVICE_PORT, VIP, type Cluster, type SharedDisk } from './nodes.js';
+import { harnessDir, nodeBinary, STACK_NAME, type Cluster, type ClusterStatus, type StackSite } from './nodes.js';
 
 export type Provider = 'ocfkit' | 'upstream';
 
@@ -20,16 +20,19 @@ export interface Stack {
   crm: string;
   /** The generator's command line (run in node1). */
   command: string[];
+  /** The cluster's site it was generated for (paths, VIP). */
+  site: StackSite;
   /** Agent of each resource, as loaded, e.g. ocf:ocfkit:Filesystem. */
-  agents: { fs: string; vip: string; service: string };
-  ids: { group: string; fs: string; vip: string; service: string };
+  agents: { fs: string; vip: string; service: string; drbd?: string };
+  /** Primitive ids (drbd: the DRBD primitive, whose promotable clone is `${drbd}-clone`). */
+  ids: { group: string; fs: string; vip: string; service: string; drbd?: string };
   /** The recurring monitor's interval of each primitive, in ms (from the generated operations). */
   monitorMs: Record<string, number>;
   /** What differs from the plain generator output, in words (printed by the test and bench). */
   notes: string[];
 }
 
-export const STACK_NAME = 'svc';
+export { STACK_NAME };
 export const OCF_ROOT = '/usr/lib/ocf';
 
 export const repoRoot = (): string => dirname(dirname(harnessDir()));
@@ -40,9 +43,6 @@ export function ocfkitUnavailable(): string | undefined {
   if (!existsSync(join(repoRoot(), 'dist', 'bin', 'ocfkit.mjs')) && !existsSync(join(repoRoot(), 'lib', 'cli', 'main.ts'))) return 'no ocfkit CLI (make build)';
   return undefined;
 }
-
-/** The counter service's data file on the shared file system. */
-export const dataFile = (cluster: Cluster): string => join(cluster.dir, 'data', 'counter');
 
 /**
  * `ocfkit ...` as a command line: the built CLI, else (not built, or older than a source file in
@@ -107,32 +107,14 @@ function chunks(crm: string): { header: string[]; chunks: Chunk[] } {
 
 const words = (chunk: Chunk): string[] => chunk.lines.join(' ').replace(/\\/g, ' ').split(/\s+/).filter(Boolean);
 
-/** The generator's arguments for the test stack: shared storage on `device`, no DRBD. */
-function generatorArgs(cluster: Cluster, provider: Provider, device: string): string[] {
-  const service = [
-    `binfile=${nodeBinary()}`,
-    `cmdline_options=${join(cluster.dir, 'counter.mjs')} ${dataFile(cluster)} ${join(cluster.dir, 'acks')} ${SERVICE_PORT}`,
-    'logfile=/var/log/pacemaker/counter.log',
-  ].join(',');
-  return [
-    'crm', 'generate',
-    ...cluster.nodeNames.flatMap((name) => ['--node', name]),
-    '--name', STACK_NAME,
-    '--device', device,
-    '--directory', join(cluster.dir, 'data'),
-    '--fstype', 'ext4',
-    '--ip', `${VIP}/24`,
-    '--nic', 'eth0',
-    '--service', `ocf:heartbeat:anything:${service}`,
-    '--stonith', `fence_ocfkcl:pcmk_host_list=${cluster.nodeNames.join(' ')}`,
-    ...(provider === 'upstream' ? ['--provider', 'heartbeat'] : []),
-  ];
-}
-
-/** Runs `ocfkit crm generate` in node1 for the shared-storage stack on the loop device. */
-export async function generateStack(cluster: Cluster, disk: SharedDisk, provider: Provider): Promise<Stack> {
+/**
+ * Runs `ocfkit crm generate` in node1 for the cluster's site (cluster.site(): the namespace
+ * cluster's shared loop device, or the VM cluster's DRBD resource).
+ */
+export async function generateStack(cluster: Cluster, provider: Provider): Promise<Stack> {
+  const site = cluster.site();
   const notes: string[] = [];
-  const command = [...ocfkitCommand(), ...generatorArgs(cluster, provider, disk.device)];
+  const command = [...ocfkitCommand(), ...site.generatorArgs, ...(provider === 'upstream' ? ['--provider', 'heartbeat'] : [])];
   const result = await cluster.run(1, command[0]!, command.slice(1));
   if (result.exitCode !== 0) throw new Error(`${command.join(' ')} exited ${result.exitCode}:\n${result.stdout}${result.stderr}`);
   let crm = result.stdout;
@@ -141,7 +123,10 @@ export async function generateStack(cluster: Cluster, disk: SharedDisk, provider
     notes.push('ocf:ocfkit:IPaddr2 is not installed yet: the ocfkit stack uses ocf:heartbeat:IPaddr2 for the VIP');
   }
   const agentOf = (id: string) => new RegExp(`^primitive ${id} (\\S+)`, 'm').exec(crm)?.[1] ?? '?';
-  const ids = { group: `g-${STACK_NAME}`, fs: `fs-${STACK_NAME}`, vip: `vip-${STACK_NAME}`, service: `anything-${STACK_NAME}` };
+  const ids: Stack['ids'] = {
+    group: `g-${STACK_NAME}`, fs: `fs-${STACK_NAME}`, vip: `vip-${STACK_NAME}`, service: `anything-${STACK_NAME}`,
+    ...(site.drbdResource ? { drbd: `drbd-${site.drbdResource}` } : {}),
+  };
   for (const id of Object.values(ids)) {
     if (!new RegExp(`^(primitive|group) ${id} `, 'm').test(crm)) throw new Error(`the generated configuration has no ${id}:\n${crm}`);
   }
@@ -151,7 +136,8 @@ export async function generateStack(cluster: Cluster, disk: SharedDisk, provider
     const interval = /\bop monitor (?:\S+ )*?interval=(\d+)(ms|s|m)?\b/.exec(chunk.lines.join(' '));
     if (keyword === 'primitive' && interval) monitorMs[id!] = Number(interval[1]) * ({ ms: 1, s: 1000, m: 60_000 }[interval[2] ?? 's'] ?? 1000);
   }
-  return { provider, crm, command, agents: { fs: agentOf(ids.fs), vip: agentOf(ids.vip), service: agentOf(ids.service) }, ids, monitorMs, notes };
+  const agents = { fs: agentOf(ids.fs), vip: agentOf(ids.vip), service: agentOf(ids.service), ...(ids.drbd ? { drbd: agentOf(ids.drbd) } : {}) };
+  return { provider, crm, command, site, agents, ids, monitorMs, notes };
 }
 
 /**
@@ -159,20 +145,29 @@ export async function generateStack(cluster: Cluster, disk: SharedDisk, provider
  * on one node and the service answers through the VIP. Loading the other provider's stack over a
  * running one makes Pacemaker restart the changed primitives with the new agents.
  */
-export async function loadStack(cluster: Cluster, stack: Stack, timeoutMs = 120_000): Promise<string> {
-  const file = join(cluster.dir, `stack-${stack.provider}.crm`);
-  writeFileSync(file, stack.crm);
-  await cluster.runOk(1, 'crm', ['configure', 'load', 'update', file], { timeoutMs: 60_000 });
+export async function loadStack(cluster: Cluster, stack: Stack, timeoutMs = 180_000): Promise<string> {
+  // the file is written inside node1 (a VM does not see the host's files written after it booted)
+  const file = `/tmp/ocfkit-stack-${stack.provider}.crm`;
+  await cluster.runOk(1, 'sh', ['-c', 'cat > "$1"', 'sh', file], { input: stack.crm });
+  await cluster.runOk(1, 'crm', ['configure', 'load', 'update', file], { timeoutMs: 120_000 });
   const wanted = [[stack.ids.fs, stack.agents.fs], [stack.ids.vip, stack.agents.vip], [stack.ids.service, stack.agents.service]] as const;
   const status = await cluster.waitForStatus(1, `${stack.ids.group} started with ${stack.provider} agents`, (s) =>
     wanted.every(([id, agent]) => {
       const resource = s.resources.get(id);
       return resource?.active === true && resource.role === 'Started' && !resource.failed && resource.agent === agent && resource.nodes.length === 1;
-    }) && new Set(wanted.map(([id]) => s.resources.get(id)!.nodes[0])).size === 1, timeoutMs);
+    }) && new Set(wanted.map(([id]) => s.resources.get(id)!.nodes[0])).size === 1 &&
+    (!stack.ids.drbd || drbdPromotedOnlyOn(s, stack, s.resources.get(stack.ids.service)!.nodes[0]!)), timeoutMs);
   const owner = status.resources.get(stack.ids.service)!.nodes[0]!;
   const since = Date.now();
   await waitUntil(`the service answering through the VIP from ${owner}`, () => cluster.samples().some((s) => s.time >= since && s.ok && s.instance?.startsWith(`${owner}.`)), 60_000);
   return owner;
+}
+
+/** DRBD (if the stack has it) is promoted on `node` only, with the stack's agent, nothing failed. */
+export function drbdPromotedOnlyOn(s: ClusterStatus, stack: Stack, node: string): boolean {
+  const drbd = stack.ids.drbd && s.resources.get(stack.ids.drbd);
+  if (!drbd) return !stack.ids.drbd;
+  return drbd.agent === stack.agents.drbd && !drbd.failed && drbd.role === 'Promoted' && drbd.nodes.join() === node;
 }
 
 export async function waitUntil(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<void> {

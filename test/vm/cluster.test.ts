@@ -1,305 +1,231 @@
-// A real two-node Pacemaker cluster in the qemu lab (test/vm/README.md): corosync + pacemaker in
-// both VMs, real DRBD 8.4, our agents ocf:ocfkit:drbd/Filesystem/IPaddr2 loaded from the
-// configuration `ocfkit crm generate --provider ocfkit` prints, and a failover when the VM that
-// runs the stack is killed.
+// The whole ocfkit stack under real Pacemaker with real DRBD 8.4, in the qemu lab: the VM cluster
+// of test/vm/cluster/vm-cluster.ts (corosync + pacemaker in both VMs, DRBD replicating over its
+// own link, real fencing through fence_vmlab) running what `ocfkit crm generate --provider ocfkit`
+// prints: the DRBD promotable clone, ext4 on it, the VIP and a counter service that fsyncs every
+// value before acknowledging it (test/cluster/counter.mjs).
 //
-//   1. install: agents in /usr/lib/ocf/resource.d/ocfkit, the test fence agent fence_vmlab,
-//      corosync.conf (two_node, token 3000 ms), a seeded CIB (dc-deadtime=2s);
-//   2. `ocfkit crm generate` (run in node1, where fence_vmlab's meta-data can be read) writes the
-//      crmsh block (DRBD r0 promotable clone + ext4 Filesystem + IPaddr2 VIP + the fence device,
-//      stonith-enabled=true) and the DRBD resource file (fencing resource-only with
-//      crm-fence-peer.sh), which replaces the lab's r0.res (plus the lab's fast resync options);
-//   3. DRBD meta data + initial sync by hand (create-md, up, primary --force, UpToDate/UpToDate,
-//      mkfs.ext4, secondary, down) while corosync + pacemaker start;
-//   4. `crm configure load update`; asserts: DRBD Promoted on one node and Unpromoted on the other,
-//      the file system mounted and the VIP up there (crm_mon XML + drbdadm role + findmnt + ip -j);
-//   5. a file written + fsynced on the file system, then the active VM's qemu is SIGKILLed from the
-//      host; asserts: the survivor fences it (fence_vmlab -> the host, which confirms it is gone),
-//      DRBD's fence-peer handler puts its constraint in, the survivor is Primary, mounts, has the
-//      VIP, and the file is there with its content.
-//
-// Fencing is real, not stonith-enabled=false: fence_vmlab (test/vm/cluster/fence_vmlab) writes a
-// request into its VM's /ctl, this process kills the target's qemu (if it still runs) and answers.
-import { seedCib } from '../helpers/cib-seed.js';
+// Each step is a scenario an admin cares about; every one ends with the service answering through
+// the VIP and no acknowledged value missing from the disk:
+//   1. the stack comes up: DRBD Promoted on one node, Unpromoted on the other, mounted, VIP;
+//   2. clean switchover (crm_standby) and back;
+//   3. failures in place: the file system unmounted, the VIP deleted (detected by our monitors);
+//   4. DRBD demoted behind Pacemaker's back: our monitor reports it, Pacemaker promotes again;
+//   5. the replication link fails, the nodes stay: crm-fence-peer.sh's constraint keeps the
+//      outdated peer from being promoted (even when the active node goes into standby), the
+//      service stays where the good data is, and the constraint goes away after the resync;
+//   6. the active VM is killed: fenced, the survivor promotes and runs everything with all
+//      acknowledged data; the killed VM boots again, rejoins, resyncs, the constraint goes.
 import t, { type Test } from 'tap';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Lab, NODE, NODES, PROJECT, RES, DEVICE, ADDRESS, vmLabReady, type NodeId } from './lab.js';
-import { parseCrmMon, summary, where, type MonStatus } from './cluster/crm-mon.js';
+import { existsSync } from 'node:fs';
+import { vmLabReady, PROJECT, RES, DEVICE, type NodeId } from './lab.js';
+import { startVmCluster, MOUNT, VIP, type VmCluster } from './cluster/vm-cluster.js';
+import { generateStack, loadStack, waitUntil, type Stack } from '../cluster/stack.js';
+import { activeNode, checkCounter, cleanup, detectionMs, recoveryMs, runScenario, settle, type Outcome } from '../cluster/scenarios.js';
+import type { ClusterStatus } from '../cluster/nodes.js';
 
-const AGENTS = ['drbd', 'Filesystem', 'IPaddr2'];
-const FENCE_AGENT = `${PROJECT}/test/vm/cluster/fence_vmlab`;
-const CLI = `${PROJECT}/dist/bin/ocfkit.mjs`;
-const MOUNT = '/srv/data';
-const VIP = '192.168.77.10';
-const PROOF = `${MOUNT}/proof.txt`;
-const name = (n: NodeId) => `node${n}`;
-const other = (n: NodeId): NodeId => (n === 1 ? 2 : 1);
+const CLONE = `drbd-${RES}-clone`;
+const FENCE_CONSTRAINT = `drbd-fence-by-handler-${RES}-${CLONE}`;
+const ms = (value: number | undefined) => (value === undefined ? '-' : `${(value / 1000).toFixed(1)} s`);
+const other = (n: number): NodeId => (n === 1 ? 2 : 1);
 
-const COROSYNC_CONF = `totem {
-    version: 2
-    cluster_name: ocfkitvm
-    transport: knet
-    crypto_cipher: none
-    crypto_hash: none
-    token: 3000
-}
-nodelist {
-    node {
-        name: node1
-        nodeid: 1
-        ring0_addr: ${ADDRESS[1]}
-    }
-    node {
-        name: node2
-        nodeid: 2
-        ring0_addr: ${ADDRESS[2]}
-    }
-}
-quorum {
-    provider: corosync_votequorum
-    two_node: 1
-}
-logging {
-    to_logfile: yes
-    logfile: /var/log/corosync/corosync.log
-    to_stderr: no
-    to_syslog: no
-    timestamp: on
-}
-`;
-
-
-const missing = [...AGENTS.map((a) => `${PROJECT}/dist/agents/${a}`), CLI].filter((f) => !existsSync(f));
+const missing = ['drbd', 'Filesystem', 'IPaddr2'].map((a) => `${PROJECT}/dist/agents/${a}`).concat(`${PROJECT}/dist/bin/ocfkit.mjs`).filter((f) => !existsSync(f));
 if (missing.length > 0) t.fail(`missing: ${missing.join(', ')}: build first (node scripts/build.mjs)`);
 else if (vmLabReady(t)) await main();
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const secs = (since = t0) => ((Date.now() - since) / 1000).toFixed(1);
-  const lab = await Lab.up();
-  t.teardown(() => lab.down());
-  t.comment(`lab up in ${secs()}s: ${lab.dir}`);
-  const both = <T>(fn: (n: NodeId) => Promise<T>) => Promise.all(NODES.map(fn));
-  const dead = new Set<NodeId>();
-
-  // ------------------------------------------------------------ the host side of fence_vmlab
-  const qemuPid = (n: NodeId) => Number(readFileSync(join(lab.dir, name(n), 'qemu.pid'), 'utf8').trim());
-  const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
-  /** SIGKILL VM n's qemu and wait until it is gone. */
-  const killVm = async (n: NodeId) => {
-    const pid = qemuPid(n);
-    dead.add(n);
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
-    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
-    if (alive(pid)) throw new Error(`qemu of node${n} (pid ${pid}) survived SIGKILL`);
-  };
-  const fences: { from: NodeId; action: string; target: string; at: number; rc: number }[] = [];
-  const seen = new Set<string>();
-  let fenceBusy = false;
-  const fenceWatch = setInterval(() => {
-    if (fenceBusy) return;
-    fenceBusy = true;
-    void (async () => {
-      for (const from of NODES) {
-        const dir = join(lab.ctlDir(from), 'fence');
-        let files: string[] = [];
-        try { files = readdirSync(dir).filter((f) => f.endsWith('.req')); } catch { continue; }
-        for (const f of files) {
-          const key = `${from}/${f}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          const [action = '', target = ''] = readFileSync(join(dir, f), 'utf8').trim().split(/\s+/);
-          const m = /^node([12])$/.exec(target);
-          let rc = 1;
-          if (m && (action === 'off' || action === 'reboot')) {
-            try { await killVm(Number(m[1]) as NodeId); rc = 0; } catch { rc = 1; }
-          }
-          fences.push({ from, action, target, at: Date.now(), rc });
-          const id = f.slice(0, -'.req'.length);
-          writeFileSync(join(dir, `${id}.tmp`), `${rc}\n`);
-          renameSync(join(dir, `${id}.tmp`), join(dir, `${id}.done`));
-        }
-      }
-    })().finally(() => { fenceBusy = false; });
-  }, 200);
-  t.teardown(() => clearInterval(fenceWatch));
-
-  // ------------------------------------------------------------ helpers
-  const mon = async (n: NodeId): Promise<MonStatus | undefined> => {
-    const r = await lab.exec(n, ['crm_mon', '-1', '--output-as=xml'], { timeout: 30 });
-    return r.code === 0 ? parseCrmMon(r.stdout) : undefined;
-  };
-  let lastMon = '';
-  /** Poll crm_mon on node n until ok(status) holds. */
-  const waitMon = async (n: NodeId, what: string, ok: (s: MonStatus) => boolean, timeout: number): Promise<MonStatus> => {
-    try {
-      return (await lab.waitFor<MonStatus | undefined>(what, async () => {
-        const s = await mon(n);
-        if (s) lastMon = summary(s);
-        return s && ok(s) ? s : undefined;
-      }, timeout, 1))!;
-    } catch (e) {
-      throw new Error(`${(e as Error).message}\nlast crm_mon on node${n}: ${lastMon}`);
-    }
-  };
-  const diag = async (n: NodeId) => {
-    if (dead.has(n)) return;
-    const r = await lab.sh(n, `crm_mon -1 -r -f 2>&1 | tail -40; echo ---; cat /proc/drbd; echo ---; tail -n 40 /var/log/pacemaker/pacemaker.log 2>/dev/null | cut -c1-300; cat /var/log/fence_vmlab.log 2>/dev/null`, { timeout: 60 }).catch((e) => ({ stdout: String(e), stderr: '' }));
-    t.comment(`node${n} diagnostics:\n${r.stdout}${r.stderr}`);
-  };
+  const cluster = await startVmCluster();
+  t.teardown(() => cluster.destroy());
+  t.comment(`VM cluster online, DRBD initialised, in ${ms(cluster.startupMs)}`);
+  await cluster.configureAlerts();
 
   let broken = '';
   const step = (title: string, fn: (t: Test) => Promise<void>) =>
     t.test(title, async (t) => {
       if (broken) return void t.plan(0, `skipped after the failed step "${broken}"`);
-      const s = Date.now();
+      const started = Date.now();
       try {
         await fn(t);
-      } catch (e) {
+      } catch (error) {
         broken = title;
-        await both(diag);
-        throw e;
+        t.comment(cluster.logs(30));
+        throw error;
       } finally {
-        t.comment(`step took ${secs(s)}s (total ${secs()}s)`);
+        t.comment(`step took ${ms(Date.now() - started)} (total ${ms(Date.now() - t0)})`);
       }
-      if (!t.passing()) { broken = title; await both(diag); }
+      if (!t.passing()) { broken = title; t.comment(cluster.logs(30)); }
     });
 
-  let crm = '';
-  let active: NodeId = 1;
+  let stack: Stack | undefined;
+  await step('the generated ocfkit stack comes up: DRBD Promoted + Unpromoted, mounted, VIP, service', async (t) => {
+    stack = await generateStack(cluster, 'ocfkit');
+    t.comment(`generated:\n${stack.crm}`);
+    t.same(stack.agents, { fs: 'ocf:ocfkit:Filesystem', vip: 'ocf:ocfkit:IPaddr2', service: 'ocf:heartbeat:anything', drbd: 'ocf:ocfkit:drbd' }, 'our agents');
+    t.match(stack.crm, /^primitive fence-vmlab stonith:fence_vmlab /m, 'real fencing');
+    t.match(cluster.drbdRes, /fencing resource-only;/, `${RES}.res: fencing resource-only`);
+    t.match(cluster.drbdRes, /fence-peer "\/usr\/lib\/drbd\/crm-fence-peer\.sh";/, `${RES}.res: crm-fence-peer.sh`);
+    t.match(cluster.drbdRes, /after-resync-target "\/usr\/lib\/drbd\/crm-unfence-peer\.sh";/, `${RES}.res: crm-unfence-peer.sh`);
+    const owner = await loadStack(cluster, stack);
+    t.comment(`running on ${owner}`);
+    await assertRunsOn(t, cluster, stack, Number(owner.slice(4)) as NodeId);
+    t.equal(cluster.fences.length, 0, 'nobody fenced');
+  });
 
-  await step('install agents, fence agent, corosync.conf, seed CIB', async (t) => {
-    const setup = `set -e
-      mkdir -p /usr/lib/ocf/resource.d/ocfkit /var/log/corosync /var/log/pacemaker ${MOUNT}
-      rm -f /usr/lib/ocf/resource.d/ocfkit/*
-      for a in ${AGENTS.join(' ')}; do cp ${PROJECT}/dist/agents/$a /usr/lib/ocf/resource.d/ocfkit/$a; done
-      install -m 0755 ${FENCE_AGENT} /usr/sbin/fence_vmlab
-      chown hacluster:haclient /var/log/pacemaker
-      rm -rf /var/lib/pacemaker/cib/* /var/lib/pacemaker/pengine/* /var/lib/pacemaker/blackbox/*
-      mkdir -p /var/lib/pacemaker/cib
-      cat /root/cib.seed > /var/lib/pacemaker/cib/cib.xml
-      chown -R hacluster:haclient /var/lib/pacemaker/cib; chmod 0600 /var/lib/pacemaker/cib/cib.xml
-      echo ok`;
-    await both(async (n) => {
-      await lab.writeFile(n, '/etc/corosync/corosync.conf', COROSYNC_CONF);
-      await lab.writeFile(n, '/root/cib.seed', seedCib());
-      const r = await lab.sh(n, setup, { timeout: 60 });
-      t.equal(r.code, 0, `node${n}: installed${r.code ? `: ${r.stderr}` : ''}`);
+  const scenario = (title: string, run: (t: Test, stack: Stack) => Promise<void>) =>
+    step(title, async (t) => {
+      await run(t, stack!);
+      const node = await activeNode(cluster, stack!);
+      await assertRunsOn(t, cluster, stack!, node as NodeId);
+      await assertNothingLost(t, cluster, stack!, node);
     });
+
+  await scenario('clean switchover with crm_standby, and back', async (t, stack) => {
+    for (const leg of ['there', 'back']) {
+      const o = await runScenario(cluster, stack, 'standby', { timeoutMs: 180_000 });
+      t.comment(`${leg}: ${describe(o)}`);
+      t.not(o.to, o.from, `${leg}: the service moved to the other node`);
+    }
   });
 
-  await step('ocfkit crm generate --provider ocfkit (in node1)', async (t) => {
-    const args = [
-      NODE, CLI, 'crm', 'generate', '--provider', 'ocfkit',
-      '--node', `node1@${ADDRESS[1]}`, '--node', `node2@${ADDRESS[2]}`,
-      '--drbd-resource', RES, '--device', DEVICE, '--disk', '/dev/vda', '--drbd-version', '8.4',
-      '--directory', MOUNT, '--fstype', 'ext4', '--ip', `${VIP}/24`, '--nic', 'eth0',
-      '--stonith', 'fence_vmlab:pcmk_host_list=node1 node2',
-      '--drbd-res', '/root/r0.res',
-    ];
-    const r = await lab.exec(1, args, { timeout: 120 });
-    t.equal(r.code, 0, `generator exit code${r.code ? `: ${r.stderr}` : ''}`);
-    crm = r.stdout;
-    t.comment(`generated:\n${crm}`);
-    t.match(crm, /^primitive drbd-r0 ocf:ocfkit:drbd /m, 'DRBD with our agent');
-    t.match(crm, /^primitive fs-r0 ocf:ocfkit:Filesystem /m, 'Filesystem with our agent');
-    t.match(crm, /^primitive vip-r0 ocf:ocfkit:IPaddr2 /m, 'IPaddr2 with our agent');
-    t.match(crm, /stonith:fence_vmlab/, 'the fence device');
-    const res = await lab.ok(1, ['cat', '/root/r0.res']);
-    t.match(res, /fencing resource-only;/, 'r0.res: fencing resource-only');
-    t.match(res, /fence-peer "\/usr\/lib\/drbd\/crm-fence-peer\.sh";/, 'r0.res: crm-fence-peer.sh');
-    // the lab's fast fixed-rate resync (test speed only), as in its own r0.res
-    const fast = res.replace(/fencing resource-only;/, 'fencing resource-only;\n    c-plan-ahead 0;\n    resync-rate 100M;');
-    t.not(fast, res, 'resync options added');
-    await both((n) => lab.writeFile(n, `/etc/drbd.d/${RES}.res`, fast));
-    await lab.writeFile(1, '/root/stack.crm', crm);
-  });
-
-  await step('DRBD initial sync + mkfs while corosync and pacemaker start', async (t) => {
-    const cluster = (async () => {
-      const s = Date.now();
-      await both((n) => lab.sh(n, 'setsid nohup corosync -f > /var/log/corosync/stdout.log 2>&1 < /dev/null & echo started'));
-      await lab.waitFor('corosync: 2 votes', async () =>
-        (await lab.sh(1, 'corosync-quorumtool -s | grep -Eq "Total votes: +2"')).code === 0, 120, 1);
-      t.comment(`corosync membership (2 votes) after ${secs(s)}s`);
-      await both((n) => lab.sh(n, 'setsid nohup pacemakerd > /var/log/pacemaker/pacemakerd.out 2>&1 < /dev/null & echo started'));
-      await waitMon(1, 'both nodes online', (m) => m.nodes.get('node1') === true && m.nodes.get('node2') === true && m.dc !== '', 180);
-      t.comment(`pacemaker: both online after ${secs(s)}s`);
-    })();
-    const drbd = (async () => {
-      const s = Date.now();
-      for (const r of await both((n) => lab.exec(n, ['drbdadm', 'create-md', '--force', RES], { timeout: 60 })))
-        t.equal(r.code, 0, `create-md${r.code ? `: ${r.stderr}` : ''}`);
-      for (const r of await both((n) => lab.exec(n, ['drbdadm', 'up', RES], { timeout: 60 })))
-        t.equal(r.code, 0, `up${r.code ? `: ${r.stderr}` : ''}`);
-      await lab.waitFor('Connected', async () => (await lab.drbdState(1)).cstate === 'Connected', 60, 1);
-      await lab.ok(1, ['drbdadm', 'primary', '--force', RES]);
-      await lab.waitFor('UpToDate/UpToDate', async () => (await lab.drbdState(1)).dstate === 'UpToDate/UpToDate', 180, 1);
-      t.comment(`DRBD synced after ${secs(s)}s`);
-      await lab.ok(1, ['mkfs.ext4', '-q', '-F', DEVICE], { timeout: 120 });
-      await lab.ok(1, ['drbdadm', 'secondary', RES]);
-      for (const r of await both((n) => lab.exec(n, ['drbdadm', 'down', RES], { timeout: 60 })))
-        t.equal(r.code, 0, `down${r.code ? `: ${r.stderr}` : ''}`);
-    })();
-    const [a, b] = await Promise.allSettled([cluster, drbd]);
-    if (a.status === 'rejected') throw a.reason;
-    if (b.status === 'rejected') throw b.reason;
-  });
-
-  await step('crm configure load update: DRBD promoted, fs mounted, VIP up on one node', async (t) => {
-    const r = await lab.exec(1, ['crm', 'configure', 'load', 'update', '/root/stack.crm'], { timeout: 240 });
-    t.equal(r.code, 0, `crm configure load update${r.code ? `: ${r.stdout}${r.stderr}` : ''}`);
-    const s = Date.now();
-    const m = await waitMon(1, 'drbd Promoted + fs + vip started on one node', (m) =>
-      where(m, 'drbd-r0', 'Promoted').length === 1 && where(m, 'drbd-r0', 'Unpromoted').length === 1 &&
-      where(m, 'fs-r0', 'Started').join() === where(m, 'drbd-r0', 'Promoted').join() &&
-      where(m, 'vip-r0', 'Started').join() === where(m, 'drbd-r0', 'Promoted').join() &&
-      !m.resources.some((x) => x.failed), 300);
-    t.comment(`running after ${secs(s)}s: ${summary(m)}`);
-    const promoted = where(m, 'drbd-r0', 'Promoted')[0]!;
-    active = promoted === 'node2' ? 2 : 1;
-    t.same(where(m, 'drbd-r0', 'Unpromoted'), [name(other(active))], 'Unpromoted on the other node');
-    t.equal(m.resources.find((x) => x.id === 'fence-vmlab' || x.agent === 'stonith:fence_vmlab')?.active, true, 'fence device started');
-    await checkActive(t, active, `${name(active)}/${name(other(active))}`, 'Primary/Secondary');
-    t.equal((await lab.drbdState(other(active))).role, 'Secondary/Primary', `${name(other(active))}: drbdadm role`);
-    t.equal(fences.length, 0, 'nobody fenced so far');
-  });
-
-  const payload = `written on the active node before the failure ${Date.now()}`;
-  await step('write + fsync a file, kill the active VM: the survivor takes over', async (t) => {
-    const w = await lab.sh(active, `printf '%s\\n' '${payload}' > ${PROOF} && sync ${PROOF} && cat ${PROOF}`);
-    t.equal(w.stdout.trim(), payload, `file written and fsynced on ${name(active)}`);
-    const survivor = other(active);
-    const s = Date.now();
-    await killVm(active);
-    t.comment(`killed ${name(active)} (qemu SIGKILL)`);
-    const m = await waitMon(survivor, `${name(survivor)} runs everything`, (m) =>
-      m.nodes.get(name(active)) === false &&
-      where(m, 'drbd-r0', 'Promoted').join() === name(survivor) &&
-      where(m, 'fs-r0', 'Started').join() === name(survivor) &&
-      where(m, 'vip-r0', 'Started').join() === name(survivor), 300);
-    t.comment(`failover took ${secs(s)}s: ${summary(m)}`);
-    t.comment(`fencing: ${JSON.stringify(fences)}`);
-    t.ok(fences.some((f) => f.from === survivor && f.target === name(active) && f.rc === 0), `${name(survivor)} fenced ${name(active)} through fence_vmlab`);
-    t.notOk(fences.some((f) => f.target === name(survivor)), `nobody fenced ${name(survivor)}`);
-    await checkActive(t, survivor, name(survivor), 'Primary/Unknown');
-    const c = await lab.exec(survivor, ['cibadmin', '-Q', '-o', 'constraints']);
-    t.match(c.stdout, new RegExp(`drbd-fence-by-handler-${RES}-drbd-r0-clone`), 'crm-fence-peer.sh put its constraint in');
-    const p = await lab.exec(survivor, ['cat', PROOF]);
-    t.equal(p.stdout.trim(), payload, 'the file written before the failure is there');
-  });
-
-  /** drbdadm role, findmnt, ip -j addr on the node that should run the stack. */
-  async function checkActive(t: Test, n: NodeId, label: string, role: string) {
-    t.equal((await lab.drbdState(n)).role, role, `${label}: drbdadm role ${RES}`);
-    const fm = await lab.exec(n, ['findmnt', '-J', '-o', 'SOURCE,FSTYPE,TARGET', MOUNT]);
-    t.equal(fm.code, 0, `${name(n)}: ${MOUNT} mounted`);
-    const fs = fm.code === 0 ? (JSON.parse(fm.stdout) as { filesystems: { source: string; fstype: string }[] }).filesystems[0] : undefined;
-    t.same({ source: fs?.source, fstype: fs?.fstype }, { source: DEVICE, fstype: 'ext4' }, `${name(n)}: ${DEVICE} ext4 on ${MOUNT}`);
-    const ip = JSON.parse(await lab.ok(n, ['ip', '-j', 'addr', 'show', 'dev', 'eth0'])) as { addr_info: { local: string; prefixlen: number }[] }[];
-    t.ok(ip[0]?.addr_info.some((a) => a.local === VIP && a.prefixlen === 24), `${name(n)}: VIP ${VIP}/24 on eth0`);
+  for (const [name, rsc] of [['fs-failure', 'fs'], ['vip-failure', 'vip']] as const) {
+    await scenario(`failure in place (${name}): detected by ocf:ocfkit:${rsc === 'fs' ? 'Filesystem' : 'IPaddr2'}'s monitor and recovered`, async (t, stack) => {
+      const o = await runScenario(cluster, stack, name, { timeoutMs: 180_000 });
+      t.comment(describe(o));
+      t.ok(o.detectedAt !== undefined, 'Pacemaker saw the failed monitor');
+      t.ok(detectionMs(o)! <= stack.monitorMs[stack.ids[rsc]]! + 5000, `within the monitor interval (${ms(stack.monitorMs[stack.ids[rsc]])}) + 5 s`);
+      await cleanup(cluster, stack, o.to);
+    });
   }
 
-  t.comment(`total ${secs()}s`);
+  await scenario('DRBD demoted behind Pacemaker\'s back: our monitor reports it, Pacemaker promotes again', async (t, stack) => {
+    const from = await activeNode(cluster, stack);
+    // Nothing can demote DRBD while the file system is mounted: stop what runs on it first.
+    await cluster.runOk(from, 'crm', ['resource', 'stop', stack.ids.group]);
+    await cluster.waitForStatus(from, `${stack.ids.group} stopped, DRBD still Promoted`, (s) =>
+      !s.resources.get(stack.ids.service)!.active && !s.resources.get(stack.ids.fs)!.active && promotedOn(s) === `node${from}`, 120_000);
+    const since = Date.now();
+    await cluster.runOk(from, 'drbdadm', ['secondary', RES]);
+    t.comment(`drbdadm secondary ${RES} on node${from}`);
+    let detected: number | undefined;
+    await waitUntil('the failed DRBD monitor (rc 0 where Promoted was expected)', () => {
+      detected = cluster.alerts().find((a) => a.kind === 'resource' && a.time >= since - 10 && a.fields.rsc === stack.ids.drbd &&
+        a.fields.task === 'monitor' && a.fields.rc === '0' && a.fields.target_rc === '8')?.time;
+      return detected !== undefined;
+    }, stack.monitorMs[stack.ids.drbd!]! + 30_000);
+    t.comment(`detected after ${ms(detected! - since)}`);
+    t.ok(detected! - since <= stack.monitorMs[stack.ids.drbd!]! + 5000, 'within the Promoted monitor interval + 5 s');
+    const again = await cluster.lab.waitFor('DRBD Primary again on a node', async () => {
+      for (const n of [1, 2] as const) if ((await cluster.lab.drbdState(n)).role.startsWith('Primary/')) return n;
+      return undefined;
+    }, 120, 1);
+    t.comment(`Primary again on node${again} after ${ms(Date.now() - since)}`);
+    await cluster.runOk(from, 'crm', ['resource', 'start', stack.ids.group]);
+    await settle(cluster, other(from), 180);
+    await cleanup(cluster, stack, other(from));
+    const node = await activeNode(cluster, stack);
+    t.equal((await cluster.lab.drbdState(node as NodeId)).role.split('/')[0], 'Primary', `node${node}: DRBD Primary again`);
+  });
+
+  await scenario('the replication link fails, the nodes stay: the outdated peer is never promoted; unfenced after the resync', async (t, stack) => {
+    const active = (await activeNode(cluster, stack)) as NodeId;
+    const peer = other(active);
+    const lab = cluster.lab;
+    const firstInstance = latestInstance(cluster);
+    await lab.cutLink(undefined, 'net1');
+    t.comment(`cut the DRBD link (eth1) of both VMs; corosync (eth0) stays`);
+    const constraint = await waitForConstraint(cluster, active, true);
+    t.match(constraint, new RegExp(`rsc-role="Promoted"|role="Promoted"|rsc-role="Master"|role="Master"`), 'the constraint is about the Promoted role');
+    t.match(constraint, new RegExp(`ne.*node${active}|node${active}.*ne`), `it allows promotion on node${active} only`);
+    const s = await cluster.waitForStatus(active, 'the stack still running on the active node', (s) => promotedOn(s) === `node${active}` && s.resources.get(stack.ids.service)!.nodes.join() === `node${active}`);
+    t.equal(s.nodes.filter((n) => n.online).length, 2, 'both nodes still online');
+    t.equal((await lab.drbdState(active)).role, 'Primary/Unknown', `node${active}: still Primary, peer unknown`);
+    t.equal((await lab.drbdState(peer)).role, 'Secondary/Unknown', `node${peer}: Secondary`);
+    t.equal(latestInstance(cluster), firstInstance, 'the service was not restarted: the link loss cost it nothing');
+
+    // The hard test of "no promotion of outdated data": take the good node away.
+    await cluster.runOk(peer, 'crm_standby', ['-N', `node${active}`, '-v', 'on']);
+    await settle(cluster, peer, 180);
+    const away = await cluster.waitForStatus(peer, `node${active} in standby, nothing promoted`, (s) => promotedOn(s) === undefined && !s.resources.get(stack.ids.service)!.active);
+    t.equal(promotedOn(away), undefined, `with node${active} in standby, DRBD is promoted nowhere`);
+    t.equal((await lab.drbdState(peer)).role.split('/')[0], 'Secondary', `node${peer} (outdated data) stays Secondary`);
+    t.equal((await cluster.run(peer, 'findmnt', [MOUNT])).exitCode, 1, `node${peer} did not mount it`);
+    await cluster.runOk(peer, 'crm_standby', ['-N', `node${active}`, '-D']);
+    await cluster.waitForStatus(peer, `the stack back on node${active}`, (s) => promotedOn(s) === `node${active}` &&
+      s.resources.get(stack.ids.service)!.active && s.resources.get(stack.ids.service)!.nodes.join() === `node${active}`, 180_000);
+
+    await lab.restoreLink(undefined, 'net1');
+    t.comment('restored the DRBD link');
+    await lab.waitFor('both UpToDate after the resync', async () => (await lab.drbdState(peer)).dstate === 'UpToDate/UpToDate', 180, 1);
+    await waitForConstraint(cluster, active, false);
+    t.pass('crm-unfence-peer.sh removed the constraint after the resync');
+  });
+
+  await scenario('the active VM is killed: fenced, the survivor promotes and runs everything; the VM comes back and resyncs', async (t, stack) => {
+    const o = await runScenario(cluster, stack, 'node-kill', { timeoutMs: 240_000, restart: false });
+    t.comment(describe(o));
+    t.ok(cluster.fences.some((f) => f.target === `node${o.from}` && f.from === o.to && f.rc === 0), `node${o.to} fenced node${o.from} through fence_vmlab`);
+    t.notOk(cluster.fences.some((f) => f.target === `node${o.to}`), `nobody fenced node${o.to}`);
+    t.ok(o.detectedAt !== undefined && detectionMs(o)! < cluster.tokenMs * 3 + 5000, `the loss was seen within ~token (${cluster.tokenMs} ms) + consensus`);
+    await assertRunsOn(t, cluster, stack, o.to as NodeId);
+    await assertNothingLost(t, cluster, stack, o.to);
+    t.match(await waitForConstraint(cluster, o.to as NodeId, true), /./, 'crm-fence-peer.sh put its constraint in');
+
+    await cluster.startNode(o.from);
+    await cluster.waitOnline(o.to, [1, 2]);
+    await cluster.lab.waitFor('the returning node resynced: UpToDate/UpToDate', async () => (await cluster.lab.drbdState(o.from as NodeId)).dstate === 'UpToDate/UpToDate', 240, 1);
+    await waitForConstraint(cluster, o.to as NodeId, false);
+    await settle(cluster, o.to, 180);
+    t.pass(`node${o.from} is back: Unpromoted, resynced, the constraint removed`);
+    const s = await cluster.status(o.to);
+    t.equal(s?.resources.get(stack.ids.drbd!)?.nodes.length, 2, 'DRBD runs on both nodes again');
+  });
+}
+
+function describe(o: Outcome): string {
+  return `node${o.from} -> node${o.to}: detected ${ms(detectionMs(o))}, ${o.fencedAt ? `fenced ${ms(o.fencedAt - o.faultAt)}, ` : ''}service answering ${ms(recoveryMs(o))} after the fault`;
+}
+
+function promotedOn(s: ClusterStatus): string | undefined {
+  const drbd = s.resources.get(`drbd-${RES}`);
+  return drbd?.role === 'Promoted' && drbd.nodes.length === 1 ? drbd.nodes[0] : undefined;
+}
+
+function latestInstance(cluster: VmCluster): string | undefined {
+  return cluster.samples().filter((s) => s.ok).at(-1)?.instance;
+}
+
+/** Waits until crm-fence-peer.sh's constraint is in the CIB (present) or gone; returns its XML. */
+async function waitForConstraint(cluster: VmCluster, observer: NodeId, present: boolean): Promise<string> {
+  let xml = '';
+  await waitUntil(`the constraint ${FENCE_CONSTRAINT} ${present ? 'in' : 'out of'} the CIB`, async () => {
+    const r = await cluster.run(observer, 'cibadmin', ['-Q', '-o', 'constraints']);
+    const match = new RegExp(`<rsc_location[^>]*id="${FENCE_CONSTRAINT}"[\\s\\S]*?</rsc_location>`).exec(r.stdout);
+    xml = match?.[0] ?? '';
+    return r.exitCode === 0 && (match !== null) === present;
+  }, 120_000, 500);
+  return xml;
+}
+
+/** drbdadm role, findmnt and ip -j on the node that should run the stack; crm_mon agrees. */
+async function assertRunsOn(t: Test, cluster: VmCluster, stack: Stack, n: NodeId): Promise<void> {
+  const s = await cluster.waitForStatus(n, `the stack on node${n}`, (s) => promotedOn(s) === `node${n}` &&
+    [stack.ids.fs, stack.ids.vip, stack.ids.service].every((id) => s.resources.get(id)?.nodes.join() === `node${n}` && !s.resources.get(id)!.failed));
+  t.equal(promotedOn(s), `node${n}`, `crm_mon: DRBD Promoted on node${n}, the group there too`);
+  t.equal((await cluster.lab.drbdState(n)).role.split('/')[0], 'Primary', `node${n}: drbdadm role Primary`);
+  const fm = await cluster.run(n, 'findmnt', ['-J', '-o', 'SOURCE,FSTYPE,TARGET', MOUNT]);
+  const fs = fm.exitCode === 0 ? (JSON.parse(fm.stdout) as { filesystems: { source: string; fstype: string }[] }).filesystems[0] : undefined;
+  t.same({ source: fs?.source, fstype: fs?.fstype }, { source: DEVICE, fstype: 'ext4' }, `node${n}: ${DEVICE} ext4 on ${MOUNT}`);
+  const ip = JSON.parse((await cluster.runOk(n, 'ip', ['-j', 'addr', 'show', 'dev', 'eth0'])).stdout) as { addr_info: { local: string }[] }[];
+  t.ok(ip[0]?.addr_info.some((a) => a.local === VIP), `node${n}: VIP ${VIP} on eth0`);
+  const since = Date.now();
+  await waitUntil(`the service answering through the VIP from node${n}`, () =>
+    cluster.samples().some((x) => x.ok && x.time >= since && x.instance!.startsWith(`node${n}.`)), 30_000);
+}
+
+/** Every acknowledged value is on the active node's disk, in order. */
+async function assertNothingLost(t: Test, cluster: VmCluster, stack: Stack, node: number): Promise<void> {
+  const check = await checkCounter(cluster, stack, node);
+  t.ok(check.maxAcknowledged > 0, `the service acknowledged writes (up to ${check.maxAcknowledged})`);
+  t.equal(check.lost, 0, `no acknowledged value is missing on node${node}'s disk (${check.count} values there)`);
+  t.equal(check.firstGap, undefined, 'the values on disk are 1, 2, 3, ... without a gap');
 }

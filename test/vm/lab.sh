@@ -78,6 +78,11 @@ write_guest_files() {  # write_guest_files NODE IDX: files the guest agent copie
     local r=$LAB/$1/ctl/rootfs
     mkdir -p "$r/etc/drbd.d"
     echo "$1" > "$r/etc/hostname"
+    # root's login shell: the host's dotfiles (pyenv, cargo, ...) cost ~25 s per login under TCG,
+    # and `su -` (ocf:heartbeat:anything starts its program with it) runs one
+    mkdir -p "$r/root"
+    printf '# lab guest: a plain login\n' > "$r/root/.bashrc"
+    printf '# lab guest: a plain login\n[ -n "$BASH" ] && . ~/.bashrc\n' > "$r/root/.profile"
     printf '127.0.0.1 localhost\n%s.1 node1\n%s.2 node2\n' "$NET" "$NET" > "$r/etc/hosts"
     cat > "$r/etc/drbd.d/global_common.conf" <<'EOF'
 global { usage-count no; }

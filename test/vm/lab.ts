@@ -209,21 +209,21 @@ export class Lab {
     if (r.code !== 0) throw new LabError(`lab.sh boot ${node} failed: ${r.stderr.trim()}`);
   }
 
+  /** VM N's qemu pid (undefined before its first boot). */
+  qemuPid(node: NodeId): number | undefined {
+    try { return Number(readFileSync(join(this.dir, `node${node}`, 'qemu.pid'), 'utf8').trim()) || undefined; } catch { return undefined; }
+  }
+
   /** Whether VM N's qemu runs. */
   alive(node: NodeId): boolean {
-    try {
-      process.kill(Number(readFileSync(join(this.dir, `node${node}`, 'qemu.pid'), 'utf8').trim()), 0);
-      return true;
-    } catch {
-      return false;
-    }
+    const pid = this.qemuPid(node);
+    if (!pid) return false;
+    try { process.kill(pid, 0); return true; } catch { return false; }
   }
 
   /** qemu pids of the VMs (for leak checks). */
   qemuPids(): number[] {
-    return NODES.flatMap((n) => {
-      try { return [Number(readFileSync(join(this.dir, `node${n}`, 'qemu.pid'), 'utf8').trim())]; } catch { return []; }
-    });
+    return NODES.flatMap((n) => this.qemuPid(n) ?? []);
   }
 
   /** Kill the VMs, delete the lab directory (OCFKIT_VM_KEEP=1 keeps it). Idempotent. */

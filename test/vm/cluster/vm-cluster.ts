@@ -1,0 +1,363 @@
+// A two-node Pacemaker cluster in the qemu lab (test/vm/README.md) with real DRBD 8.4 under the
+// file system, behind the same `Cluster` interface as the namespace cluster of test/cluster/nodes.ts:
+// the scenarios of test/cluster/scenarios.ts, test/vm/cluster.test.ts and `make bench-failover`
+// run on it unchanged.
+//
+//   node1, node2   qemu VMs; corosync (knet, two_node) + pacemakerd on eth0 (192.168.77.N),
+//                  DRBD r0 (/dev/drbd1 on /dev/vda) replicating over eth1 (192.168.78.N), its own
+//                  link, so that the replication link can fail without the cluster link
+//   fencing        fence_vmlab (test-only, test/vm/cluster/fence_vmlab) asks the host, which
+//                  SIGKILLs the target's qemu; killStack/powerOff do the same ("pull the plug")
+//   the service    test/cluster/counter.mjs under ocf:heartbeat:anything, acknowledging into the
+//                  VM's /ctl/acks (a host directory: readable after the VM died)
+//   the client     test/cluster/probe.mjs in both VMs (the host cannot reach the VMs' private
+//                  links), connecting to the VIP every 100 ms; its lines go to /ctl/probe.log
+//   logs, alerts   corosync, pacemaker and alert.sh write into /ctl too
+//
+// The VMs have their own clocks. Each (re)boot sets a VM's clock from the host, and the remaining
+// offset is measured every 15 s (the midpoint of a round trip); every time a VM reports (alert,
+// probe) is moved onto the host's clock with it, so faults (host clock) and reactions compare.
+//
+// startVmCluster() returns when both nodes are online with a DC and DRBD has UpToDate data on
+// both (initial sync done, ext4 made, resource down again): ready for generateStack/loadStack.
+import { seedCib } from '../../helpers/cib-seed.js';
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  onlineWithDc, parseAlertsLog, parseCrmMon, parseProbeLine, pollStatus, readAcknowledged, SERVICE_PORT, STACK_NAME,
+  type Cluster, type ClusterStatus, type ProbeSample, type RunOptions, type RunResult, type StackSite,
+} from '../../cluster/nodes.js';
+import { ADDRESS, ADDRESS1, DEVICE, Lab, LabError, NODE, NODES, PROJECT, RES, type NodeId } from '../lab.js';
+
+export const MOUNT = '/srv/data';
+export const VIP = '192.168.77.10';
+const AGENTS = ['drbd', 'Filesystem', 'IPaddr2'];
+const CLI = `${PROJECT}/dist/bin/ocfkit.mjs`;
+const PROBE_PERIOD_MS = 100;
+
+export interface VmClusterOptions {
+  /** corosync totem token timeout; default 3000 ms (emulated VMs on a loaded machine need slack). */
+  tokenMs?: number;
+}
+
+export interface VmCluster extends Cluster {
+  lab: Lab;
+  /** Fencing requests the host carried out, in order. */
+  fences: { from: NodeId; action: string; target: string; at: number; rc: number }[];
+  /** The DRBD resource file every node has (what `ocfkit crm generate --drbd-res` wrote). */
+  drbdRes: string;
+  /** The VM's clock minus the host's, in ms, as last measured. */
+  clockOffsetMs(n: NodeId): number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const asNode = (i: number): NodeId => {
+  if (i !== 1 && i !== 2) throw new Error(`the VM cluster has node1 and node2, not node${i}`);
+  return i;
+};
+
+function corosyncConf(tokenMs: number): string {
+  const nodes = NODES.map((n) => `    node {\n        name: node${n}\n        nodeid: ${n}\n        ring0_addr: ${ADDRESS[n]}\n    }\n`).join('');
+  return `totem {
+    version: 2
+    cluster_name: ocfkitvm
+    transport: knet
+    crypto_cipher: none
+    crypto_hash: none
+    token: ${tokenMs}
+}
+nodelist {
+${nodes}}
+quorum {
+    provider: corosync_votequorum
+    two_node: 1
+}
+logging {
+    to_logfile: yes
+    logfile: /ctl/corosync.log
+    to_stderr: no
+    to_syslog: no
+    timestamp: hires
+}
+`;
+}
+
+/** Where the stack goes: DRBD r0 replicating over eth1, ext4 on it, the VIP on eth0. */
+function vmSite(): StackSite {
+  const dataFile = `${MOUNT}/counter`;
+  const service = [
+    `binfile=${NODE}`,
+    `cmdline_options=${PROJECT}/test/cluster/counter.mjs ${dataFile} /ctl/acks ${SERVICE_PORT} 100`,
+    'logfile=/var/log/pacemaker/counter.log',
+  ].join(',');
+  return {
+    generatorArgs: [
+      'crm', 'generate', '--name', STACK_NAME,
+      ...NODES.flatMap((n) => ['--node', `node${n}@${ADDRESS1[n]}`]),
+      '--drbd-resource', RES, '--device', DEVICE, '--disk', '/dev/vda', '--drbd-version', '8.4',
+      '--directory', MOUNT, '--fstype', 'ext4', '--ip', `${VIP}/24`, '--nic', 'eth0',
+      '--service', `ocf:heartbeat:anything:${service}`,
+      '--stonith', 'fence_vmlab:pcmk_host_list=node1 node2',
+    ],
+    mountPoint: MOUNT, dataFile, vip: VIP, prefixLength: 24, nic: 'eth0', drbdResource: RES,
+  };
+}
+
+export async function startVmCluster(options: VmClusterOptions = {}): Promise<VmCluster> {
+  const started = Date.now();
+  const tokenMs = options.tokenMs ?? 3000;
+  const lab = await Lab.up();
+  const ctl = (n: NodeId, ...path: string[]) => join(lab.ctlDir(n), ...path);
+  const offsets = new Map<NodeId, number>(NODES.map((n) => [n, 0]));
+  const fences: VmCluster['fences'] = [];
+  const samples: ProbeSample[] = [];
+  const probeRead = new Map<NodeId, number>(NODES.map((n) => [n, 0]));
+  let drbdRes = '';
+  let destroyed = false;
+
+  const run = async (i: number, command: string, args: string[] = [], o: RunOptions = {}): Promise<RunResult> => {
+    const n = asNode(i);
+    if (!lab.alive(n)) return { exitCode: 255, stdout: '', stderr: `node${n} is powered off` };
+    try {
+      const r = await lab.exec(n, [command, ...args], {
+        ...(o.input !== undefined ? { input: o.input } : {}),
+        ...(o.env ? { env: o.env } : {}),
+        timeout: Math.ceil((o.timeoutMs ?? 60_000) / 1000),
+      });
+      return { exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
+    } catch (error) {
+      if (error instanceof LabError) return { exitCode: 255, stdout: '', stderr: error.message };
+      throw error;
+    }
+  };
+  const runOk = async (i: number, command: string, args: string[] = [], o: RunOptions = {}): Promise<RunResult> => {
+    const r = await run(i, command, args, o);
+    if (r.exitCode !== 0) throw new Error(`node${i}: ${command} ${args.join(' ')} exited ${r.exitCode}:\n${r.stdout}${r.stderr}`);
+    return r;
+  };
+  const shOk = async (n: NodeId, script: string, timeout = 120): Promise<string> => {
+    const r = await lab.sh(n, script, { timeout });
+    if (r.code !== 0) throw new Error(`node${n}: script exited ${r.code}:\n${script}\n${r.stdout}${r.stderr}`);
+    return r.stdout;
+  };
+
+  // ---------------------------------------------------------------- clocks
+  /** Sets VM n's clock from ours, then measures what is left (best of three round trips). */
+  const measureOffset = async (n: NodeId): Promise<void> => {
+    let best: { rtt: number; offset: number } | undefined;
+    for (let k = 0; k < 3; k++) {
+      const before = Date.now();
+      const r = await lab.sh(n, 'date +%s%3N', { timeout: 10 });
+      const after = Date.now();
+      const guest = Number(r.stdout.trim());
+      if (r.code !== 0 || !Number.isFinite(guest)) continue;
+      const sample = { rtt: after - before, offset: guest - (before + after) / 2 };
+      if (!best || sample.rtt < best.rtt) best = sample;
+    }
+    if (best) offsets.set(n, best.offset);
+  };
+  const setClock = async (n: NodeId): Promise<void> => {
+    await lab.sh(n, `date -s @${(Date.now() / 1000).toFixed(3)} > /dev/null`, { timeout: 10 });
+    await measureOffset(n);
+  };
+  let measuring = false;
+  const clockTimer = setInterval(() => {
+    if (measuring || destroyed) return;
+    measuring = true;
+    void Promise.all(NODES.filter((n) => lab.alive(n)).map((n) => measureOffset(n).catch(() => undefined))).finally(() => { measuring = false; });
+  }, 15_000);
+  clockTimer.unref();
+
+  // ---------------------------------------------------------------- the host side of fence_vmlab
+  const killVm = (n: NodeId): number => {
+    const at = Date.now();
+    const pid = lab.qemuPid(n);
+    if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    return at;
+  };
+  const waitDead = async (n: NodeId) => {
+    for (let k = 0; k < 100 && lab.alive(n); k++) await sleep(50);
+    if (lab.alive(n)) throw new Error(`qemu of node${n} survived SIGKILL`);
+  };
+  const answered = new Set<string>();
+  let fencing = false;
+  const fenceTimer = setInterval(() => {
+    if (fencing || destroyed) return;
+    fencing = true;
+    void (async () => {
+      for (const from of NODES) {
+        const dir = ctl(from, 'fence');
+        let files: string[] = [];
+        try { files = readdirSync(dir).filter((f) => f.endsWith('.req')); } catch { continue; }
+        for (const f of files) {
+          if (answered.has(`${from}/${f}`)) continue;
+          answered.add(`${from}/${f}`);
+          const [action = '', target = ''] = readFileSync(join(dir, f), 'utf8').trim().split(/\s+/);
+          const m = /^node([12])$/.exec(target);
+          let rc = 1;
+          if (m && (action === 'off' || action === 'reboot')) {
+            const victim = Number(m[1]) as NodeId;
+            killVm(victim);
+            rc = await waitDead(victim).then(() => 0, () => 1);
+          }
+          fences.push({ from, action, target, at: Date.now(), rc });
+          const id = f.slice(0, -'.req'.length);
+          writeFileSync(join(dir, `${id}.tmp`), `${rc}\n`);
+          renameSync(join(dir, `${id}.tmp`), join(dir, `${id}.done`));
+        }
+      }
+    })().finally(() => { fencing = false; });
+  }, 100);
+
+  // ---------------------------------------------------------------- a node's installation and boot
+  /** What a node's disk would hold: agents, fence agent, configuration, seed CIB, log files. */
+  const install = async (n: NodeId): Promise<void> => {
+    await lab.writeFile(n, '/etc/corosync/corosync.conf', corosyncConf(tokenMs));
+    await lab.writeFile(n, '/root/cib.seed', seedCib());
+    if (drbdRes) await lab.writeFile(n, `/etc/drbd.d/${RES}.res`, drbdRes);
+    await shOk(n, `set -e
+      mkdir -p /usr/lib/ocf/resource.d/ocfkit /var/log/corosync /var/log/pacemaker ${MOUNT} /ctl/acks /ctl/fence
+      rm -f /usr/lib/ocf/resource.d/ocfkit/*
+      for a in ${AGENTS.join(' ')}; do cp ${PROJECT}/dist/agents/$a /usr/lib/ocf/resource.d/ocfkit/$a; done
+      install -m 0755 ${PROJECT}/test/vm/cluster/fence_vmlab /usr/sbin/fence_vmlab
+      chown hacluster:haclient /var/log/pacemaker
+      rm -rf /var/lib/pacemaker/cib/* /var/lib/pacemaker/pengine/*
+      mkdir -p /var/lib/pacemaker/cib
+      cat /root/cib.seed > /var/lib/pacemaker/cib/cib.xml
+      chown -R hacluster:haclient /var/lib/pacemaker/cib; chmod 0600 /var/lib/pacemaker/cib/cib.xml
+      for f in corosync.log pacemaker.log alerts.log probe.log; do touch /ctl/$f; chmod 0666 /ctl/$f; done
+      chmod 0777 /ctl/acks`);
+  };
+  /** corosync, then pacemakerd once corosync answers, and the probe. */
+  const startServices = async (n: NodeId): Promise<void> => {
+    await shOk(n, `set -e
+      setsid nohup corosync -f >> /ctl/corosync.out 2>&1 < /dev/null &
+      for i in $(seq 1 150); do corosync-cmapctl -g runtime.votequorum.this_node_id > /dev/null 2>&1 && break; sleep 0.2; done
+      PCMK_logfile=/ctl/pacemaker.log setsid nohup pacemakerd >> /ctl/pacemakerd.out 2>&1 < /dev/null &
+      setsid nohup ${NODE} ${PROJECT}/test/cluster/probe.mjs ${VIP} ${SERVICE_PORT} ${PROBE_PERIOD_MS} >> /ctl/probe.log 2> /dev/null < /dev/null &
+      echo started`, 60);
+  };
+
+  // ---------------------------------------------------------------- what the VMs report
+  const tail = (label: string, path: string, lines: number) =>
+    existsSync(path) ? `--- ${label} (last ${lines} lines)\n${readFileSync(path, 'utf8').split('\n').slice(-lines - 1).join('\n')}` : '';
+  const logs = (lines = 40): string => [
+    ...NODES.flatMap((n) => [
+      tail(`node${n} corosync.log`, ctl(n, 'corosync.log'), lines),
+      tail(`node${n} pacemaker.log`, ctl(n, 'pacemaker.log'), lines),
+    ]),
+    `--- fencing: ${JSON.stringify(fences)}`,
+  ].filter(Boolean).join('\n');
+  const readSamples = (): ProbeSample[] => {
+    for (const n of NODES) {
+      const path = ctl(n, 'probe.log');
+      if (!existsSync(path)) continue;
+      const text = readFileSync(path).subarray(probeRead.get(n)!).toString();
+      const end = text.lastIndexOf('\n') + 1;
+      probeRead.set(n, probeRead.get(n)! + Buffer.byteLength(text.slice(0, end)));
+      for (const line of text.slice(0, end).split('\n')) {
+        const sample = parseProbeLine(line, offsets.get(n)!);
+        if (sample) samples.push(sample);
+      }
+    }
+    samples.sort((a, b) => a.time - b.time);
+    if (samples.length > 200_000) samples.splice(0, 100_000);
+    return samples;
+  };
+
+  const status = async (i: number): Promise<ClusterStatus | undefined> => {
+    const r = await run(i, 'crm_mon', ['-1', '--output-as=xml'], { timeoutMs: 30_000 });
+    if (r.exitCode !== 0 || !r.stdout.includes('<pacemaker-result')) return undefined;
+    try { return parseCrmMon(r.stdout); } catch { return undefined; }
+  };
+  const waitForStatus = (i: number, what: string, predicate: (s: ClusterStatus) => boolean, timeoutMs = 120_000) =>
+    pollStatus(() => status(i), `${what} (on node${i})`, predicate, timeoutMs, async () => {
+      const mon = await run(i, 'crm_mon', ['-1', '-f', '-r'], { timeoutMs: 30_000 });
+      return `${mon.stdout}${mon.stderr}\n${logs()}`;
+    });
+  const waitOnline = async (observer: number, nodes: number[], timeoutMs = 180_000): Promise<void> => {
+    await waitForStatus(observer, `${nodes.map((n) => `node${n}`).join(', ')} online with a DC and quorum`, onlineWithDc(nodes), timeoutMs);
+  };
+
+  const cluster: VmCluster = {
+    id: `vm-${lab.dir.split('/').pop()}`,
+    dir: lab.dir,
+    size: 2,
+    tokenMs,
+    nodeNames: NODES.map((n) => `node${n}`),
+    startupMs: 0,
+    lab,
+    fences,
+    get drbdRes() { return drbdRes; },
+    clockOffsetMs: (n) => offsets.get(n)!,
+    run,
+    runOk,
+    status,
+    waitForStatus,
+    waitOnline,
+    isUp: (i) => lab.alive(asNode(i)),
+    killStack: (i) => killVm(asNode(i)),
+    powerOff: (i) => killVm(asNode(i)),
+    async startNode(i) {
+      const n = asNode(i);
+      if (lab.alive(n)) throw new Error(`node${n} is still running: power it off first`);
+      await lab.boot(n);
+      await setClock(n);
+      await install(n);
+      await startServices(n);
+    },
+    alerts: () => NODES.flatMap((n) => existsSync(ctl(n, 'alerts.log'))
+      ? parseAlertsLog(readFileSync(ctl(n, 'alerts.log'), 'utf8'), (reporter) => offsets.get(reporter === 'node2' ? 2 : 1)!) : []),
+    async configureAlerts() {
+      await runOk(1, 'cibadmin', ['--create', '-o', 'configuration', '-X',
+        `<alerts><alert id="ocfk-events" path="${PROJECT}/test/cluster/alert.sh"><recipient id="ocfk-events-log" value="/ctl/alerts.log"/></alert></alerts>`]);
+    },
+    samples: readSamples,
+    fenceLog: () => fences.map((f) => `${(f.at / 1000).toFixed(3)} host ${f.action} ${f.target}: rc=${f.rc} (asked by node${f.from})`),
+    acknowledged: () => readAcknowledged(NODES.map((n) => ctl(n, 'acks'))),
+    logs,
+    site: vmSite,
+    async destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      clearInterval(clockTimer);
+      clearInterval(fenceTimer);
+      await lab.down();
+    },
+  };
+
+  try {
+    await Promise.all(NODES.map(async (n) => { await setClock(n); await install(n); }));
+    // The DRBD resource file comes from the generator, as an admin would get it (plus the lab's
+    // fixed fast resync rate, for test speed only).
+    const generated = await runOk(1, NODE, [CLI, ...vmSite().generatorArgs, '--drbd-res', `/root/${RES}.res`], { timeoutMs: 120_000 });
+    if (!/^primitive drbd-r0 /m.test(generated.stdout)) throw new Error(`unexpected generator output:\n${generated.stdout}`);
+    const res = (await runOk(1, 'cat', [`/root/${RES}.res`])).stdout;
+    drbdRes = res.replace(/fencing resource-only;/, 'fencing resource-only;\n    c-plan-ahead 0;\n    resync-rate 100M;');
+    if (drbdRes === res) throw new Error(`no "fencing resource-only;" in the generated ${RES}.res:\n${res}`);
+    await Promise.all(NODES.map((n) => lab.writeFile(n, `/etc/drbd.d/${RES}.res`, drbdRes)));
+
+    // Initial sync + mkfs while corosync and pacemaker come up.
+    const drbd = (async () => {
+      await Promise.all(NODES.map((n) => runOk(n, 'drbdadm', ['create-md', '--force', RES])));
+      await Promise.all(NODES.map((n) => runOk(n, 'drbdadm', ['up', RES])));
+      await lab.waitFor('DRBD Connected', async () => (await lab.drbdState(1)).cstate === 'Connected', 90, 0.5);
+      await runOk(1, 'drbdadm', ['primary', '--force', RES]);
+      await lab.waitFor('UpToDate/UpToDate', async () => (await lab.drbdState(1)).dstate === 'UpToDate/UpToDate', 240, 1);
+      await runOk(1, 'mkfs.ext4', ['-q', '-F', DEVICE], { timeoutMs: 120_000 });
+      await runOk(1, 'drbdadm', ['secondary', RES]);
+      await Promise.all(NODES.map((n) => runOk(n, 'drbdadm', ['down', RES])));
+    })();
+    const pacemaker = (async () => {
+      await Promise.all(NODES.map(startServices));
+      await waitOnline(1, [...NODES]);
+    })();
+    const results = await Promise.allSettled([drbd, pacemaker]);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
+  } catch (error) {
+    await cluster.destroy();
+    throw error;
+  }
+  cluster.startupMs = Date.now() - started;
+  return cluster;
+}
