@@ -8,7 +8,7 @@ import { OCF, configError, genericError, installError, type OcfCode } from '../l
 import type { ParamSpec } from '../lib/ocf/params.js';
 import {
   markSplitBrains, monitorVerdictFor, parseAdjustMasterScore, parseEvents2, parseProcDrbdVersion,
-  promotionScoreFor, unresolvedSplitBrainsInKernelLog, type DrbdState,
+  peerLabel, promotionScoreFor, unresolvedSplitBrainsInKernelLog, type DrbdState,
 } from '../lib/drbd/index.js';
 import { compareVersions, formatVersion, parseVersion } from '../lib/drbd/version.js';
 import { drbdadm, kernelLog, kernelModuleLoaded, modprobeDrbd, procDrbdText, readDrbdEvents } from '../lib/sys/drbd.js';
@@ -227,16 +227,20 @@ async function monitor(ctx: Ctx): Promise<OcfCode> {
   const problems = [...verdict.degradations, ...bothPrimary(ctx, state)];
   const code = (verdict.code === OCF.RUNNING_PROMOTED && problems.length > 0 && pacemakerUnderstandsDegraded(ctx.env)
     ? OCF.DEGRADED_PROMOTED : verdict.code) as OcfCode;
+  // A recurring monitor runs every few seconds, and a degraded state (disconnected, resyncing, split
+  // brain) can last for hours: it is reported on every run, at WARNING. ERROR is for failures (1, 9).
+  const failed = code === OCF.FAILED_PROMOTED || code === OCF.ERR_GENERIC;
   const splitBrain = state.connections.filter((c) => c.splitBrain);
   if (splitBrain.length > 0) {
-    // Never silent: every monitor says it, with what the admin has to do.
-    exitReason(ctx.log, `${state.name}: split brain with ${splitBrain.map((c) => c.name).join(', ')}; on the node whose changes are to be discarded run `
-      + `"drbdadm disconnect ${state.name}; drbdadm secondary ${state.name}; drbdadm connect --discard-my-data ${state.name}", then on the other "drbdadm connect ${state.name}"`);
-  } else if (code === OCF.FAILED_PROMOTED || code === OCF.ERR_GENERIC) {
+    // Never silent: every monitor says it, with what the admin has to do, at ERROR (unlike other
+    // degraded states it does not heal by itself: data diverged and a human has to choose).
+    exitReason(ctx.log, `${state.name}: split brain with ${splitBrain.map((c) => peerLabel(c)).join(', ')}; on the node whose changes are to be discarded run `
+      + `"drbdadm disconnect ${state.name}; drbdadm secondary ${state.name}; drbdadm connect --discard-my-data ${state.name}", then on the other "drbdadm connect ${state.name}"`, 'error');
+  } else if (failed) {
     // A failure always carries its reason (the verdict's: which volumes have no good data).
     exitReason(ctx.log, [verdict.reason, ...bothPrimary(ctx, state)].join('; '));
   } else if (problems.length > 0 && code !== OCF.SUCCESS && code !== OCF.RUNNING_PROMOTED) {
-    exitReason(ctx.log, `${state.name}: ${problems.join('; ')}`);
+    exitReason(ctx.log, `${state.name}: ${problems.join('; ')}`, 'warn');
   } else if (problems.length > 0) {
     ctx.log.warn(`${state.name}: ${problems.join('; ')}`);
   }
@@ -250,7 +254,7 @@ function pacemakerUnderstandsDegraded(env: NodeJS.ProcessEnv): boolean {
 
 function bothPrimary(ctx: Ctx, state: DrbdState): string[] {
   if (state.role !== 'Primary' || (ctx.meta.promotedMax ?? 1) >= 2) return [];
-  return state.connections.filter((c) => c.peerRole === 'Primary').map((c) => `both Primary with ${c.name} although promoted-max is 1`);
+  return state.connections.filter((c) => c.peerRole === 'Primary').map((c) => `both Primary with ${peerLabel(c)} although promoted-max is 1`);
 }
 
 // ---------------------------------------------------------------- start / stop
@@ -327,7 +331,7 @@ async function promote(ctx: Ctx): Promise<OcfCode> {
   for (;;) {
     const peerPrimary = seen.state.connections.find((c) => c.state === 'Connected' && c.peerRole === 'Primary');
     if (peerPrimary && p.fail_promote_early_if_peer_primary && (ctx.meta.promotedMax ?? 1) < 2) {
-      throw genericError(`${p.drbd_resource}: peer ${peerPrimary.name} is still Primary; not retrying (fail_promote_early_if_peer_primary)`);
+      throw genericError(`${p.drbd_resource}: ${peerLabel(peerPrimary, { noun: true })} is still Primary; not retrying (fail_promote_early_if_peer_primary)`);
     }
     const r = await drbdadm(p.drbdconf, ['primary', p.drbd_resource], budget(ctx));
     seen = await observe(ctx);
@@ -426,7 +430,7 @@ const oneLine = (text: string) => text.trim().split('\n').join(' / ');
 /** What went wrong with a command, never empty: its stderr, else how it ended. */
 const why = (r: RunResult) => oneLine(r.stderr) || (r.failure === 'timeout' ? 'timed out' : r.failure === 'not-found' ? 'not found' : `exit ${r.exitCode}`);
 const describe = (s: DrbdState) =>
-  `${s.role}, disk ${s.volumes.map((v) => v.disk).join('/')}, ${s.connections.map((c) => `${c.name} ${c.state}`).join(', ') || 'no peers'}`;
+  `${s.role}, disk ${s.volumes.map((v) => v.disk).join('/')}, ${s.connections.map((c) => `${peerLabel(c)} ${c.state}`).join(', ') || 'no peers'}`;
 
 export default defineAgent({
   name: 'drbd',

@@ -3,7 +3,7 @@
 
 import {
   describeDrbdState, foldEvents2Stream, markSplitBrains, parseDrbdsetupStatusJson, parseDrbdsetupStatusText,
-  parseEvents2, parseProcDrbd, unresolvedSplitBrainsInKernelLog, type DrbdParseResult, type DrbdState,
+  parseEvents2, parseProcDrbd, peerLabel, unresolvedSplitBrainsInKernelLog, type DrbdParseResult, type DrbdState,
 } from '../drbd/index.js';
 
 export type DrbdInputFormat = 'proc' | 'status' | 'json' | 'events2';
@@ -55,7 +55,7 @@ export function splitBrainAdvice(state: DrbdState): string[] {
   if (split.length === 0) return [];
   const resource = state.name;
   const discard = `drbdadm disconnect ${resource}; drbdadm secondary ${resource}; drbdadm connect --discard-my-data ${resource}`;
-  const peers = split.map((connection) => connection.name).join(', ');
+  const peers = split.map((connection) => peerLabel(connection)).join(', ');
   if (state.role === 'Primary') {
     return [
       `This node is Primary. If the service ran here since the split (crm_mon shows the promoted ${resource} and its file system on this node), keep this node's data and let ${peers} discard ${split.length === 1 ? 'its' : 'their'} changes:`,
@@ -96,6 +96,7 @@ export function statusDocument(states: DrbdState[]): DrbdStatusDocument {
       role: state.role,
       volumes: state.volumes.map((volume) => ({ volume: volume.volume, minor: volume.minor ?? null, disk: volume.disk })),
       peers: state.connections.map((connection) => ({
+        // As DRBD prints it: "peer" for DRBD 8.4's one peer, which has no name (`unnamed`).
         name: connection.name,
         connection: connection.state,
         role: connection.peerRole,

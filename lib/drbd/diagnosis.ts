@@ -2,7 +2,7 @@
 // `ocf-exit-reason`: a one-line summary, every finding worst first, and for a split brain the
 // commands that resolve it.
 
-import { type Connection, type DrbdState, type PeerVolume, RESYNC_STATES } from './model.js';
+import { type Connection, type DrbdState, type PeerVolume, RESYNC_STATES, peerLabel } from './model.js';
 
 export interface DrbdDescription {
   /** `r0: Primary, UpToDate; resync 75% ETA 1m20s (SyncSource to node2)` */
@@ -17,7 +17,7 @@ export function describeDrbdState(state: DrbdState | undefined): DrbdDescription
   if (!state) return { summary: 'not configured on this node', findings: [], recovery: [] };
   const findings = [
     ...state.connections.filter((connection) => connection.splitBrain).map((connection) =>
-      `split brain with ${connection.name}: both sides changed data while disconnected, and DRBD will not reconnect until one side discards its changes`),
+      `split brain with ${peerLabel(connection)}: both sides changed data while disconnected, and DRBD will not reconnect until one side discards its changes`),
     ...bothPrimaryFindings(state),
     ...localFindings(state),
     ...state.connections.flatMap((connection) => connectionFindings(state, connection)),
@@ -42,7 +42,7 @@ function splitBrainRecovery(resource: string): string[] {
 function bothPrimaryFindings(state: DrbdState): string[] {
   if (state.role !== 'Primary') return [];
   return state.connections.filter((connection) => connection.peerRole === 'Primary').map((connection) =>
-    `this node and ${connection.name} are both Primary`);
+    `this node and ${peerLabel(connection)} are both Primary`);
 }
 
 function localFindings(state: DrbdState): string[] {
@@ -67,16 +67,16 @@ function connectionFindings(state: DrbdState, connection: Connection): string[] 
     const why = connection.state === 'StandAlone'
       ? 'StandAlone: not reconnecting by itself; a split brain if the kernel log says "Split-Brain detected"'
       : connection.state;
-    const peerDisk = knownDisks.length > 0 ? `; peer ${connection.name} disk is ${knownDisks.join('/')}` : '';
-    return [`disconnected from ${connection.name} (${why})${peerDisk}`];
+    const peerDisk = knownDisks.length > 0 ? `; ${peerLabel(connection, { noun: true })} disk is ${knownDisks.join('/')}` : '';
+    return [`disconnected from ${peerLabel(connection)} (${why})${peerDisk}`];
   }
   return connection.peerVolumes.flatMap((peer) => {
     const label = volumeLabel(state, peer.volume);
-    if (isResyncing(peer)) return [`${label}${resyncWords(connection.name, peer)}`];
-    if (peer.replication !== 'Established') return [`${label}replication ${peer.replication} with ${connection.name}`];
+    if (isResyncing(peer)) return [`${label}${resyncWords(peerLabel(connection), peer)}`];
+    if (peer.replication !== 'Established') return [`${label}replication ${peer.replication} with ${peerLabel(connection)}`];
     if (peer.peerDisk !== 'UpToDate' && !(peer.peerDisk === 'Diskless' && peer.peerClient)) {
       const heldBack = peer.resyncSuspended.length > 0 ? ` (resync held back by ${peer.resyncSuspended.join(', ')})` : '';
-      return [`${label}peer ${connection.name} disk is ${peer.peerDisk}${heldBack}`];
+      return [`${label}${peerLabel(connection, { noun: true })} disk is ${peer.peerDisk}${heldBack}`];
     }
     return [];
   });

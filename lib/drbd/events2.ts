@@ -18,7 +18,9 @@ import {
   kibPerSecondOfMiB, parsedResources, replicationStateOf, resyncSuspendReasonsOf, roleOf,
   suspendReasonsOf, words, yesNoOf,
 } from './fields.js';
-import { type Connection, type DrbdParseResult, type DrbdState, type PeerVolume, type Volume } from './model.js';
+import {
+  type Connection, type DrbdParseResult, type DrbdState, type PeerVolume, type Volume, peerNameOf,
+} from './model.js';
 
 type Verb = 'exists' | 'create' | 'change' | 'destroy' | 'call' | 'response';
 const VERBS: readonly string[] = ['exists', 'create', 'change', 'destroy', 'call', 'response'];
@@ -165,8 +167,8 @@ class Events2Folder {
       const splitBrain = record?.connection.splitBrain;
       record = {
         connection: {
-          // 8.4 omits conn-name for a StandAlone connection; its one peer is called "peer".
-          name: fields.get('conn-name') ?? 'peer',
+          // 8.4 prints conn-name:peer, or omits it for a StandAlone connection: its one peer has no name.
+          ...peerNameOf(fields.get('conn-name')),
           peerNodeId,
           state: connectionStateOf(required(fields, 'connection', where), where),
           peerRole: roleOf(fields.get('role') ?? 'Unknown', where),
@@ -179,7 +181,10 @@ class Events2Folder {
     }
     if (!record) fail(`${where}: ${verb} of unknown connection to node ${peerNodeId}`);
     const { connection } = record;
-    if (fields.has('conn-name')) connection.name = fields.get('conn-name')!;
+    if (fields.has('conn-name')) {
+      delete connection.unnamed;
+      Object.assign(connection, peerNameOf(fields.get('conn-name')));
+    }
     if (fields.has('connection')) connection.state = connectionStateOf(fields.get('connection')!, where);
     if (fields.has('role')) connection.peerRole = roleOf(fields.get('role')!, where);
   }

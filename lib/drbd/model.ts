@@ -6,7 +6,9 @@
 // whether the nodes talk (`Connected`, `Connecting`, `StandAlone`, ...) and what the replication
 // does (`Established`, `SyncSource`, ...). `connectionStateOf84` splits it. `ro:Primary/Secondary`
 // is role/peer role, `ds:UpToDate/Inconsistent` is disk/peer disk. An 8.4 resource has exactly
-// one peer, which DRBD 8.4's own tools call "peer"; so do we.
+// one peer, and it has no name: DRBD 8.4's tools print the word "peer" in its place. The model
+// keeps that word as the connection's name, like every other word DRBD prints, and marks the
+// connection `unnamed`; messages name a peer through `peerLabel`.
 
 export const ROLES = ['Primary', 'Secondary', 'Unknown'] as const;
 export type Role = (typeof ROLES)[number];
@@ -73,8 +75,13 @@ export interface Volume {
 }
 
 export interface Connection {
-  /** The peer's host name (DRBD 9), or "peer" (DRBD 8.4). */
+  /** The peer's host name (DRBD 9), or "peer", the placeholder DRBD 8.4 prints (see `unnamed`). */
   name: string;
+  /**
+   * DRBD 8.4: the peer has no name, `name` is the placeholder "peer". Messages say "the peer"
+   * (`peerLabel`); the JSON document and matches against DRBD's own output keep `name`.
+   */
+  unnamed?: true;
   peerNodeId?: number;
   state: ConnectionState;
   peerRole: Role;
@@ -102,6 +109,31 @@ export interface PeerVolume {
   resyncEtaSeconds?: number;
   /** The recent resync rate (8.4 `speed:`, DRBD 9 `dbdt1:` / `db1/dt1`). */
   resyncKiBPerSecond?: number;
+}
+
+/** What DRBD 8.4's tools print where DRBD 9 prints the peer's name (`conn-name:peer`, `  peer role:...`). */
+export const UNNAMED_PEER_NAME = 'peer';
+
+/**
+ * The name fields of a connection whose name DRBD printed as `printed` (`undefined`: not printed,
+ * as 8.4 events2 does for a StandAlone connection). "peer" is DRBD 8.4's placeholder; a DRBD 9
+ * host really called "peer" is then also `unnamed`, which only changes the wording of messages.
+ */
+export function peerNameOf(printed: string | undefined): Pick<Connection, 'name' | 'unnamed'> {
+  return printed === undefined || printed === UNNAMED_PEER_NAME ? { name: UNNAMED_PEER_NAME, unnamed: true } : { name: printed };
+}
+
+/**
+ * How every message (exit reasons, log lines, `ocfkit drbd status`) names a peer. DRBD 9 peers
+ * have host names; a DRBD 8.4 peer has none, and interpolating its placeholder name gave
+ * "peer peer is still Primary" and "split brain with peer". So:
+ *
+ *   peerLabel(c)                    node2       | the peer    "split brain with node2"
+ *   peerLabel(c, { noun: true })    peer node2  | the peer    "peer node2 is still Primary"
+ */
+export function peerLabel(connection: Pick<Connection, 'name' | 'unnamed'>, options: { noun?: boolean } = {}): string {
+  if (connection.unnamed) return 'the peer';
+  return options.noun ? `peer ${connection.name}` : connection.name;
 }
 
 /** What every parser returns: never an exception, garbage gives `ok: false` and why. */

@@ -15,7 +15,7 @@
 import { fail, guarded, integerOf, parsedResources, words } from './fields.js';
 import {
   type Connection, type DrbdParseResult, type DrbdState, type Parsed, type PeerVolume,
-  type ResyncSuspendReason, type Role, type Volume, connectionStateOf84, isDiskState, isRole,
+  type ResyncSuspendReason, type Role, type Volume, connectionStateOf84, isDiskState, isRole, peerNameOf,
 } from './model.js';
 
 export interface MinorOwner {
@@ -164,7 +164,7 @@ function groupIntoResources(
     resource.volumes.push({ volume: owner.volume, ...status.volume });
     let peer = resource.connections[0];
     if (!peer) {
-      peer = { name: 'peer', state: status.connection, peerRole: status.peerRole, peerVolumes: [] };
+      peer = { ...peerNameOf(undefined), state: status.connection, peerRole: status.peerRole, peerVolumes: [] };
       resource.connections.push(peer);
     }
     peer.peerVolumes.push({ volume: owner.volume, ...status.peerVolume });

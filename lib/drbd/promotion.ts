@@ -13,7 +13,7 @@
 //   best            UpToDate and Primary, or UpToDate with every peer's data known
 // A score <= 0 means "remove the attribute": Pacemaker then does not promote this node.
 
-import type { DrbdState } from './model.js';
+import { type DrbdState, peerLabel } from './model.js';
 
 export interface MasterScores {
   onlyConsistent: number;
@@ -232,11 +232,11 @@ function degradationsOf(state: DrbdState): string[] {
     }
   }
   for (const connection of state.connections) {
-    if (connection.splitBrain) found.push(`split brain with ${connection.name}`);
-    else if (connection.state !== 'Connected') found.push(`${connection.name} is ${connection.state}`);
+    if (connection.splitBrain) found.push(`split brain with ${peerLabel(connection)}`);
+    else if (connection.state !== 'Connected') found.push(`${peerLabel(connection)} is ${connection.state}`);
     for (const peer of connection.peerVolumes) {
       if (peer.replication !== 'Established' && peer.replication !== 'Off') {
-        found.push(`volume ${peer.volume} ${peer.replication} with ${connection.name}`);
+        found.push(`volume ${peer.volume} ${peer.replication} with ${peerLabel(connection)}`);
       }
     }
   }

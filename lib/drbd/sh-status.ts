@@ -16,7 +16,7 @@
 
 import { decimalOf, diskStateOf, fail, guarded, integerOf, parsedResources, roleOf } from './fields.js';
 import {
-  type DrbdParseResult, type DrbdState, type ResyncSuspendReason, connectionStateOf84,
+  type DrbdParseResult, type DrbdState, type ResyncSuspendReason, connectionStateOf84, peerNameOf,
 } from './model.js';
 
 /** drbdadm writes this to stderr; captures that merge both streams carry it as a line. */
@@ -73,7 +73,7 @@ function resourcesOf(snapshots: Map<string, string>[]): DrbdState[] {
 
     let peer = resource.connections[0];
     if (!peer) {
-      peer = { name: 'peer', state: states.connection, peerRole: roleOf(get('_peer') || 'Unknown', where), peerVolumes: [] };
+      peer = { ...peerNameOf(undefined), state: states.connection, peerRole: roleOf(get('_peer') || 'Unknown', where), peerVolumes: [] };
       resource.connections.push(peer);
     }
     const resyncSuspended: ResyncSuspendReason[] = [];

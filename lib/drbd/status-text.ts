@@ -5,7 +5,7 @@
 //     volume:0 minor:0 disk:UpToDate quorum:yes        device, at column 2 (short form: `disk:...`)
 //         size:65496 read:16060 ...
 //     node2 node-id:1 connection:Connected role:...    connection, at column 2, starts with the
-//         ap-in-flight:0 rs-in-flight:8                 peer's name ("peer" in 8.4)
+//         ap-in-flight:0 rs-in-flight:8                 peer's name (8.4: "peer", it has none)
 //       volume:0 replication:SyncSource done:12.33     peer device, at column 4 under a connection
 //           resync-suspended:no                         (short form: `peer-disk:...`)
 //           received:0 sent:8080 out-of-sync:57420 ... eta:207
@@ -21,7 +21,9 @@ import {
   kibPerSecondOfMiB, parsedResources, replicationStateOf, resyncSuspendReasonsOf, roleOf,
   suspendReasonsOf, words, yesNoOf,
 } from './fields.js';
-import { type Connection, type DrbdParseResult, type DrbdState, type PeerVolume, type Volume } from './model.js';
+import {
+  type Connection, type DrbdParseResult, type DrbdState, type PeerVolume, type Volume, peerNameOf,
+} from './model.js';
 
 /** One entity of the output with all its key:value words, continuation lines included. */
 interface Block {
@@ -136,7 +138,7 @@ function volumeOf({ fields }: Block, where: string): Volume {
 function connectionOf(block: Block, where: string): Connection {
   const { fields } = block;
   const connection: Connection = {
-    name: block.name!,
+    ...peerNameOf(block.name!),
     state: connectionStateOf(fields.get('connection') ?? 'Connected', where),
     peerRole: roleOf(fields.get('role') ?? 'Unknown', where),
     peerVolumes: [],

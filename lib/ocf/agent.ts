@@ -141,8 +141,14 @@ function actionNames(agent: AgentDefinition<readonly ParamSpec[]>): string[] {
   return [...new Set(['meta-data', 'validate-all', 'usage', ...Object.keys(agent.handlers)])];
 }
 
-/** Reports a failure reason without throwing (for monitor results such as 1 or 9 that carry a reason). */
-export function exitReason(log: Logger, reason: string): void {
-  log.error(reason);
+/**
+ * Reports a reason without throwing: for monitor results such as 1 or 9 (a failure, logged at
+ * ERROR), and with `level` 'warn' for a resource that runs degraded (190/191). A recurring monitor
+ * reports such a state every few seconds for as long as it lasts; at ERROR that would flood syslog
+ * with errors for what is expected while, say, a resync runs.
+ */
+export function exitReason(log: Logger, reason: string, level: 'error' | 'warn' = 'error'): void {
+  if (level === 'warn') log.warn(reason);
+  else log.error(reason);
   process.stderr.write(`ocf-exit-reason:${reason}\n`);
 }

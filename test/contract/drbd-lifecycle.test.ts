@@ -320,7 +320,7 @@ t.test('promote', async (t) => {
     d.fail('drbdadm-primary', 'always', 11, PEER_PRIMARY);
     const r = d.run('promote', { fail_promote_early_if_peer_primary: 'true' });
     t.equal(r.code, 1);
-    t.equal(r.reason, 'r0: peer peer is still Primary; not retrying (fail_promote_early_if_peer_primary)');
+    t.equal(r.reason, 'r0: the peer is still Primary; not retrying (fail_promote_early_if_peer_primary)');
     t.same(r.commands, [cmd.events2()], 'not even one drbdadm primary');
 
     const nine = drbdDouble(t, { version: 'drbd-9', node: 'node3', state: '03-synced-one-primary' });

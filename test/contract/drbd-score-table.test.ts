@@ -64,7 +64,7 @@ interface Expect {
   values?: [number, string];
   /** Monitor rc with OCF 1.1 (degraded codes understood). */
   rc11: number;
-  /** Peers the kernel log says we are in split brain with. */
+  /** Peers the kernel log says we are in split brain with, as the exit reason names them. */
   splitBrain?: string[];
 }
 
@@ -90,8 +90,8 @@ const EXPECTED: Record<DrbdVersion, Record<string, Record<string, Expect>>> = {
     '08-link-down': { node1: { row: 'Primary/UpToDate; Connecting; Unknown/DUnknown', rc11: 191 }, node2: S_PEER_UNKNOWN },
     '09-link-restored': { node1: P_SYNCED, node2: S_SYNCED },
     '11-split-brain': {
-      node1: { row: 'Primary/UpToDate; StandAlone; Unknown/DUnknown', rc11: 191, splitBrain: ['peer'] },
-      node2: { row: 'Primary/UpToDate; StandAlone; Unknown/DUnknown', rc11: 191, splitBrain: ['peer'] },
+      node1: { row: 'Primary/UpToDate; StandAlone; Unknown/DUnknown', rc11: 191, splitBrain: ['the peer'] },
+      node2: { row: 'Primary/UpToDate; StandAlone; Unknown/DUnknown', rc11: 191, splitBrain: ['the peer'] },
     },
     '12-split-brain-resolved': { node1: P_SYNCED, node2: S_SYNCED },
     '13-down': { node1: UNCONFIGURED, node2: UNCONFIGURED },

@@ -24,12 +24,15 @@ t.test('DRBD 8.4: the split-brain handler\'s record makes every monitor report i
 
   const after = d.run('monitor', {}, RECURRING);
   t.equal(after.code, 8, 'still running as Primary (OCF 1.0: no degraded codes)');
-  t.equal(after.reason, `r0: split brain with peer; ${recovery('r0')}`);
+  t.equal(after.reason, `r0: split brain with the peer; ${recovery('r0')}`);
   t.same(after.commands, [cmd.events2(), cmd.setScore(10000)], 'the record suffices: no dmesg');
 
   const degraded = d.run('monitor', {}, { ...RECURRING, ...OCF_1_1 });
   t.equal(degraded.code, 191, 'OCF 1.1: degraded promoted');
   t.equal(degraded.reason, after.reason);
+  for (const r of [after, degraded]) {
+    t.match(r.stderr, /: ERROR: r0: split brain with the peer; /, 'reported on every monitor at ERROR: it still runs, but only an admin can resolve it');
+  }
 
   const probe = d.run('monitor', {}, { OCF_RESKEY_CRM_meta_interval: '0' });
   t.equal(probe.code, 8);
@@ -90,7 +93,7 @@ t.test('without a record, the kernel log tells a split brain from a disconnect',
   // The captured kernel log lines of each state (dmesg | grep drbd | tail -40).
   const sb = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state: '11-split-brain' });
   const r = sb.run('monitor', {}, RECURRING);
-  t.equal(r.reason, `r0: split brain with peer; ${recovery('r0')}`);
+  t.equal(r.reason, `r0: split brain with the peer; ${recovery('r0')}`);
   t.same(r.commands, [cmd.events2(), cmd.dmesg, cmd.setScore(10000)]);
   t.equal(sb.splitBrainRecord(), undefined, 'monitor writes no record');
 
@@ -119,15 +122,35 @@ t.test('degraded codes only for OCF 1.1 callers', async (t) => {
     const r = d.run('monitor', {}, { ...RECURRING, ...env });
     t.equal(r.code, code, JSON.stringify(env));
     t.same(r.commands, [cmd.events2(), cmd.setScore(10000)], `${JSON.stringify(env)}: the same score`);
-    if (code === 191) t.equal(r.reason, 'r0: volume 0 SyncSource with peer');
-    else t.match(r.stderr, /WARNING: r0: volume 0 SyncSource with peer/);
+    if (code === 191) t.equal(r.reason, 'r0: volume 0 SyncSource with the peer');
+    else t.equal(r.reason, undefined, `${JSON.stringify(env)}: no exit reason with 8`);
+    t.match(r.stderr, /: WARNING: r0: volume 0 SyncSource with the peer\n/, `${JSON.stringify(env)}: a resync is logged as a warning`);
+    t.notMatch(r.stderr, /ERROR/, `${JSON.stringify(env)}: and never as an error`);
   }
   const target = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state: '02-syncing' });
   const r = target.run('monitor', {}, { ...RECURRING, ...OCF_1_1 });
   t.equal(r.code, 190);
-  t.equal(r.reason, 'r0: volume 0 disk is Inconsistent; volume 0 SyncTarget with peer');
+  t.equal(r.reason, 'r0: volume 0 disk is Inconsistent; volume 0 SyncTarget with the peer');
+  t.match(r.stderr, /: WARNING: r0: volume 0 disk is Inconsistent; /);
+  t.notMatch(r.stderr, /ERROR/);
   const synced = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state: '03-synced' });
   t.equal(synced.run('monitor', {}, { ...RECURRING, ...OCF_1_1 }).code, 0, 'healthy: plain 0');
+});
+
+t.test('a peer is named by its host name (DRBD 9) or "the peer" (DRBD 8.4, it has none)', async (t) => {
+  const d84 = drbdDouble(t, { version: 'drbd-8.4', node: 'node1', state: '08-link-down' });
+  const r84 = d84.run('monitor', {}, { ...RECURRING, ...OCF_1_1 });
+  t.equal(r84.code, 191);
+  t.equal(r84.reason, 'r0: the peer is Connecting');
+  t.match(r84.stderr, /: WARNING: r0: the peer is Connecting\n/);
+  t.notMatch(r84.stderr, /ERROR/, 'a lost link is degraded, not an error');
+  t.notMatch(r84.stderr, /(?<!the )\bpeer\b/, 'never the placeholder "peer" as a name');
+
+  const d9 = drbdDouble(t, { version: 'drbd-9', node: 'node2', state: '04-peer-link-down' });
+  const r9 = d9.run('monitor', {}, { ...RECURRING, ...OCF_1_1 });
+  t.equal(r9.code, 190);
+  t.equal(r9.reason, 'r0: node3 is Connecting');
+  t.notMatch(r9.stderr, /ERROR/);
 });
 
 t.test('both Primary with promoted-max 1 is reported', async (t) => {
@@ -136,7 +159,7 @@ t.test('both Primary with promoted-max 1 is reported', async (t) => {
   t.equal(d.run('promote', {}, { OCF_RESKEY_CRM_meta_promoted_max: '2' }).code, 0);
   const single = d.run('monitor', {}, { ...RECURRING, ...OCF_1_1 });
   t.equal(single.code, 191);
-  t.equal(single.reason, 'r0: both Primary with peer although promoted-max is 1');
+  t.equal(single.reason, 'r0: both Primary with the peer although promoted-max is 1');
   const dual = d.run('monitor', {}, { ...RECURRING, ...OCF_1_1, OCF_RESKEY_CRM_meta_promoted_max: '2' });
   t.equal(dual.code, 8);
   t.equal(dual.reason, undefined);
@@ -200,6 +223,7 @@ t.test('a Primary whose data is nowhere: OCF_FAILED_PROMOTED with the volumes na
   const r = d.run('monitor', {}, RECURRING);
   t.equal(r.code, 9);
   t.equal(r.reason, 'r0: Primary, but volume 0 has no UpToDate data here or on a connected peer');
+  t.match(r.stderr, /: ERROR: r0: Primary, but volume 0 has no UpToDate data/, 'a failure is an ERROR');
   const two = drbdDouble(t, { version: 'drbd-9', node: 'node1' });
   two.setState(two.customState('lost2', events2('Primary', [CONNECTING, CONNECTED_SECONDARY], [
     { disk: 'UpToDate', peers: ['DUnknown', 'UpToDate'] }, { disk: 'Inconsistent', peers: ['DUnknown', 'Inconsistent'] }])));
@@ -240,6 +264,7 @@ t.test('drbdsetup failing', async (t) => {
   const broken = d.run('monitor', {}, RECURRING);
   t.equal(broken.code, 1);
   t.equal(broken.reason, 'drbdsetup events2 failed (20): drbdsetup: genl_connect: Connection refused');
+  t.match(broken.stderr, /: ERROR: monitor failed \(OCF_ERR_GENERIC\): drbdsetup events2 failed/, 'a failure is an ERROR');
   t.same(broken.commands, [cmd.events2()], 'no score change when the state is unknown');
 
   const garbage = drbdDouble(t, { version: 'drbd-9', node: 'node1' });

@@ -165,6 +165,6 @@ t.test('drbd status on saved outputs', async (t) => {
   t.equal(json.status, 0, json.stderr);
   t.match(JSON.parse(json.stdout), { resources: [{ name: 'r0', role: 'Primary', splitBrain: false, peers: [{ name: 'node2' }, { name: 'node3' }] }] });
   const split = ocfkit(['drbd', 'status', '--from', join(fixtures, 'drbd-8.4/11-split-brain/node2/drbdsetup_events2_now.txt'), '--kernel-log', join(fixtures, 'drbd-8.4/11-split-brain/node2/dmesg_drbd.txt')]);
-  t.match(split.stdout, /split brain with peer/);
+  t.match(split.stdout, /split brain with the peer:/);
   t.match(split.stdout, /drbdadm connect --discard-my-data r0/);
 });

@@ -25,9 +25,9 @@ t.test('captured states', async (t) => {
   t.same(describeDrbdState(proc84('drbd-8.4/03-synced/node1/proc_drbd.txt')),
     { summary: 'r0: Primary, UpToDate; connected and in sync', findings: [], recovery: [] });
   t.equal(describeDrbdState(proc84('drbd-8.4/02-syncing/node1/proc_drbd.txt')).summary,
-    'r0: Primary, UpToDate; resync 25% ETA 13s (SyncSource to peer)');
+    'r0: Primary, UpToDate; resync 25% ETA 13s (SyncSource to the peer)');
   t.same(describeDrbdState(proc84('drbd-8.4/02-syncing/node2/proc_drbd.txt')).findings,
-    ['resync 68.8% ETA 5s (SyncTarget from peer)'], 'a SyncTarget is Inconsistent by design: no extra finding');
+    ['resync 68.8% ETA 5s (SyncTarget from the peer)'], 'a SyncTarget is Inconsistent by design: no extra finding');
   t.same(describeDrbdState(only(parseDrbdsetupStatusText(read('drbd-9/02-initial-sync/node1/drbdsetup_status_vs.txt')))).findings,
     ['resync 12.3% ETA 3m27s (SyncSource to node2)', 'resync 12.2% ETA 3m24s (SyncSource to node3)']);
   t.same(describeDrbdState(only(parseDrbdsetupStatusText(read('drbd-9/02-initial-sync/node2/drbdsetup_status_vs.txt')))).findings,
@@ -50,8 +50,8 @@ t.test('split brain, with the commands that resolve it', async (t) => {
   const drbd84 = markSplitBrains(proc84('drbd-8.4/11-split-brain/node1/proc_drbd.txt'),
     unresolvedSplitBrainsInKernelLog(read('drbd-8.4/11-split-brain/node1/dmesg_drbd.txt')));
   t.same(describeDrbdState(drbd84), {
-    summary: 'r0: Primary, UpToDate; split brain with peer: both sides changed data while disconnected, and DRBD will not reconnect until one side discards its changes',
-    findings: ['split brain with peer: both sides changed data while disconnected, and DRBD will not reconnect until one side discards its changes'],
+    summary: 'r0: Primary, UpToDate; split brain with the peer: both sides changed data while disconnected, and DRBD will not reconnect until one side discards its changes',
+    findings: ['split brain with the peer: both sides changed data while disconnected, and DRBD will not reconnect until one side discards its changes'],
     recovery: SPLIT_BRAIN_RECOVERY,
   });
   const drbd9 = markSplitBrains(only(parseEvents2(read('drbd-9/10-split-brain/node1/drbdsetup_events2_now.txt'))),

@@ -296,6 +296,8 @@ function checkState(t: Test, file: string, version: string, node: string, format
   t.equal(result.resources.length, 1, 'one resource');
   const resource = result.resources[0]!;
   t.same(viewOf(resource), expectedView(version, node, format, state), 'role, disks, peers');
+  t.same(resource.connections.map((connection) => connection.unnamed ?? false), resource.connections.map(() => !drbd9),
+    drbd9 ? 'DRBD 9 peers have names' : 'the DRBD 8.4 peer has none: marked unnamed');
 
   const key = file.replace(/\.txt$/, '');
   const resync = RESYNC[key] ?? {};
@@ -400,7 +402,7 @@ t.test('/proc/drbd', async (t) => {
       name: 'web', role: 'Secondary', suspended: ['unspecified'],
       volumes: [{ volume: 0, minor: 0, disk: 'Inconsistent', outOfSyncKiB: 2048 }, { volume: 1, minor: 1, disk: 'UpToDate', outOfSyncKiB: 0 }],
       connections: [{
-        name: 'peer', state: 'Connected', peerRole: 'Primary',
+        name: 'peer', unnamed: true, state: 'Connected', peerRole: 'Primary',
         peerVolumes: [
           { volume: 0, replication: 'PausedSyncT', peerDisk: 'UpToDate', resyncSuspended: ['peer'], outOfSyncKiB: 2048, resyncDonePercent: 10.5, resyncEtaSeconds: 3723, resyncKiBPerSecond: 1234 },
           { volume: 1, replication: 'Established', peerDisk: 'UpToDate', resyncSuspended: ['user'], outOfSyncKiB: 0 },

@@ -133,9 +133,9 @@ t.test('monitor codes beyond upstream', async (t) => {
   const read = (file: string) => onlyResource(readFileSync(`${FIXTURES}${file}`, 'utf8'));
   const degraded = { degradedCodes: true };
   t.match(monitorVerdictFor(read('drbd-8.4/02-syncing/node1/drbdsetup_events2_now.txt'), degraded),
-    { code: 191, meaning: 'OCF_DEGRADED_PROMOTED', reason: /volume 0 SyncSource with peer/ });
+    { code: 191, meaning: 'OCF_DEGRADED_PROMOTED', reason: /volume 0 SyncSource with the peer$/ });
   t.match(monitorVerdictFor(read('drbd-8.4/02-syncing/node1/drbdsetup_events2_now.txt')),
-    { code: 8, meaning: 'OCF_RUNNING_PROMOTED', degradations: ['volume 0 SyncSource with peer'] }, 'without degraded codes: as upstream');
+    { code: 8, meaning: 'OCF_RUNNING_PROMOTED', degradations: ['volume 0 SyncSource with the peer'] }, 'without degraded codes: as upstream');
   t.match(monitorVerdictFor(read('drbd-9/07-primary-quorum-lost/node1/drbdsetup_events2_now.txt'), degraded),
     { code: 191, reason: /volume 0 has no quorum/ });
   t.match(monitorVerdictFor(read('drbd-9/04-peer-link-down/node2/drbdsetup_events2_now.txt'), degraded),

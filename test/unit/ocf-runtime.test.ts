@@ -1,6 +1,7 @@
 // The OCF runtime: parameter reading, meta attributes, dispatch and exit codes.
 import t from 'tap';
-import { defineAgent, dispatch } from '../../lib/ocf/agent.js';
+import { defineAgent, dispatch, exitReason } from '../../lib/ocf/agent.js';
+import { createLogger } from '../../lib/ocf/log.js';
 import { OCF, OcfError } from '../../lib/ocf/codes.js';
 import { readCrmMeta } from '../../lib/ocf/meta.js';
 import { parseBoolean, readParams, type ParamSpec } from '../../lib/ocf/params.js';
@@ -78,6 +79,22 @@ t.test('dispatch: exit codes and exit reasons, never a stack trace', async (t) =
     stderr.length = 0;
     t.equal(await dispatch(agent, 'start', {}), OCF.ERR_CONFIGURED, 'declared problems come first: 6');
     t.match(stderr.join(''), /ocf-exit-reason:parameter 'path' is required/);
+  } finally {
+    process.stderr.write = write;
+  }
+});
+
+t.test('exitReason: ERROR for a failure, WARNING for a degraded state a recurring monitor repeats', async (t) => {
+  const stderr: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => { stderr.push(String(chunk)); return true; }) as typeof process.stderr.write;
+  const log = createLogger('demo(d1)', {});
+  try {
+    exitReason(log, 'r0: Primary, but volume 0 has no UpToDate data');
+    t.equal(stderr.join(''), 'demo(d1): ERROR: r0: Primary, but volume 0 has no UpToDate data\nocf-exit-reason:r0: Primary, but volume 0 has no UpToDate data\n');
+    stderr.length = 0;
+    exitReason(log, 'r0: volume 0 SyncSource with node2', 'warn');
+    t.equal(stderr.join(''), 'demo(d1): WARNING: r0: volume 0 SyncSource with node2\nocf-exit-reason:r0: volume 0 SyncSource with node2\n');
   } finally {
     process.stderr.write = write;
   }

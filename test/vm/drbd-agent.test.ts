@@ -261,8 +261,8 @@ async function main(): Promise<void> {
     await both((n) => lab.ok(n, ['drbdsetup', 'disk-options', '1', '--resync-rate=1M']));
     await lab.ok(1, ['drbdadm', 'primary', '--force', RES]);
     await waitState('SyncSource/SyncTarget', ([a, b]) => a.cstate === 'SyncSource' && b.cstate === 'SyncTarget', 60);
-    await expectMonitor(t, 1, { code: 8, code11: 191, score: 10000, reason: /^r0: volume 0 SyncSource with peer$/ });
-    await expectMonitor(t, 2, { code: 0, code11: 190, score: 10, reason: /^r0: volume 0 disk is Inconsistent; volume 0 SyncTarget with peer$/ });
+    await expectMonitor(t, 1, { code: 8, code11: 191, score: 10000, reason: /^r0: volume 0 SyncSource with the peer$/ });
+    await expectMonitor(t, 2, { code: 0, code11: 190, score: 10, reason: /^r0: volume 0 disk is Inconsistent; volume 0 SyncTarget with the peer$/ });
     await both((n) => lab.ok(n, ['drbdadm', 'adjust', RES]));
     const s = Date.now();
     await waitState('UpToDate/UpToDate', ([a, b]) => a.dstate === 'UpToDate/UpToDate' && b.dstate === 'UpToDate/UpToDate', 120);
@@ -336,8 +336,8 @@ async function main(): Promise<void> {
       { role: 'Primary/Unknown', cstate: 'WFConnection', dstate: 'UpToDate/DUnknown' },
     ]);
     node2Block1 = await writeBlock(2, 1);
-    await expectMonitor(t, 2, { code: 8, code11: 191, score: 10000, reason: /^r0: peer is Connecting$/ });
-    await expectMonitor(t, 1, { code: 0, code11: 190, score: 1000, reason: /^r0: peer is Connecting$/ });
+    await expectMonitor(t, 2, { code: 8, code11: 191, score: 10000, reason: /^r0: the peer is Connecting$/ });
+    await expectMonitor(t, 1, { code: 0, code11: 190, score: 1000, reason: /^r0: the peer is Connecting$/ });
   });
 
   step('restore the link: resync, clean monitors, scores back to 10000', async (t) => {
@@ -371,7 +371,7 @@ async function main(): Promise<void> {
       t.equal(record.code, 0, `node${n}: our split-brain handler left ${RECORD}`);
       t.match(record.stdout, new RegExp(`^\\S+ peer=node${other(n)}\\n`), `node${n}: the record names the peer`);
     }
-    const sb = /^r0: split brain with peer; on the node whose changes are to be discarded run "drbdadm disconnect r0; drbdadm secondary r0; drbdadm connect --discard-my-data r0", then on the other "drbdadm connect r0"$/;
+    const sb = /^r0: split brain with the peer; on the node whose changes are to be discarded run "drbdadm disconnect r0; drbdadm secondary r0; drbdadm connect --discard-my-data r0", then on the other "drbdadm connect r0"$/;
     // upstream's table: Primary/UpToDate, StandAlone -> 10000
     await both((n) => expectMonitor(t, n, { code: 8, code11: 191, score: 10000, reason: sb, reasonAlways: true }));
     // the record is evidence of its own: with the kernel log cleared, monitor still knows
