@@ -81,9 +81,15 @@ export interface ResourceStatus {
   role: string;
   active: boolean;
   failed: boolean;
-  /** Where it is active (more than one: it is running twice). */
+  /** Where it is active (more than one: it is running twice, or it is a clone). */
   nodes: string[];
+  /** Each active instance with its own role (the instances of a clone differ: Promoted, Unpromoted). */
+  instances: { node: string; role: string }[];
 }
+
+/** The nodes where a (promotable clone's) resource runs in the Promoted role. */
+export const promotedNodes = (s: ClusterStatus, id: string): string[] =>
+  (s.resources.get(id)?.instances ?? []).filter((i) => i.role === 'Promoted' || i.role === 'Master').map((i) => i.node);
 
 export interface ClusterStatus {
   /** Name of the DC, if there is one. */
@@ -470,6 +476,7 @@ export function parseCrmMon(text: string): ClusterStatus {
         active: resource.active === 'true' || (previous?.active ?? false),
         failed: resource.failed === 'true' || (previous?.failed ?? false),
         nodes: [...(previous?.nodes ?? []), ...on],
+        instances: [...(previous?.instances ?? []), ...on.map((node) => ({ node, role: String(resource.role) }))],
       });
     }
     for (const group of list(container.group)) visit(group);

@@ -10,7 +10,7 @@
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { harnessDir, nodeBinary, STACK_NAME, type Cluster, type ClusterStatus, type StackSite } from './nodes.js';
+import { harnessDir, nodeBinary, promotedNodes, STACK_NAME, type Cluster, type ClusterStatus, type StackSite } from './nodes.js';
 
 export type Provider = 'ocfkit' | 'upstream';
 
@@ -167,7 +167,7 @@ export async function loadStack(cluster: Cluster, stack: Stack, timeoutMs = 180_
 export function drbdPromotedOnlyOn(s: ClusterStatus, stack: Stack, node: string): boolean {
   const drbd = stack.ids.drbd && s.resources.get(stack.ids.drbd);
   if (!drbd) return !stack.ids.drbd;
-  return drbd.agent === stack.agents.drbd && !drbd.failed && drbd.role === 'Promoted' && drbd.nodes.join() === node;
+  return drbd.agent === stack.agents.drbd && !drbd.failed && promotedNodes(s, drbd.id).join() === node;
 }
 
 export async function waitUntil(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<void> {

@@ -21,7 +21,7 @@ import { vmLabReady, PROJECT, RES, DEVICE, type NodeId } from './lab.js';
 import { startVmCluster, MOUNT, VIP, type VmCluster } from './cluster/vm-cluster.js';
 import { generateStack, loadStack, waitUntil, type Stack } from '../cluster/stack.js';
 import { activeNode, checkCounter, cleanup, detectionMs, recoveryMs, runScenario, settle, type Outcome } from '../cluster/scenarios.js';
-import type { ClusterStatus } from '../cluster/nodes.js';
+import { promotedNodes, type ClusterStatus } from '../cluster/nodes.js';
 
 const CLONE = `drbd-${RES}-clone`;
 const FENCE_CONSTRAINT = `drbd-fence-by-handler-${RES}-${CLONE}`;
@@ -185,9 +185,10 @@ function describe(o: Outcome): string {
   return `node${o.from} -> node${o.to}: detected ${ms(detectionMs(o))}, ${o.fencedAt ? `fenced ${ms(o.fencedAt - o.faultAt)}, ` : ''}service answering ${ms(recoveryMs(o))} after the fault`;
 }
 
+/** The one node where DRBD is Promoted (undefined: nowhere, or more than one). */
 function promotedOn(s: ClusterStatus): string | undefined {
-  const drbd = s.resources.get(`drbd-${RES}`);
-  return drbd?.role === 'Promoted' && drbd.nodes.length === 1 ? drbd.nodes[0] : undefined;
+  const nodes = promotedNodes(s, `drbd-${RES}`);
+  return nodes.length === 1 ? nodes[0] : undefined;
 }
 
 function latestInstance(cluster: VmCluster): string | undefined {
