@@ -5,6 +5,7 @@
 #   make prove           ocf-tester on each installed agent against a throwaway loop device / namespace
 #   make bench           our agents vs the upstream ones, side by side, as ratios (drbd in the qemu VMs)
 #   make bench-failover  failover times of the whole stack under Pacemaker, ocfkit vs upstream
+#                        (namespace cluster, then the DRBD VM cluster with ocf:linbit:drbd as upstream)
 OCF_ROOT ?= /usr/lib/ocf
 LIBDIR   ?= /usr/lib/ocfkit
 SBINDIR  ?= /usr/sbin
@@ -59,8 +60,11 @@ bench: install
 	node scripts/run-ts.mjs bench/drbd-vm.ts
 
 # Failover of the whole stack in a real Pacemaker cluster, ocfkit vs upstream agents.
+# both clusters: namespaces on shared storage, then the qemu VMs with real DRBD (~1 h under TCG)
 bench-failover: install
-	node scripts/run-ts.mjs bench/failover.ts
+	node scripts/run-ts.mjs bench/failover.ts --cluster namespace
+	bash test/vm/setup.sh
+	node scripts/run-ts.mjs bench/failover.ts --cluster vm
 
 clean:
 	rm -rf dist .tap

@@ -86,6 +86,8 @@ try {
         const check = await checkCounter(cluster, stack, await activeNode(cluster, stack));
         if (check.lost > 0 || check.firstGap !== undefined) problems.push(`${provider} ${scenario} run ${round}: ${check.lost} acknowledged values lost, first gap at ${check.firstGap}`);
         outcomes.push({ outcome, stack });
+        // every run on disk at once: a long VM run that is interrupted keeps what it measured
+        if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ cluster: kind, nodes, tokenMs, runs, partial: true, outcomes: outcomes.map((o) => o.outcome) }, null, 2)}\n`);
         process.stderr.write(`.. run ${round} ${provider.padEnd(8)} ${scenario.padEnd(11)} node${outcome.from}${outcome.killedDc ? ' (DC)' : ''} -> node${outcome.to}: ` +
           `detection ${seconds(detectionMs(outcome))}, service back ${seconds(recoveryMs(outcome))}, agent ops ${seconds(opsMs(outcome, stack))}\n`);
       }
