@@ -129,7 +129,7 @@ export interface SharedDisk {
  * the site (nodes, storage, the VIP, the service, fencing) and the paths the scenarios touch.
  */
 export interface StackSite {
-  /** Every `ocfkit crm generate` argument but --provider. */
+  /** Every `ocfkit crm generate` argument but --provider (and the command words). */
   generatorArgs: string[];
   /** Where the Filesystem resource mounts the cluster's file system (as the nodes see it). */
   mountPoint: string;

@@ -114,7 +114,7 @@ const words = (chunk: Chunk): string[] => chunk.lines.join(' ').replace(/\\/g, '
 export async function generateStack(cluster: Cluster, provider: Provider): Promise<Stack> {
   const site = cluster.site();
   const notes: string[] = [];
-  const command = [...ocfkitCommand(), ...site.generatorArgs, ...(provider === 'upstream' ? ['--provider', 'heartbeat'] : [])];
+  const command = [...ocfkitCommand(), 'crm', 'generate', ...site.generatorArgs, ...(provider === 'upstream' ? ['--provider', 'heartbeat'] : [])];
   const result = await cluster.run(1, command[0]!, command.slice(1));
   if (result.exitCode !== 0) throw new Error(`${command.join(' ')} exited ${result.exitCode}:\n${result.stdout}${result.stderr}`);
   let crm = result.stdout;

@@ -92,7 +92,7 @@ function vmSite(): StackSite {
   ].join(',');
   return {
     generatorArgs: [
-      'crm', 'generate', '--name', STACK_NAME,
+      '--name', STACK_NAME,
       ...NODES.flatMap((n) => ['--node', `node${n}@${ADDRESS1[n]}`]),
       '--drbd-resource', RES, '--device', DEVICE, '--disk', '/dev/vda', '--drbd-version', '8.4',
       '--directory', MOUNT, '--fstype', 'ext4', '--ip', `${VIP}/24`, '--nic', 'eth0',
@@ -330,7 +330,7 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
     await Promise.all(NODES.map(async (n) => { await setClock(n); await install(n); }));
     // The DRBD resource file comes from the generator, as an admin would get it (plus the lab's
     // fixed fast resync rate, for test speed only).
-    const generated = await runOk(1, NODE, [CLI, ...vmSite().generatorArgs, '--drbd-res', `/root/${RES}.res`], { timeoutMs: 120_000 });
+    const generated = await runOk(1, NODE, [CLI, 'crm', 'generate', ...vmSite().generatorArgs, '--drbd-res', `/root/${RES}.res`], { timeoutMs: 120_000 });
     if (!/^primitive drbd-r0 /m.test(generated.stdout)) throw new Error(`unexpected generator output:\n${generated.stdout}`);
     const res = (await runOk(1, 'cat', [`/root/${RES}.res`])).stdout;
     drbdRes = res.replace(/fencing resource-only;/, 'fencing resource-only;\n    c-plan-ahead 0;\n    resync-rate 100M;');
