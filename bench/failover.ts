@@ -77,7 +77,7 @@ try {
     for (const provider of order) {
       const stack = stacks[provider];
       if (loaded !== provider) {
-        await loadStack(cluster, stack);
+        await loadStack(cluster, stack, 240_000, { replacing: loaded !== undefined });
         loaded = provider;
       }
       for (const scenario of scenarios) {

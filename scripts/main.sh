@@ -7,6 +7,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-debian.sh
 make install
 bash scripts/prove.sh
-if [ -x test/cluster/demo.sh ]; then
-  bash test/cluster/demo.sh
-fi
+bash test/cluster/demo.sh       # two nodes in network namespaces, shared storage
+bash test/vm/cluster/demo.sh    # two qemu VMs with real DRBD 8.4

@@ -170,6 +170,12 @@ export interface Cluster {
   startNode(i: number): Promise<void>;
   /** Waits until node `observer` sees the given nodes online, with a DC and quorum. */
   waitOnline(observer: number, nodes: number[], timeoutMs?: number): Promise<void>;
+  /**
+   * Waits until the storage under the stack is whole again after a node came back (the VM
+   * cluster: DRBD connected and UpToDate on both nodes); throws with what it saw. Shared storage
+   * has nothing to wait for.
+   */
+  waitStorageWhole?(timeoutMs?: number): Promise<void>;
   /** Every alert so far (alert.sh must be configured: configureAlerts()). */
   alerts(): AlertEvent[];
   /** Adds the harness's alert agent to the CIB (not part of any generated configuration). */

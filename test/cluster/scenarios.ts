@@ -149,6 +149,7 @@ export async function runScenario(cluster: Cluster, stack: Stack, scenario: Scen
         await waitUntil(`${owner} to be powered off by fencing`, () => !cluster.isUp(from), 30_000);
         await cluster.startNode(from);
         await cluster.waitOnline(observer, Array.from({ length: cluster.size }, (_, k) => k + 1));
+        await cluster.waitStorageWhole?.();
       }
       break;
     }

@@ -142,14 +142,23 @@ export async function generateStack(cluster: Cluster, provider: Provider): Promi
 
 /**
  * Loads the stack (crm configure load update) and waits until its group runs with these agents
- * on one node and the service answers through the VIP. Loading the other provider's stack over a
- * running one makes Pacemaker restart the changed primitives with the new agents.
+ * on one node (and DRBD is promoted there) and the service answers through the VIP. `replacing`:
+ * another provider's stack runs; it is stopped before this one is loaded.
  */
-export async function loadStack(cluster: Cluster, stack: Stack, timeoutMs = 180_000): Promise<string> {
+export async function loadStack(cluster: Cluster, stack: Stack, timeoutMs = 180_000, options: { replacing?: boolean } = {}): Promise<string> {
   // the file is written inside node1 (a VM does not see the host's files written after it booted)
   const file = `/tmp/ocfkit-stack-${stack.provider}.crm`;
   await cluster.runOk(1, 'sh', ['-c', 'cat > "$1"', 'sh', file], { input: stack.crm });
+  // Replacing another provider's running stack: stop everything first. Loaded over a running
+  // stack, Pacemaker swaps the agents of every primitive in one transition, and with DRBD that
+  // can demote the device while the old Filesystem still holds it (seen: demote fails, "held open").
+  const stopAll = ['--type', 'crm_config', '--name', 'stop-all-resources'];
+  if (options.replacing) {
+    await cluster.runOk(1, 'crm_attribute', [...stopAll, '--update', 'true']);
+    await cluster.waitForStatus(1, 'every resource stopped', (s) => [...s.resources.values()].every((r) => !r.active), timeoutMs);
+  }
   await cluster.runOk(1, 'crm', ['configure', 'load', 'update', file], { timeoutMs: 120_000 });
+  if (options.replacing) await cluster.runOk(1, 'crm_attribute', [...stopAll, '--delete']);
   const wanted = [[stack.ids.fs, stack.agents.fs], [stack.ids.vip, stack.agents.vip], [stack.ids.service, stack.agents.service]] as const;
   const status = await cluster.waitForStatus(1, `${stack.ids.group} started with ${stack.provider} agents`, (s) =>
     wanted.every(([id, agent]) => {

@@ -172,7 +172,7 @@ async function main(): Promise<void> {
 
     await cluster.startNode(o.from);
     await cluster.waitOnline(o.to, [1, 2]);
-    await cluster.lab.waitFor('the returning node resynced: UpToDate/UpToDate', async () => (await cluster.lab.drbdState(o.from as NodeId)).dstate === 'UpToDate/UpToDate', 240, 1);
+    await cluster.waitStorageWhole!();
     await waitForConstraint(cluster, o.to as NodeId, false);
     await settle(cluster, o.to, 180);
     t.pass(`node${o.from} is back: Unpromoted, resynced, the constraint removed`);

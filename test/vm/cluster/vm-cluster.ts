@@ -306,6 +306,18 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
       await install(n);
       await startServices(n);
     },
+    async waitStorageWhole(timeoutMs = 240_000) {
+      const whole = async () => (await Promise.all(NODES.map((n) => lab.drbdState(n)))).every((d) => d.cstate === 'Connected' && d.dstate === 'UpToDate/UpToDate');
+      const deadline = Date.now() + timeoutMs;
+      while (!(await whole())) {
+        if (Date.now() > deadline) {
+          const seen = await Promise.all(NODES.map((n) => lab.sh(n, 'cat /proc/drbd; ss -tan | grep 7789; dmesg | grep -i drbd | tail -n 15', { timeout: 30 })
+            .then((r) => `--- node${n}\n${r.stdout}${r.stderr}`, (e: Error) => `--- node${n}: ${e.message}`)));
+          throw new Error(`DRBD ${RES} not Connected + UpToDate on both nodes after ${timeoutMs} ms:\n${seen.join('\n')}`);
+        }
+        await sleep(1000);
+      }
+    },
     alerts: () => NODES.flatMap((n) => existsSync(ctl(n, 'alerts.log'))
       ? parseAlertsLog(readFileSync(ctl(n, 'alerts.log'), 'utf8'), (reporter) => offsets.get(reporter === 'node2' ? 2 : 1)!) : []),
     async configureAlerts() {
