@@ -139,7 +139,9 @@ for (const scenario of scenarios) {
   lines.push(row(['', 'ratio', ratio(ours.detection, upstream.detection), ratio(ours.back, upstream.back), ratio(ours.after, upstream.after), ratio(ours.ops, upstream.ops)]));
 }
 lines.push('');
-for (const scenario of scenarios) lines.push(`  ${scenario.padEnd(11)}: ${DESCRIPTIONS[scenario]}`);
+const description = (scenario: Scenario) =>
+  kind === 'vm' && scenario === 'node-kill' ? "SIGKILL of the active VM's qemu (a power loss)" : DESCRIPTIONS[scenario];
+for (const scenario of scenarios) lines.push(`  ${scenario.padEnd(11)}: ${description(scenario)}`);
 lines.push(`Total ${seconds(Date.now() - started)}. ${problems.length === 0 ? 'No acknowledged write was lost in any run.' : `PROBLEMS:\n  ${problems.join('\n  ')}`}`);
 if (failure) lines.push(`THE BENCHMARK STOPPED EARLY (the medians above are of the runs before): ${(failure as Error).stack ?? String(failure)}`);
 console.log(lines.join('\n'));

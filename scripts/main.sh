@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # THE main job on a fresh Debian 12 machine (as root): install dependencies, build, install the
-# agents into the OCF root, prove them with ocf-tester on this machine, and, where the cluster
-# harness exists, bring up a local demo cluster running the ocfkit stack and show crm_mon.
+# agents into the OCF root, prove them with ocf-tester on this machine, and bring up two local
+# demo clusters running the ocfkit stack (network namespaces; qemu VMs with real DRBD) and show
+# crm_mon.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-debian.sh
