@@ -130,6 +130,12 @@ export async function dispatch<Ps extends readonly ParamSpec[]>(
     const code = error instanceof OcfError ? error.code : OCF.ERR_GENERIC;
     const reason = error instanceof Error ? error.message : String(error);
     const firstLine = reason.split('\n')[0] ?? '';
+    if (action === 'stop' && code === OCF.ERR_CONFIGURED) {
+      // A failed stop gets the node fenced. With parameters that cannot work, nothing of this
+      // resource can have been started by us: there is nothing to stop, and nothing is touched.
+      log.error(`stop: ${reason}; with this configuration nothing of this resource can be running here, so there is nothing to stop`);
+      return OCF.SUCCESS;
+    }
     log.error(`${action} failed (${ocfCodeName(code)}): ${reason}`);
     if (!(error instanceof OcfError) && error instanceof Error) log.debug(error.stack ?? '');
     process.stderr.write(`ocf-exit-reason:${firstLine}\n`);

@@ -3,8 +3,9 @@
 //
 // Built on node:child_process, not execa: measured on Node 24 here, execa's module initialisation
 // costs ~20 ms of CPU on the first command an agent runs (38 ms with the first call), more than
-// half of a whole monitor; spawnSync costs ~4 ms. Agents do one thing at a time, so waiting
-// synchronously loses nothing. (The interactive CLI, where that does not matter, uses execa.)
+// half of a whole monitor. (The interactive CLI, where that does not matter, uses execa.)
+// runSync is for commands that cannot hang in the kernel (ip, arping); anything that touches a
+// mount or DRBD goes through run(), which can abandon its child.
 import { spawn, spawnSync } from 'node:child_process';
 import { which } from './which.js';
 
@@ -44,9 +45,44 @@ export function runSync(file: string, args: readonly string[], options: RunOptio
   return { exitCode: r.status ?? 1, stdout, stderr };
 }
 
-/** The same, for code that reads better with await. */
-export async function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  return runSync(file, args, options);
+/**
+ * Runs `file args...` in a child the agent can abandon: at the timeout the child gets SIGKILL and
+ * the promise resolves at once, whether or not the child has died. A process in uninterruptible
+ * sleep (I/O on a frozen file system, a DRBD command stuck in the kernel) cannot be killed until
+ * the kernel lets it go; waiting for it, as spawnSync does, would make the agent overrun
+ * Pacemaker's timeout. The abandoned child is not waited for: the agent exits and it is reparented.
+ */
+export function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    let settled = false;
+    const finish = (result: RunResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const child = spawn(which(file) ?? file, args, {
+      env: options.env ? { ...process.env, ...options.env } : process.env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', (e: NodeJS.ErrnoException) => finish(e.code === 'ENOENT'
+      ? { exitCode: 127, stdout, stderr: stderr || `${file}: not found`, failure: 'not-found' }
+      : { exitCode: 1, stdout, stderr: stderr || e.message, failure: 'signal' }));
+    child.on('close', (code, signal) => finish(signal ? { exitCode: 1, stdout, stderr, failure: 'signal' } : { exitCode: code ?? 1, stdout, stderr }));
+    if (options.input !== undefined) child.stdin!.on('error', () => undefined).end(options.input);
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+      child.kill('SIGKILL');
+      // Abandon it: its pipes may stay open for as long as the kernel holds it.
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      child.unref();
+      finish({ exitCode: 1, stdout, stderr, failure: 'timeout' });
+    }, Math.max(1, Math.round(options.timeoutMs)));
+  });
 }
 
 /** Starts a program and does not wait for it (syslog lines, background announcements). Errors are ignored. */

@@ -79,6 +79,12 @@ t.test('dispatch: exit codes and exit reasons, never a stack trace', async (t) =
     stderr.length = 0;
     t.equal(await dispatch(agent, 'start', {}), OCF.ERR_CONFIGURED, 'declared problems come first: 6');
     t.match(stderr.join(''), /ocf-exit-reason:parameter 'path' is required/);
+    stderr.length = 0;
+    // A failed stop gets the node fenced; invalid parameters mean nothing of ours can run.
+    t.equal(await dispatch(agent, 'stop', {}), OCF.SUCCESS, 'stop with a missing required parameter: 0, not 6');
+    t.equal(await dispatch(agent, 'stop', { ...env, OCF_RESKEY_count: 'many' }), OCF.SUCCESS, 'stop with an invalid parameter: 0');
+    t.match(stderr.join(''), /nothing to stop/, 'and it says why it did nothing');
+    t.notMatch(stderr.join(''), /ocf-exit-reason/, 'no failure is reported');
   } finally {
     process.stderr.write = write;
   }
