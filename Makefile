@@ -13,7 +13,7 @@ DESTDIR  ?=
 NODE24   := node_modules/node/bin/node
 AGENTS   := $(basename $(notdir $(wildcard agents/*.ts)))
 
-.PHONY: all build install uninstall check typecheck test prove bench bench-failover clean
+.PHONY: all build install install-files uninstall check typecheck test prove bench bench-failover clean
 
 all: build
 
@@ -26,17 +26,23 @@ build: node_modules/.package-lock.json
 
 # The agents' first line names the interpreter; installed, that is our own copy of Node 24
 # (never the machine's node, whose start-up alone would cost more than a shell agent's monitor).
+# Every file is written beside its destination and renamed over it (scripts/install-file.sh):
+# monitors keep running while an admin upgrades, and a half-copied runtime or agent would fail
+# them ("bad interpreter", exit 126), which Pacemaker counts as a failure.
+INSTALL_FILE := bash scripts/install-file.sh
 install: build
+	$(MAKE) --no-print-directory install-files
+
+# Installs what dist/ holds, without building (the live-upgrade test runs it in a loop).
+install-files:
 	install -d $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SBINDIR)
-	install -m 0755 $(NODE24) $(DESTDIR)$(LIBDIR)/node
+	$(INSTALL_FILE) 0755 $(NODE24) $(DESTDIR)$(LIBDIR)/node
 	for a in $(AGENTS); do \
-		{ echo '#!$(LIBDIR)/node'; tail -n +2 dist/agents/$$a; } > $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/$$a.tmp && \
-		chmod 0755 $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/$$a.tmp && \
-		mv $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/$$a.tmp $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/$$a || exit 1; \
+		{ echo '#!$(LIBDIR)/node'; tail -n +2 dist/agents/$$a; } | $(INSTALL_FILE) 0755 - $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/$$a || exit 1; \
 	done
 	if [ -f dist/bin/ocfkit.mjs ]; then \
-		install -m 0644 dist/bin/ocfkit.mjs $(DESTDIR)$(LIBDIR)/ocfkit.mjs && \
-		printf '#!$(LIBDIR)/node\nimport("$(LIBDIR)/ocfkit.mjs");\n' > $(DESTDIR)$(SBINDIR)/ocfkit && chmod 0755 $(DESTDIR)$(SBINDIR)/ocfkit; \
+		$(INSTALL_FILE) 0644 dist/bin/ocfkit.mjs $(DESTDIR)$(LIBDIR)/ocfkit.mjs && \
+		printf '#!$(LIBDIR)/node\nimport("$(LIBDIR)/ocfkit.mjs");\n' | $(INSTALL_FILE) 0755 - $(DESTDIR)$(SBINDIR)/ocfkit; \
 	fi
 
 uninstall:
