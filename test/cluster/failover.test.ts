@@ -4,11 +4,13 @@
 // after a failure, is the service back, where, with every acknowledged write, and is nothing stuck.
 // Needs root and Debian's pacemaker, corosync, crmsh, resource-agents; ocfkit installed (make install).
 import t, { type Test } from 'tap';
+import { declareBudget } from '../helpers/budget.js';
 import { existsSync } from 'node:fs';
 import { leftovers, startCluster, unavailableReason, VIP, type Cluster } from './nodes.js';
 import { generateStack, loadStack, ocfkitUnavailable, waitUntil, type Stack } from './stack.js';
 import { activeNode, checkCounter, cleanup, detectionMs, recoveryMs, runScenario, settle, type Outcome } from './scenarios.js';
 
+declareBudget(t, 600); // this file's time limit, with a wide margin on a loaded 2-core machine
 const TOKEN_MS = 1000;
 const skip = unavailableReason() ?? ocfkitUnavailable();
 

@@ -21,11 +21,13 @@
 // Needs test/vm/setup.sh once and a build (dist/agents/drbd) before it runs; a missing lab FAILS.
 // ~4-5 min on 2 shared cores (most of it DRBD's own timers, node's start under qemu TCG, ocf-tester).
 import t, { type Test } from 'tap';
+import { declareBudget } from '../helpers/budget.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEVICE, GUEST_PATH, Lab, NODES, PROJECT, RES, shq, vmLabReady, type DrbdState, type NodeId } from './lab.js';
 
+declareBudget(t, 900); // this file's time limit, with a wide margin on a loaded 2-core machine
 const AGENT = `${PROJECT}/dist/agents/drbd`;
 const STUBS = `${PROJECT}/test/vm/stubs`;
 const UPSTREAM = '/usr/lib/ocf/resource.d/linbit/drbd';

@@ -34,7 +34,8 @@
 #   OCFKIT_VM_OWNER pid; the VMs are killed as soon as it exits (default: lab.sh's parent,
 #                   e.g. your interactive shell); 0: no owner, only OCFKIT_VM_LIFETIME applies
 #   OCFKIT_VM_LIFETIME   hard limit for each qemu in seconds (default 3600)
-#   OCFKIT_VM_BOOT_TIMEOUT  seconds `up` waits for both VMs (default 180)
+#   OCFKIT_VM_BOOT_TIMEOUT  seconds `up` waits for both VMs at most (default 900)
+#   OCFKIT_VM_BOOT_STALL    seconds without console output after which a boot has failed (default 120)
 #   OCFKIT_VM_MEM (MiB, 768), OCFKIT_VM_DISK_MB (64), OCFKIT_VM_ACCEL (tcg|kvm, tcg)
 #   OCFKIT_VM_DRBD  1: load drbd.ko at boot (default); 0: leave it to the test
 #   OCFKIT_VM_KEEP  1: `down` keeps the lab directory (console logs) for debugging
@@ -177,10 +178,14 @@ cmd_watchdog() {  # (internal) kill the VMs as soon as the owner process is gone
 }
 
 wait_ready() {  # wait_ready T0 NODE...: until every NODE's guest agent is ready; else print why, fail
-    local t0=$1 limit=${OCFKIT_VM_BOOT_TIMEOUT:-180} ready n
+    # On progress, not on a fixed clock: a boot fails when a console has printed nothing new for
+    # OCFKIT_VM_BOOT_STALL seconds (default 120), or after OCFKIT_VM_BOOT_TIMEOUT (default 900).
+    local t0=$1 limit=${OCFKIT_VM_BOOT_TIMEOUT:-900} stall=${OCFKIT_VM_BOOT_STALL:-120} ready n size
+    local sizes="" last_sizes="" progress_at
     shift
+    progress_at=$(now)
     while :; do
-        ready=0
+        ready=0 sizes=""
         for n in "$@"; do
             if [ -e "$LAB/$n/ctl/ready" ]; then
                 ((++ready))
@@ -188,8 +193,12 @@ wait_ready() {  # wait_ready T0 NODE...: until every NODE's guest agent is ready
                 echo "$n: qemu exited during boot (status $(cat "$LAB/$n/qemu.exit"); a guest panic or reset also ends it)"
                 return 1
             fi
+            size=$(stat -c %s "$LAB/$n/console.log" 2>/dev/null || echo 0)
+            sizes="$sizes $size"
         done
         [ "$ready" = $# ] && return 0
+        [ "$sizes" != "$last_sizes" ] && { last_sizes=$sizes; progress_at=$(now); }
+        if [ "$(since "$progress_at" | cut -d. -f1)" -ge "$stall" ]; then echo "no boot progress on the console for ${stall}s"; return 1; fi
         if [ "$(since "$t0" | cut -d. -f1)" -ge "$limit" ]; then echo "not ready after ${limit}s"; return 1; fi
         sleep 0.1
     done

@@ -101,8 +101,18 @@ export function vmLabReady(t: { fail(msg: string): void; plan(n: number, why?: s
 
 export class LabError extends Error {}
 
+/** `lab.sh up` on a quiet host (both VMs ready); a slower boot says how loaded the host is. */
+const QUIET_BOOT_S = 8;
+
 export class Lab {
   private downed = false;
+  /**
+   * How much slower than a quiet host this host runs the VMs right now (1 = quiet, at most 8),
+   * from the boot time. Emulated VMs on a loaded 2-core host are 10-30x slower than hardware and
+   * another 2-3x slower under load: every timeout of the harness (commands, waits) is multiplied
+   * by it, so that a wait fails for what did not happen, not for a busy machine.
+   */
+  slowness = 1;
   private readonly onExit = () => this.downSync();
 
   private constructor(
@@ -126,7 +136,14 @@ export class Lab {
       lab.downSync();
       throw new LabError(`lab.sh up failed (exit ${r.code}):\n${r.stderr}`);
     }
+    const bootS = Number(/up in ([\d.]+)s/.exec(r.stderr)?.[1]);
+    if (Number.isFinite(bootS)) lab.slowness = Math.min(8, Math.max(1, bootS / QUIET_BOOT_S));
     return lab;
+  }
+
+  /** A timeout in seconds for this host's current speed (see slowness). */
+  scale(seconds: number): number {
+    return Math.ceil(seconds * this.slowness);
   }
 
   /** Host path of the VM's /ctl (shared read-write, uncached): drop or collect files there. */
@@ -153,7 +170,7 @@ export class Lab {
     if (opts.cwd) s += `cd ${shq(opts.cwd)} || exit 126\n`;
     for (const [k, v] of Object.entries(opts.env ?? {})) s += `export ${k}=${shq(v)}\n`;
     s += script;
-    const args = ['sh', '-t', String(opts.timeout ?? 300)];
+    const args = ['sh', '-t', String(this.scale(opts.timeout ?? 300))];
     if (opts.input !== undefined) args.push('-i');
     const r = await this.run([...args, String(node), s], { input: opts.input ?? '' });
     if (r.code === 255 && /^lab\.sh: /m.test(r.stderr)) throw new LabError(`node${node}: ${r.stderr.trim()}`);
@@ -183,6 +200,7 @@ export class Lab {
 
   /** Poll fn until it returns a truthy value (which is returned) or throw after timeout seconds. */
   async waitFor<T>(what: string, fn: () => Promise<T>, timeout = 60, interval = 0.5): Promise<T> {
+    timeout = this.scale(timeout);
     const end = Date.now() + timeout * 1000;
     let last: unknown;
     for (;;) {
@@ -191,7 +209,7 @@ export class Lab {
       if (Date.now() > end) break;
       await new Promise((r) => setTimeout(r, interval * 1000));
     }
-    throw new LabError(`timeout (${timeout}s) waiting for ${what}; last: ${JSON.stringify(last)}`);
+    throw new LabError(`${what} did not happen within ${timeout} s (host slowness ${this.slowness.toFixed(1)}); last seen: ${JSON.stringify(last)}; the VMs' consoles are in ${this.dir}`);
   }
 
   /** Pull VM N's cable of `link` (default: both VMs', net0 = eth0); the VMs keep running. */

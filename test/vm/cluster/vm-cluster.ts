@@ -141,6 +141,21 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
     return r.stdout;
   };
 
+  /**
+   * drbdadm, tried up to three times, as an admin would on a slow node: under load its own
+   * drbdsetup calls can exceed drbdadm's internal timeouts ("did not terminate within 5
+   * seconds") although nothing is wrong. `undo` puts the resource back before the next try.
+   */
+  const retryDrbdadm = async (n: NodeId, args: string[], undo: string[]): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      const r = await run(n, 'drbdadm', args, { timeoutMs: 120_000 });
+      if (r.exitCode === 0) return;
+      if (attempt === 3) throw new Error(`node${n}: drbdadm ${args.join(' ')} failed three times (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
+      if (undo.length > 0) await run(n, 'drbdadm', undo, { timeoutMs: 120_000 });
+      await sleep(2000);
+    }
+  };
+
   // ---------------------------------------------------------------- clocks
   /** Sets VM n's clock from ours, then measures what is left (best of three round trips). */
   const measureOffset = async (n: NodeId): Promise<void> => {
@@ -270,8 +285,9 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
     if (r.exitCode !== 0 || !r.stdout.includes('<pacemaker-result')) return undefined;
     try { return parseCrmMon(r.stdout); } catch { return undefined; }
   };
+  // Every wait scales with how slow the host runs the VMs right now (Lab.slowness).
   const waitForStatus = (i: number, what: string, predicate: (s: ClusterStatus) => boolean, timeoutMs = 120_000) =>
-    pollStatus(() => status(i), `${what} (on node${i})`, predicate, timeoutMs, async () => {
+    pollStatus(() => status(i), `${what} (on node${i})`, predicate, timeoutMs * lab.slowness, async () => {
       const mon = await run(i, 'crm_mon', ['-1', '-f', '-r'], { timeoutMs: 30_000 });
       return `${mon.stdout}${mon.stderr}\n${logs()}`;
     });
@@ -308,7 +324,7 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
     },
     async waitStorageWhole(timeoutMs = 240_000) {
       const whole = async () => (await Promise.all(NODES.map((n) => lab.drbdState(n)))).every((d) => d.cstate === 'Connected' && d.dstate === 'UpToDate/UpToDate');
-      const deadline = Date.now() + timeoutMs;
+      const deadline = Date.now() + timeoutMs * lab.slowness;
       while (!(await whole())) {
         if (Date.now() > deadline) {
           const seen = await Promise.all(NODES.map((n) => lab.sh(n, 'cat /proc/drbd; ss -tan | grep 7789; dmesg | grep -i drbd | tail -n 15', { timeout: 30 })
@@ -351,8 +367,8 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
 
     // Initial sync + mkfs while corosync and pacemaker come up.
     const drbd = (async () => {
-      await Promise.all(NODES.map((n) => runOk(n, 'drbdadm', ['create-md', '--force', RES])));
-      await Promise.all(NODES.map((n) => runOk(n, 'drbdadm', ['up', RES])));
+      await Promise.all(NODES.map((n) => retryDrbdadm(n, ['create-md', '--force', RES], [])));
+      await Promise.all(NODES.map((n) => retryDrbdadm(n, ['up', RES], ['down', RES])));
       await lab.waitFor('DRBD Connected', async () => (await lab.drbdState(1)).cstate === 'Connected', 90, 0.5);
       await runOk(1, 'drbdadm', ['primary', '--force', RES]);
       await lab.waitFor('UpToDate/UpToDate', async () => (await lab.drbdState(1)).dstate === 'UpToDate/UpToDate', 240, 1);
