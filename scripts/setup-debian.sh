@@ -8,6 +8,7 @@ PACKAGES=(
   make                                             # build driver
   pacemaker corosync crmsh pcs                     # the cluster stack that calls our agents
   resource-agents                                  # ocf-tester and the upstream agents we compare with
+  fence-agents                                     # fence_ipmilan & co.: crm generate reads a fence device's meta-data
   drbd-utils                                       # drbdadm/drbdsetup and ocf:linbit:drbd
   kmod libxml2-utils                               # modprobe (Filesystem validate), xmllint (meta-data checks)
   util-linux e2fsprogs xfsprogs btrfs-progs psmisc # loop devices, file systems, fuser for comparisons
