@@ -55,9 +55,11 @@ for (const name of agentNames) {
 // next to a one-line launcher, both run by the pinned Node 24.
 if (existsSync(join(root, 'lib/cli/main.ts'))) {
   mkdirSync(join(root, 'dist', 'bin'), { recursive: true });
+  // `ocfkit --version`: installed, there is no package.json next to the bundle to read it from.
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   await build({
     ...common, format: 'esm', banner: { js: ESM_REQUIRE }, entryPoints: [join(root, 'lib/cli/main.ts')],
-    outfile: join(root, 'dist', 'bin', 'ocfkit.mjs'),
+    outfile: join(root, 'dist', 'bin', 'ocfkit.mjs'), define: { OCFKIT_VERSION: JSON.stringify(version) },
   });
   writeFileSync(join(root, 'dist', 'bin', 'ocfkit'), `#!${node24}\nimport(require('node:path').join(__dirname, 'ocfkit.mjs'));\n`);
   chmodSync(join(root, 'dist', 'bin', 'ocfkit'), 0o755);

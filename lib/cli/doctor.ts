@@ -8,6 +8,7 @@ import { parseCorosyncConf, type CorosyncSection } from '../pacemaker/corosync-c
 import { diagnose, hasDanger, type Finding, type Severity } from '../pacemaker/doctor/index.js';
 import { wrap } from '../crm/header.js';
 import type { CliIo } from './system.js';
+import { escapeControlCharacters, jsonForTerminal } from './terminal.js';
 
 export interface DoctorArgs {
   cib?: string;
@@ -20,14 +21,19 @@ const DEFAULT_COROSYNC_CONF = '/etc/corosync/corosync.conf';
 export function doctorOptions(yargs: Argv): Argv<DoctorArgs> {
   return yargs
     .usage(
-      '$0 doctor [--cib FILE] [--corosync FILE] [--json]\n\n' +
+      '$0 doctor [--cib FILE|-] [--corosync FILE] [--json]\n\n' +
       'Looks for the configuration mistakes that hurt later: fencing off or missing, no-quorum-policy=ignore,\n' +
       'a file system not tied to (or not ordered after) the promoted DRBD, one monitor interval for both\n' +
       'roles, ms/Master/Slave in Pacemaker 2, leftover cli-ban/cli-prefer constraints, a two-node corosync\n' +
-      'that waits for its peer after a reboot. Each finding says why it matters and how to fix it.',
+      'that waits for its peer after a reboot. Each finding says why it matters and how to fix it.\n' +
+      'The live CIB is checked with this node\'s corosync.conf; a CIB from a file only with the\n' +
+      'corosync.conf given by --corosync (it may describe another cluster).',
     )
     .option('cib', { type: 'string', requiresArg: true, describe: 'Read the CIB from FILE (- for stdin) instead of the live cluster (cibadmin -Q)' })
-    .option('corosync', { type: 'string', requiresArg: true, describe: `corosync.conf to read (default ${DEFAULT_COROSYNC_CONF}, skipped if absent)` })
+    .option('corosync', {
+      type: 'string', requiresArg: true,
+      describe: `corosync.conf to read (default: this node's ${DEFAULT_COROSYNC_CONF} with the live CIB, none with --cib)`,
+    })
     .option('json', { type: 'boolean', default: false, describe: 'Print the findings as JSON' })
     .example('$0 doctor', 'Check the cluster this node belongs to')
     .example('$0 doctor --cib cib.xml --corosync corosync.conf', 'Check exported files (cibadmin -Q > cib.xml)')
@@ -36,8 +42,24 @@ export function doctorOptions(yargs: Argv): Argv<DoctorArgs> {
 
 const LABEL: Record<Severity, string> = { danger: 'DANGER ', warning: 'WARNING', advice: 'ADVICE ' };
 
-export function formatFindings(findings: Finding[], sources: string[]): string {
-  const lines = [`ocfkit doctor: checked ${sources.join(' and ')}.`, ''];
+/** What the doctor read, as the first line of its report says it. */
+export interface DoctorInputs {
+  /** `the live CIB (cibadmin -Q)`, `the CIB in FILE`, ... */
+  cib: string;
+  /** The path of the corosync.conf read; undefined when none was, and `corosyncSkipped` says why. */
+  corosyncConf?: string;
+  /** The corosync.conf read is this node's own (the default, with the live CIB). */
+  corosyncOfThisNode?: boolean;
+  corosyncSkipped?: string;
+}
+
+function describeInputs(inputs: DoctorInputs): string {
+  if (inputs.corosyncConf === undefined) return `checked ${inputs.cib}; no corosync.conf read (${inputs.corosyncSkipped}).`;
+  return `checked ${inputs.cib} and ${inputs.corosyncOfThisNode ? 'this node\'s' : 'the corosync.conf'} ${inputs.corosyncConf}.`;
+}
+
+export function formatFindings(findings: Finding[], inputs: DoctorInputs): string {
+  const lines = [`ocfkit doctor: ${describeInputs(inputs)}`, ''];
   if (findings.length === 0) {
     lines.push('No known pitfalls found.');
     return `${lines.join('\n')}\n`;
@@ -54,12 +76,11 @@ export function formatFindings(findings: Finding[], sources: string[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function runDoctor(args: DoctorArgs, io: CliIo): Promise<number> {
-  const sources: string[] = [];
-  let cib: CibModel | undefined;
-  let corosync: CorosyncSection | undefined;
-
+export async function runDoctor(args: DoctorArgs, machineIo: CliIo): Promise<number> {
+  // Messages quote file names, cibadmin's words and the input: shown, never obeyed, by the terminal.
+  const io: CliIo = { ...machineIo, stderr: (text) => machineIo.stderr(escapeControlCharacters(text)) };
   let cibXml: string;
+  let cibSource: string;
   if (args.cib !== undefined) {
     try {
       cibXml = await io.readText(args.cib);
@@ -67,7 +88,7 @@ export async function runDoctor(args: DoctorArgs, io: CliIo): Promise<number> {
       io.stderr(`ocfkit doctor: cannot read ${args.cib}: ${(error as Error).message}\n`);
       return 2;
     }
-    sources.push(args.cib === '-' ? 'the CIB on standard input' : `the CIB in ${args.cib}`);
+    cibSource = args.cib === '-' ? 'the CIB on standard input' : `the CIB in ${args.cib}`;
   } else {
     const live = await io.run('cibadmin', ['-Q'], { timeoutMs: 30_000 });
     if (live.exitCode !== 0) {
@@ -76,42 +97,63 @@ export async function runDoctor(args: DoctorArgs, io: CliIo): Promise<number> {
       return 2;
     }
     cibXml = live.stdout;
-    sources.push('the live CIB (cibadmin -Q)');
+    cibSource = 'the live CIB (cibadmin -Q)';
   }
   const parsedCib = parseCib(cibXml);
   if (!parsedCib.ok) {
     io.stderr(`ocfkit doctor: the CIB cannot be read: ${parsedCib.reason}\n`);
     return 2;
   }
-  cib = parsedCib.cib;
+  const cib: CibModel = parsedCib.cib;
 
-  const corosyncPath = args.corosync ?? DEFAULT_COROSYNC_CONF;
-  let corosyncText: string | undefined;
+  const corosync = await readCorosync(args, io);
+  if ('exitCode' in corosync) return corosync.exitCode;
+  const inputs: DoctorInputs = { cib: cibSource, ...corosync.inputs };
+
+  const findings = diagnose({ cib, ...(corosync.conf ? { corosync: corosync.conf } : {}) });
+  if (args.json) {
+    const count = (severity: Severity) => findings.filter((finding) => finding.severity === severity).length;
+    const checked = [inputs.cib, ...(inputs.corosyncConf !== undefined ? [inputs.corosyncConf] : [])];
+    io.stdout(`${jsonForTerminal({
+      checked,
+      corosyncConf: inputs.corosyncConf ?? null,
+      findings,
+      summary: { danger: count('danger'), warning: count('warning'), advice: count('advice') },
+    })}\n`);
+  } else {
+    // Findings quote ids and values from the CIB: shown, never obeyed, by the terminal.
+    io.stdout(escapeControlCharacters(formatFindings(findings, inputs)));
+  }
+  return hasDanger(findings) ? 1 : 0;
+}
+
+/**
+ * The corosync.conf that belongs to the CIB being checked. With the live CIB that is this node's
+ * own; an exported CIB may come from any cluster, so its corosync.conf is only the file the user
+ * names: this node's would silently mix two clusters' settings into one report.
+ */
+async function readCorosync(args: DoctorArgs, io: CliIo): Promise<
+  { conf?: CorosyncSection; inputs: Omit<DoctorInputs, 'cib'> } | { exitCode: number }
+> {
+  if (args.corosync === undefined && args.cib !== undefined) {
+    return { inputs: { corosyncSkipped: 'the CIB is from a file; name its cluster\'s with --corosync FILE for the corosync checks' } };
+  }
+  const path = args.corosync ?? DEFAULT_COROSYNC_CONF;
+  let text: string;
   try {
-    corosyncText = await io.readText(corosyncPath);
+    text = await io.readText(path);
   } catch (error) {
     if (args.corosync !== undefined) {
       io.stderr(`ocfkit doctor: cannot read ${args.corosync}: ${(error as Error).message}\n`);
-      return 2;
+      return { exitCode: 2 };
     }
     io.stderr(`note: ${DEFAULT_COROSYNC_CONF} not found; the corosync checks are skipped (use --corosync FILE)\n`);
+    return { inputs: { corosyncSkipped: `${DEFAULT_COROSYNC_CONF} does not exist on this node; the corosync checks are skipped` } };
   }
-  if (corosyncText !== undefined) {
-    const parsed = parseCorosyncConf(corosyncText);
-    if (!parsed.ok) {
-      io.stderr(`ocfkit doctor: ${corosyncPath} cannot be read: ${parsed.reason}\n`);
-      return 2;
-    }
-    corosync = parsed.conf;
-    sources.push(corosyncPath);
+  const parsed = parseCorosyncConf(text);
+  if (!parsed.ok) {
+    io.stderr(`ocfkit doctor: ${path} cannot be read: ${parsed.reason}\n`);
+    return { exitCode: 2 };
   }
-
-  const findings = diagnose({ ...(cib ? { cib } : {}), ...(corosync ? { corosync } : {}) });
-  if (args.json) {
-    const count = (severity: Severity) => findings.filter((finding) => finding.severity === severity).length;
-    io.stdout(`${JSON.stringify({ checked: sources, findings, summary: { danger: count('danger'), warning: count('warning'), advice: count('advice') } }, null, 2)}\n`);
-  } else {
-    io.stdout(formatFindings(findings, sources));
-  }
-  return hasDanger(findings) ? 1 : 0;
+  return { conf: parsed.conf, inputs: { corosyncConf: path, ...(args.corosync === undefined && { corosyncOfThisNode: true }) } };
 }

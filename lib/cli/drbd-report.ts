@@ -3,8 +3,9 @@
 
 import {
   describeDrbdState, foldEvents2Stream, markSplitBrains, parseDrbdsetupStatusJson, parseDrbdsetupStatusText,
-  parseEvents2, parseProcDrbd, peerLabel, unresolvedSplitBrainsInKernelLog, type DrbdParseResult, type DrbdState,
+  parseEvents2, parseProcDrbd, peerLabel, splitBrainSteps, THIS_NODE, unresolvedSplitBrainsInKernelLog, type DrbdParseResult, type DrbdState,
 } from '../drbd/index.js';
+import { escapeControlCharacters, escapeControlCharactersInLine } from './terminal.js';
 
 export type DrbdInputFormat = 'proc' | 'status' | 'json' | 'events2';
 export const DRBD_INPUT_FORMATS: readonly DrbdInputFormat[] = ['proc', 'status', 'json', 'events2'];
@@ -50,24 +51,26 @@ export function withKernelLog(states: DrbdState[], kernelLog: string | undefined
  * may be Primary after a partition (the peer's role is unknown while disconnected), so the
  * advice for a Primary names that check instead of assuming it.
  */
-export function splitBrainAdvice(state: DrbdState): string[] {
+export function splitBrainAdvice(state: DrbdState, localNode = THIS_NODE): string[] {
   const split = state.connections.filter((connection) => connection.splitBrain);
   if (split.length === 0) return [];
   const resource = state.name;
-  const discard = `drbdadm disconnect ${resource}; drbdadm secondary ${resource}; drbdadm connect --discard-my-data ${resource}`;
   const peers = split.map((connection) => peerLabel(connection)).join(', ');
+  // With several peers the commands name connections (r0:node2), so each side's differ; see splitBrainSteps.
   if (state.role === 'Primary') {
+    const peersLose = split.map((connection) => ({ peer: peerLabel(connection), steps: splitBrainSteps(state, connection.name, localNode) }));
     return [
       `This node is Primary. If the service ran here since the split (crm_mon shows the promoted ${resource} and its file system on this node), keep this node's data and let ${peers} discard ${split.length === 1 ? 'its' : 'their'} changes:`,
-      `  on ${peers}: ${discard}`,
-      `  then on this node: drbdadm connect ${resource}`,
+      ...peersLose.map(({ peer, steps }) => `  on ${peer}: ${steps.victim}`),
+      `  then on this node: ${[...new Set(peersLose.map(({ steps }) => steps.survivor))].join('; ')}`,
       'If the service ran on the other side, swap the roles: stop it here and discard here instead.',
     ];
   }
+  const hereLoses = split.map((connection) => ({ peer: peerLabel(connection), steps: splitBrainSteps(state, localNode, connection.name) }));
   return [
     `This node is ${state.role}: unless it holds changes you need, it is the one to discard its data since the split.`,
-    `  on this node: ${discard}`,
-    `  then on ${peers}: drbdadm connect ${resource}`,
+    `  on this node: ${[...new Set(hereLoses.map(({ steps }) => steps.victim))].join('; ')}`,
+    ...hereLoses.map(({ peer, steps }) => `  then on ${peer}: ${steps.survivor}`),
     `If this node's changes are the ones to keep, swap the roles: make it Primary and discard on ${peers} instead.`,
   ];
 }
@@ -77,12 +80,14 @@ export interface DrbdStatusDocument {
   resources: {
     name: string;
     role: string;
-    volumes: { volume: number; minor: number | null; disk: string }[];
+    /** quorum: DRBD 9's `quorum:`; null where the output does not say (DRBD 8.4, short `drbdsetup status`). */
+    volumes: { volume: number; minor: number | null; disk: string; quorum: boolean | null }[];
     peers: {
       name: string;
       connection: string;
       role: string;
-      volumes: { volume: number; peerDisk: string; replication: string; donePercent: number | null }[];
+      /** outOfSync: KiB this node has to resync to that peer (`out-of-sync:`, 8.4 `oos:`); null where unknown. */
+      volumes: { volume: number; peerDisk: string; replication: string; donePercent: number | null; outOfSync: number | null }[];
     }[];
     splitBrain: boolean;
     summary: string;
@@ -94,7 +99,7 @@ export function statusDocument(states: DrbdState[]): DrbdStatusDocument {
     resources: states.map((state) => ({
       name: state.name,
       role: state.role,
-      volumes: state.volumes.map((volume) => ({ volume: volume.volume, minor: volume.minor ?? null, disk: volume.disk })),
+      volumes: state.volumes.map((volume) => ({ volume: volume.volume, minor: volume.minor ?? null, disk: volume.disk, quorum: volume.quorum ?? null })),
       peers: state.connections.map((connection) => ({
         // As DRBD prints it: "peer" for DRBD 8.4's one peer, which has no name (`unnamed`).
         name: connection.name,
@@ -105,6 +110,7 @@ export function statusDocument(states: DrbdState[]): DrbdStatusDocument {
           peerDisk: peer.peerDisk,
           replication: peer.replication,
           donePercent: peer.resyncDonePercent ?? null,
+          outOfSync: peer.outOfSyncKiB ?? null,
         })),
       })),
       splitBrain: state.connections.some((connection) => connection.splitBrain === true),
@@ -113,10 +119,13 @@ export function statusDocument(states: DrbdState[]): DrbdStatusDocument {
   };
 }
 
-/** The words: per resource its summary, the other findings, and recovery steps. */
+/**
+ * The words: per resource its summary, the other findings, and recovery steps. Fit for a terminal:
+ * control characters in the input's names are shown as escapes (see ./terminal.ts).
+ */
 export function formatStatusText(states: DrbdState[]): string {
   if (states.length === 0) return 'No DRBD resource is configured (up) on this node.\n';
-  const blocks = states.map((state) => {
+  const blocks = states.map(withPrintableNames).map((state) => {
     const description = describeDrbdState(state);
     const lines = [description.summary];
     for (const finding of description.findings.slice(1)) lines.push(`  also: ${finding}`);
@@ -128,5 +137,14 @@ export function formatStatusText(states: DrbdState[]): string {
     }
     return lines.join('\n');
   });
-  return `${blocks.join('\n\n')}\n`;
+  return escapeControlCharacters(`${blocks.join('\n\n')}\n`);
+}
+
+/** Names are the free text in DRBD's output (a JSON name may even hold a newline): one line each. */
+function withPrintableNames(state: DrbdState): DrbdState {
+  return {
+    ...state,
+    name: escapeControlCharactersInLine(state.name),
+    connections: state.connections.map((connection) => ({ ...connection, name: escapeControlCharactersInLine(connection.name) })),
+  };
 }

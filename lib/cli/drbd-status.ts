@@ -7,6 +7,7 @@ import type { Argv } from 'yargs';
 import type { DrbdParseResult } from '../drbd/index.js';
 import { DRBD_INPUT_FORMATS, formatStatusText, parseDrbdText, statusDocument, withKernelLog, type DrbdInputFormat } from './drbd-report.js';
 import type { CliIo } from './system.js';
+import { escapeControlCharacters, jsonForTerminal } from './terminal.js';
 
 export interface DrbdStatusArgs {
   resource?: string;
@@ -19,7 +20,7 @@ export interface DrbdStatusArgs {
 export function drbdStatusOptions(yargs: Argv): Argv<DrbdStatusArgs> {
   return yargs
     .usage(
-      '$0 drbd status [RESOURCE] [--from FILE|-] [--json]\n\n' +
+      '$0 drbd status [RESOURCE] [--from FILE|-] [--input-format proc|status|json|events2] [--kernel-log FILE] [--json]\n\n' +
       'Says what DRBD is doing: connected and in sync, resync progress with ETA, disconnected and whose\n' +
       'data is outdated, split brain and the commands that resolve it (and which node should discard\n' +
       'its changes). Reads the live state, or a saved /proc/drbd, drbdsetup status [--json] or events2.',
@@ -35,11 +36,13 @@ export function drbdStatusOptions(yargs: Argv): Argv<DrbdStatusArgs> {
     .epilogue(
       'The JSON document (--json) is stable, with DRBD\'s own state names:\n' +
       '  {"resources": [{"name", "role",\n' +
-      '                  "volumes": [{"volume", "minor", "disk"}],\n' +
+      '                  "volumes": [{"volume", "minor", "disk", "quorum"}],\n' +
       '                  "peers": [{"name", "connection", "role",\n' +
-      '                             "volumes": [{"volume", "peerDisk", "replication", "donePercent"}]}],\n' +
+      '                             "volumes": [{"volume", "peerDisk", "replication",\n' +
+      '                                          "donePercent", "outOfSync"}]}],\n' +
       '                  "splitBrain", "summary"}]}\n' +
-      'minor and donePercent are null when the output does not say.\n\n' +
+      'quorum is DRBD 9\'s (true/false); outOfSync is in KiB. minor, quorum, donePercent and outOfSync are\n' +
+      'null when the output does not say (events2 and drbdsetup status say more with --statistics).\n\n' +
       'Exit status: 0 the state was read (whatever it is); 1 it could not be read.',
     ) as unknown as Argv<DrbdStatusArgs>;
 }
@@ -78,6 +81,8 @@ async function readLive(io: CliIo): Promise<LiveRead | { error: string }> {
 }
 
 export async function runDrbdStatus(args: DrbdStatusArgs, io: CliIo): Promise<number> {
+  // Messages quote the input (a resource name, the word a parser stumbled on): escaped, like the report.
+  const complain = (message: string) => io.stderr(escapeControlCharacters(`ocfkit drbd status: ${message}\n`));
   let result: DrbdParseResult;
   let kernelLog: string | undefined;
   if (args.from !== undefined) {
@@ -85,7 +90,7 @@ export async function runDrbdStatus(args: DrbdStatusArgs, io: CliIo): Promise<nu
     try {
       text = await io.readText(args.from);
     } catch (error) {
-      io.stderr(`ocfkit drbd status: cannot read ${args.from}: ${(error as Error).message}\n`);
+      complain(`cannot read ${args.from}: ${(error as Error).message}`);
       return 1;
     }
     result = parseDrbdText(text, args.inputFormat);
@@ -93,14 +98,14 @@ export async function runDrbdStatus(args: DrbdStatusArgs, io: CliIo): Promise<nu
       try {
         kernelLog = await io.readText(args.kernelLog);
       } catch (error) {
-        io.stderr(`ocfkit drbd status: cannot read ${args.kernelLog}: ${(error as Error).message}\n`);
+        complain(`cannot read ${args.kernelLog}: ${(error as Error).message}`);
         return 1;
       }
     }
   } else {
     const live = await readLive(io);
     if ('error' in live) {
-      io.stderr(`ocfkit drbd status: cannot read the DRBD state here (${live.error}).\n`);
+      complain(`cannot read the DRBD state here (${live.error}).`);
       return 1;
     }
     result = live.result;
@@ -109,7 +114,7 @@ export async function runDrbdStatus(args: DrbdStatusArgs, io: CliIo): Promise<nu
     if (dmesg.exitCode === 0) kernelLog = dmesg.stdout;
   }
   if (!result.ok) {
-    io.stderr(`ocfkit drbd status: this is not DRBD output I can read: ${result.reason}\n`);
+    complain(`this is not DRBD output I can read: ${result.reason}`);
     return 1;
   }
 
@@ -117,10 +122,10 @@ export async function runDrbdStatus(args: DrbdStatusArgs, io: CliIo): Promise<nu
   if (args.resource !== undefined) {
     states = states.filter((state) => state.name === args.resource);
     if (states.length === 0) {
-      io.stderr(`ocfkit drbd status: no resource "${args.resource}" (found: ${result.resources.map((state) => state.name).join(', ') || 'none'})\n`);
+      complain(`no resource "${args.resource}" (found: ${result.resources.map((state) => state.name).join(', ') || 'none'})`);
       return 1;
     }
   }
-  io.stdout(args.json ? `${JSON.stringify(statusDocument(states), null, 2)}\n` : formatStatusText(states));
+  io.stdout(args.json ? `${jsonForTerminal(statusDocument(states))}\n` : formatStatusText(states));
   return 0;
 }

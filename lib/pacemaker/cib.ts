@@ -263,7 +263,18 @@ function readConstraints(constraints: XmlNode | undefined): Pick<CibModel, 'loca
   return { locations, colocations, orders };
 }
 
+/**
+ * Where XML declares entities. The parser expands every reference in place, so a 170 KB file with
+ * one large entity referenced thousands of times costs seconds and gigabytes ("billion laughs").
+ * Pacemaker never writes a DOCTYPE (cibadmin -Q and cib.xml have none), so its presence alone
+ * is reason enough to refuse the text before parsing it.
+ */
+const DOCUMENT_TYPE_DECLARATION = /<!(DOCTYPE|ENTITY)\b/i;
+
 export function parseCib(xml: string): CibResult {
+  if (DOCUMENT_TYPE_DECLARATION.test(xml)) {
+    return { ok: false, reason: 'it declares a DOCTYPE or entities, which a CIB never has (cibadmin -Q writes none); refusing to expand them. Export the CIB again with cibadmin -Q.' };
+  }
   let document: XmlNode;
   try {
     document = parser.parse(xml) as XmlNode;

@@ -5,7 +5,7 @@
 
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listExamples, renderExample } from '../../lib/cli/crm-examples.js';
@@ -154,8 +154,17 @@ await t.test('the CLI: live (inside the node) and with files; exit status 1 on d
   t.match(live.stdout, /DANGER   fencing is turned off \(stonith-enabled=false\)   \[stonith-disabled\]/);
   t.match(live.stdout, /WARNING  two_node: 1 implies wait_for_all/);
 
+  // Without --corosync the live CIB goes with this node's corosync.conf, and the report says which.
+  const liveLocal = await node.run(nodeBinary, [bundle, 'doctor', '--json']);
+  const localConf = '/etc/corosync/corosync.conf';
+  t.match(JSON.parse(liveLocal.stdout), { checked: ['the live CIB (cibadmin -Q)'], corosyncConf: existsSync(localConf) ? localConf : null });
+
   const clean = join(work, 'clean.cib.xml');
   const fromFiles = await node.run(nodeBinary, [bundle, 'doctor', '--cib', clean, '--corosync', noTwoNode, '--json']);
   t.equal(fromFiles.exitCode, 0, 'warnings only: exit 0');
-  t.match(JSON.parse(fromFiles.stdout), { summary: { danger: 0, warning: 1 }, findings: [{ check: 'two-node-quorum' }] });
+  t.match(JSON.parse(fromFiles.stdout), { corosyncConf: noTwoNode, summary: { danger: 0, warning: 1 }, findings: [{ check: 'two-node-quorum' }] });
+  // A CIB file may come from another cluster: no corosync.conf unless named, and the report says so.
+  const cibOnly = await node.run(nodeBinary, [bundle, 'doctor', '--cib', clean]);
+  t.equal(cibOnly.exitCode, 0);
+  t.match(cibOnly.stdout, /^ocfkit doctor: checked the CIB in .*clean\.cib\.xml; no corosync\.conf read \(the CIB is from a file; name its cluster's with --corosync FILE/);
 });

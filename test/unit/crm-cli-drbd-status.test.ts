@@ -46,9 +46,15 @@ t.test('split brain: found through the kernel log, with who discards what', asyn
 
   // Both nodes were Primary during this DRBD 9 partition: the advice says how to decide.
   const bothPrimary = states('drbd-9/10-split-brain/node2/drbdsetup_status_json.txt', 'drbd-9/10-split-brain/node2/dmesg_drbd.txt');
-  t.match(splitBrainAdvice(bothPrimary[0]!), [/This node is Primary\. If the service ran here since the split \(crm_mon shows/, /on node1: drbdadm disconnect r0/, /then on this node: drbdadm connect r0/, /swap the roles/]);
+  // Three nodes: the commands name the connection (what resolved this split brain on the real DRBD 9:
+  // node2 `connect --discard-my-data r0:node1`, node1 `connect r0:node2`; test/fixtures/drbd-9/README.md).
+  t.match(splitBrainAdvice(bothPrimary[0]!, 'node2'), [/This node is Primary\. If the service ran here since the split \(crm_mon shows/,
+    '  on node1: drbdadm disconnect r0:node2; drbdadm secondary r0; drbdadm connect --discard-my-data r0:node2', '  then on this node: drbdadm connect r0:node1', /swap the roles/]);
   const secondary = { ...bothPrimary[0]!, role: 'Secondary' as const };
-  t.match(splitBrainAdvice(secondary), [/This node is Secondary: unless it holds changes you need, it is the one to discard its data/, /on this node: drbdadm disconnect r0; drbdadm secondary r0; drbdadm connect --discard-my-data r0/, /then on node1: drbdadm connect r0/, /swap the roles/]);
+  t.same(splitBrainAdvice(secondary, 'node2'), ['This node is Secondary: unless it holds changes you need, it is the one to discard its data since the split.',
+    '  on this node: drbdadm disconnect r0:node1; drbdadm secondary r0; drbdadm connect --discard-my-data r0:node1', '  then on node1: drbdadm connect r0:node2',
+    'If this node\'s changes are the ones to keep, swap the roles: make it Primary and discard on node1 instead.']);
+  t.equal(splitBrainAdvice(secondary)[2], '  then on node1: drbdadm connect r0:<this node>', 'without the local node name, a placeholder');
   t.same(splitBrainAdvice(states('drbd-9/03-synced-one-primary/node1/drbdsetup_status_json.txt')[0]!), []);
 });
 
@@ -57,13 +63,36 @@ t.test('the JSON document keeps its shape', async (t) => {
   t.same(Object.keys(document), ['resources']);
   const [resource] = document.resources;
   t.same(Object.keys(resource!), ['name', 'role', 'volumes', 'peers', 'splitBrain', 'summary']);
-  t.same(Object.keys(resource!.volumes[0]!), ['volume', 'minor', 'disk']);
+  t.same(Object.keys(resource!.volumes[0]!), ['volume', 'minor', 'disk', 'quorum']);
   t.same(Object.keys(resource!.peers[0]!), ['name', 'connection', 'role', 'volumes']);
-  t.same(Object.keys(resource!.peers[0]!.volumes[0]!), ['volume', 'peerDisk', 'replication', 'donePercent']);
+  t.same(Object.keys(resource!.peers[0]!.volumes[0]!), ['volume', 'peerDisk', 'replication', 'donePercent', 'outOfSync']);
   t.match(resource, { name: 'r0', role: 'Primary', splitBrain: false, peers: [{ name: 'node2', connection: 'Connected', volumes: [{ replication: 'SyncSource', peerDisk: 'Inconsistent', donePercent: Number }] }] });
   const proc = statusDocument(states('drbd-8.4/03-synced/node1/proc_drbd.txt'));
   t.same(proc.resources[0]?.peers[0]?.volumes[0]?.donePercent, null, 'null, not missing, when not resyncing');
   t.equal(proc.resources[0]?.peers[0]?.name, 'peer', 'DRBD 8.4\'s one peer has no name: "peer", as its tools print it');
+});
+
+// Issue 10: quorum and out-of-sync were in the model but not in the document.
+t.test('--json: each volume\'s quorum and each peer volume\'s outOfSync (KiB), null where not said', async (t) => {
+  const quorumAndOutOfSync = (file: string) => statusDocument(states(file)).resources.map((resource) => ({
+    quorum: resource.volumes.map((volume) => volume.quorum),
+    outOfSync: Object.fromEntries(resource.peers.map((peer) => [peer.name, peer.volumes.map((volume) => volume.outOfSync)])),
+  }));
+  // DRBD 9, node3's link down and 32 MiB written since: in every output that carries the counters.
+  const linkDown = [{ quorum: [true], outOfSync: { node2: [0], node3: [32768] } }];
+  t.same(quorumAndOutOfSync('drbd-9/04-peer-link-down/node1/drbdsetup_status_json.txt'), linkDown, 'status --json');
+  t.same(quorumAndOutOfSync('drbd-9/04-peer-link-down/node1/drbdsetup_status_vs.txt'), linkDown, 'status --verbose --statistics');
+  t.same(quorumAndOutOfSync('drbd-9/04-peer-link-down/node1/drbdsetup_events2_now_stats.txt'), linkDown, 'events2 --now --statistics');
+  // Quorum lost on the Primary: even the short status says so; without --statistics no counters.
+  t.same(quorumAndOutOfSync('drbd-9/07-primary-quorum-lost/node1/drbdsetup_events2_now_stats.txt'), [{ quorum: [false], outOfSync: { node3: [0], node2: [0] } }]);
+  t.same(quorumAndOutOfSync('drbd-9/07-primary-quorum-lost/node1/drbdsetup_status.txt'), [{ quorum: [false], outOfSync: { node2: [], node3: [] } }]);
+  t.same(quorumAndOutOfSync('drbd-9/03-synced-one-primary/node1/drbdsetup_events2_now.txt'), [{ quorum: [true], outOfSync: { node3: [null], node2: [null] } }], 'events2 without --statistics');
+  t.same(quorumAndOutOfSync('drbd-9/03-synced-one-primary/node1/drbdsetup_status.txt'), [{ quorum: [null], outOfSync: { node2: [null], node3: [null] } }], 'the short status leaves quorum:yes out');
+  // DRBD 8.4 has no quorum; its counters are in /proc/drbd (oos:), status --statistics and events2 --statistics.
+  t.same(quorumAndOutOfSync('drbd-8.4/02-syncing/node1/proc_drbd.txt'), [{ quorum: [null], outOfSync: { peer: [51076] } }], '/proc/drbd oos:');
+  t.same(quorumAndOutOfSync('drbd-8.4/02-syncing/node1/drbdsetup_status_vs.txt'), [{ quorum: [null], outOfSync: { peer: [41188] } }]);
+  t.same(quorumAndOutOfSync('drbd-8.4/02-syncing/node1/drbdsetup_events2_all_now_stats.txt'), [{ quorum: [null], outOfSync: { peer: [35832] } }]);
+  t.same(quorumAndOutOfSync('drbd-8.4/02-syncing/node1/drbdsetup_events2_now.txt'), [{ quorum: [null], outOfSync: { peer: [null] } }]);
 });
 
 function fakeIo(commands: Record<string, CommandResult>, files: Record<string, string>) {
@@ -108,4 +137,34 @@ t.test('--from, a resource filter, and garbage', async (t) => {
   t.equal(await runDrbdStatus({ from: 'junk.txt' }, files.io), 1);
   t.match(files.stderr(), /this is not DRBD output I can read/);
   t.equal(await runDrbdStatus({ from: 'missing.txt' }, files.io), 1);
+});
+
+// Issue 10: names and messages from the input reached the terminal with their control characters.
+t.test('control characters from the input never reach the terminal', async (t) => {
+  const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+  // A resource name that would set the window title, ring the bell, clear the screen (C1 CSI) and delete.
+  const hostile = 'r0\x1b]0;owned\x07\x9b2J\x7f';
+  const statusText = `${hostile} role:Primary\n  disk:UpToDate\n  node2\x1b[8m role:Secondary\n    peer-disk:UpToDate\n`;
+  const statusJson = read('drbd-9/03-synced-one-primary/node1/drbdsetup_status_json.txt').replace('"name": "r0"', `"name": ${JSON.stringify(`${hostile}\nfake: line`)}`);
+  const io = fakeIo({}, { 'status.txt': statusText, 'status.json': statusJson, 'junk.txt': `\x1b[2Jhello\n` });
+
+  t.equal(await runDrbdStatus({ from: 'status.txt' }, io.io), 0);
+  t.notMatch(io.stdout(), RAW_CONTROL);
+  t.match(io.stdout(), /^r0\\x1b\]0;owned\\x07\\x9b2J\\x7f: Primary, UpToDate; connected and in sync\n$/);
+
+  const fromJson = fakeIo({}, { 'status.json': statusJson });
+  t.equal(await runDrbdStatus({ from: 'status.json' }, fromJson.io), 0);
+  t.notMatch(fromJson.stdout(), RAW_CONTROL);
+  t.match(fromJson.stdout(), /^r0\\x1b\]0;owned\\x07\\x9b2J\\x7f\\x0afake: line: Primary/, 'a newline in a name stays on its line');
+
+  // JSON.stringify escapes C0 but not DEL and C1: the document escapes them too, and still reads back the same.
+  const json = fakeIo({}, { 'status.json': statusJson });
+  t.equal(await runDrbdStatus({ from: 'status.json', json: true }, json.io), 0);
+  t.notMatch(json.stdout(), RAW_CONTROL);
+  t.equal(JSON.parse(json.stdout()).resources[0].name, `${hostile}\nfake: line`);
+
+  t.equal(await runDrbdStatus({ from: 'status.txt', resource: 'r1\x1b[31m' }, io.io), 1);
+  t.equal(await runDrbdStatus({ from: 'junk.txt' }, io.io), 1);
+  t.notMatch(io.stderr(), RAW_CONTROL);
+  t.match(io.stderr(), /no resource "r1\\x1b\[31m" \(found: r0\\x1b\]0;owned/);
 });
