@@ -5,15 +5,19 @@ import { OCF, OcfError, configError, genericError, installError, type OcfCode } 
 import type { ParamSpec } from '../lib/ocf/params.js';
 import { familyName } from '../lib/ip/address.js';
 import { labelProblem, resolveConfig, type Resolution, type VipConfig } from '../lib/ip/config.js';
-import { findEntry, isLoopback, type AddressEntry, type Link, type Placement } from '../lib/ip/iproute.js';
+import { findEntry, isLoopback, isLoopbackAddress, type AddressEntry, type Link, type Placement } from '../lib/ip/iproute.js';
 import {
-  addAddressArgs, announceSkipReason, arpingArgs, arpingDadArgs, broadcastFor, candidateLinks, deleteAddressArgs,
-  monitorVerdict, na6Args, placeAddress,
+  addAddressArgs, announceSkipReason, arpingArgs, arpingDadArgs, broadcastFor, deleteAddressArgs, findOwn, foreignCopies,
+  formatOwnRecord, monitorVerdict, na6Args, ownAddress, parseOwnRecord, placeAddress, recordFits, type OwnAddress,
+  type PlaceResult,
 } from '../lib/ip/plan.js';
 import {
   inNetns, readState, removeState, runSender, spawnDetached, stateFile, stopDetached, writeState,
 } from '../lib/sys/arp.js';
-import { IpCommandError, ipChange, linksHolding, netnsExists, oneLine, routesContaining, showLink } from '../lib/sys/ip.js';
+import {
+  IpCommandError, ipChange, linksHolding, localRoutesContaining, netnsExists, oneLine, routesContaining, showLink,
+} from '../lib/sys/ip.js';
+import { createLogger, type Logger } from '../lib/ocf/log.js';
 import { which } from '../lib/sys/which.js';
 
 const positive = (v: string) => (Number(v) > 0 ? undefined : 'must be greater than 0');
@@ -30,7 +34,8 @@ const parameters = [
     name: 'nic', type: 'string',
     shortdesc: 'network interface',
     longdesc: 'The interface the address is added to (the base interface, e.g. eth0 or bond0). When empty, it is '
-      + 'the interface of the most specific directly connected route that contains the address, looked up on start. '
+      + 'the interface of the most specific directly connected route that contains the address, looked up on start '
+      + '(lo for a 127.x address, from the local routing table, as upstream). '
       + 'The old form "eth0:label" still sets a label (see iflabel). The interface should keep an address of its own '
       + 'that the cluster does not manage (or set net.ipv4.conf.<nic>.promote_secondaries=1).',
   },
@@ -38,8 +43,9 @@ const parameters = [
     name: 'cidr_netmask', type: 'string', default: '',
     shortdesc: 'prefix length',
     longdesc: 'The prefix length of the address in CIDR notation (24, not 255.255.255.0): 1-32 for IPv4, 1-128 for '
-      + 'IPv6. When empty, it is taken from the route that places the address. A dotted-quad IPv4 netmask is still '
-      + 'accepted, with a warning.',
+      + 'IPv6. When empty, it is taken from the route that places the address. Without nic, that route must contain '
+      + 'the whole prefix (as upstream): a cidr_netmask wider than the connected route is refused (OCF_ERR_CONFIGURED). '
+      + 'A dotted-quad IPv4 netmask is still accepted, with a warning.',
   },
   {
     name: 'broadcast', type: 'string', default: '',
@@ -170,8 +176,8 @@ const parameters = [
 
 type Ctx = ActionContext<typeof parameters>;
 
-/** Set in the environment of a detached copy of this agent that only sends IPv6 announcements (value: the nic). */
-const ANNOUNCE_ONLY = 'OCFKIT_IPADDR2_ANNOUNCE_NIC';
+/** The entry point a detached copy of this agent runs to send IPv6 announcements in the background. */
+const ANNOUNCE_ENTRY = 'announce-ipv6';
 
 function configOf(ctx: Ctx): Resolution {
   // clusterip_hash has upstream's default in meta-data, but only a value someone set is a problem.
@@ -200,9 +206,8 @@ function ready(ctx: Ctx): Ready {
 
   let link = c.nic !== undefined ? showLink(c.nic, c.netns) : undefined;
   if (c.nic !== undefined && !link) throw installError(`interface ${c.nic} does not exist on this node${where}`);
-  const routes = c.nic !== undefined && c.prefix !== undefined ? undefined : routesContaining(c.ip, c.netns);
-  const placed = placeAddress(c, routes);
-  if (!placed.ok) throw installError(`${placed.reason}${where}`);
+  const placed = placementOf(c);
+  if (!placed.ok) throw placed.configError ? configError(placed.reason) : installError(`${placed.reason}${where}`);
   const placement = placed.placement;
   link ??= showLink(placement.nic, c.netns);
   if (!link) throw installError(`interface ${placement.nic} (from the routing table) does not exist${where}`);
@@ -212,6 +217,36 @@ function ready(ctx: Ctx): Ready {
   }
   return { config: c, placement, link };
 }
+
+/** Where start puts the address; looks at the routing table only for what the configuration leaves open. */
+function placementOf(c: VipConfig): PlaceResult {
+  if (c.nic !== undefined && c.prefix !== undefined) return placeAddress(c, undefined);
+  const routes = routesContaining(c.ip, c.netns);
+  const local = isLoopbackAddress(c.ip) ? localRoutesContaining(c.ip, c.netns) : [];
+  return placeAddress(c, routes, local);
+}
+
+/**
+ * Our address on this node: what start recorded it added (when the record fits this
+ * configuration) or, without one (started by an older ocfkit, or the runtime directory was
+ * emptied), where start would put it now, as upstream decides. Undefined when it cannot be placed:
+ * then no copy of the IP here is ours.
+ */
+function ownAddressHere(ctx: Ctx, c: VipConfig, links: readonly Link[]): OwnAddress | undefined {
+  const recorded = recordedOwn(ctx, c);
+  if (recorded) return recorded;
+  if (!links.some((l) => findEntry(l, c.ip))) return undefined; // nothing here: no need to ask the routing table
+  const placed = placementOf(c);
+  if (!placed.ok) ctx.log.debug(`no copy of ${c.ip.text} here is this resource's: ${placed.reason}`);
+  return placed.ok ? ownAddress(c, placed.placement) : undefined;
+}
+
+function recordedOwn(ctx: Ctx, c: VipConfig): OwnAddress | undefined {
+  const recorded = parseOwnRecord(readState(ownRecordFile(ctx, c)));
+  return recorded && recordFits(c, recorded) ? recorded : undefined;
+}
+
+const ownRecordFile = (ctx: Ctx, c: VipConfig) => stateFile(ctx.env, 'address', c.ip.text, c.netns);
 
 function requirePrograms(c: VipConfig): void {
   if (!which('ip')) throw installError('ip not found (package iproute2)');
@@ -226,11 +261,20 @@ function validate(ctx: Ctx): void {
 // ---------------------------------------------------------------- start
 
 async function start(ctx: Ctx): Promise<OcfCode> {
-  const announceNic = ctx.env[ANNOUNCE_ONLY];
-  if (announceNic) return announceOnly(ctx, announceNic);
   const { config: c, placement, link } = guard(ctx, () => ready(ctx));
-  const present = findEntry(link, c.ip);
+  const own = ownAddress(c, placement);
+  const holders = guard(ctx, () => linksHolding(c.ip, c.netns));
+  const foreign = foreignCopies(holders, c, own);
+  if (foreign.length > 0) {
+    // Taking it over would make stop remove the system's own address; adding ours next to it would
+    // leave that copy answering here after the VIP moved away.
+    throw genericError(`${c.ip.text} is already configured on this node, not by this resource: ${foreign.join(', ')} `
+      + `(this resource adds ${c.ip.text}/${own.prefix} on ${own.nic}); remove that address from the node's network configuration`);
+  }
+  const present = findOwn(holders, c, own)?.entry;
   guard(ctx, () => configure(ctx, c, placement, link, present));
+  // Recorded also when it was there already: upstream counts it as served, and stop removes it.
+  tryOrLog(ctx, () => writeState(ownRecordFile(ctx, c), formatOwnRecord(own)));
   if (c.family === 'inet6' && !c.nodad && !(present && !present.tentative)) await waitForDad(ctx, c, placement.nic);
   await announce(ctx, c, link, c.announce.count);
   return OCF.SUCCESS;
@@ -240,7 +284,7 @@ async function start(ctx: Ctx): Promise<OcfCode> {
 function configure(ctx: Ctx, c: VipConfig, placement: Placement, link: Link, present: AddressEntry | undefined): void {
   const nic = placement.nic;
   if (present) {
-    ctx.log.info(`${c.ip.text}/${present.prefixlen} is already on ${nic}`);
+    ctx.log.info(`${c.ip.text}/${present.prefixlen} is already on ${nic}: taken as this resource's address (stop removes it)`);
   } else {
     if (c.lvsSupport) releaseLoopbackCopy(ctx, c);
     if (c.runArping) collisionCheck(ctx, c, nic);
@@ -258,7 +302,8 @@ function configure(ctx: Ctx, c: VipConfig, placement: Placement, link: Link, pre
 /** IPv6: wait until duplicate address detection is over; a duplicate removes the address and fails start. */
 async function waitForDad(ctx: Ctx, c: VipConfig, nic: string): Promise<void> {
   const announceMs = c.announce.background ? 0 : c.announce.count * c.announce.intervalMs + 1000;
-  const limitMs = Math.min(15000, Math.max(1000, ctx.remainingMs() - announceMs));
+  // Never past the deadline; what the announcements need is kept back when there is time for it.
+  const limitMs = Math.min(15000, ctx.remainingMs(), Math.max(1000, ctx.remainingMs() - announceMs));
   const startedAt = Date.now();
   for (;;) {
     const now = guard(ctx, () => showLink(nic, c.netns));
@@ -267,6 +312,7 @@ async function waitForDad(ctx: Ctx, c: VipConfig, nic: string): Promise<void> {
     if (entry.dadfailed) {
       ctx.log.error(`IPv6 address collision: another node on the link of ${nic} uses ${c.ip.text}; removing it`);
       tryOrLog(ctx, () => ipChange(deleteAddressArgs(c, nic, entry.prefixlen), c.netns));
+      removeState(ownRecordFile(ctx, c));
       throw genericError(`duplicate address detection failed: ${c.ip.text} is already in use on the link of ${nic}`);
     }
     if (!entry.tentative) return;
@@ -328,42 +374,84 @@ async function announce(ctx: Ctx, c: VipConfig, link: Link, count: number): Prom
   if (c.announce.background) {
     const pidFile = stateFile(ctx.env, 'announce', c.ip.text, c.netns);
     stopDetached(pidFile, c.ip.text); // an earlier sender for the same address
-    // IPv6 needs one na6 run per packet: a detached copy of this agent runs them.
+    // IPv6 needs one na6 run per packet: a detached copy of this agent runs them (entry point announce-ipv6).
     const [file, args] = c.family === 'inet'
       ? inNetns('arping', arping(), c.netns)
-      : [process.execPath, [process.argv[1] ?? '', 'start', `--announce=${c.ip.text}`]];
-    const env = c.family === 'inet' ? process.env : { ...process.env, [ANNOUNCE_ONLY]: link.name };
-    const pid = await spawnDetached(file, args, env, pidFile);
+      : [process.execPath, [process.argv[1] ?? '', ANNOUNCE_ENTRY, ...announceIpv6Args(c, link, count)]];
+    const pid = await spawnDetached(file, args, process.env, pidFile);
     if (pid === undefined) ctx.log.error(`could not start the background ${what} sender (${file})`);
     else ctx.log.info(`sending ${count} ${what} packets for ${c.ip.text} on ${link.name} in the background (pid ${pid})`);
     return;
   }
+  // In the foreground every sender ends by the operation's deadline: the address is up, and a
+  // start that overruns its timeout would be a failure for an announcement cut short.
+  const deadline = Date.now() + ctx.remainingMs();
   ctx.log.info(`sending ${count} ${what} packets for ${c.ip.text} on ${link.name}`);
   if (c.family === 'inet') {
-    const r = runSender('arping', arping(), c.netns, Math.max(1000, ctx.remainingMs()));
-    if (r.exitCode !== 0) ctx.log.error(`arping could not send unsolicited ARP: ${oneLine(r.stderr) || r.failure || `exit ${r.exitCode}`}`);
+    const left = deadline - Date.now();
+    if (left <= 0) return ctx.log.warn(`no time left before the deadline to send ${what} for ${c.ip.text}`);
+    const r = runSender('arping', arping(), c.netns, left);
+    if (r.failure === 'timeout') ctx.log.warn(`arping was ended at the operation's deadline before all ${count} ${what} packets were sent`);
+    else if (r.exitCode !== 0) ctx.log.error(`arping could not send unsolicited ARP: ${oneLine(r.stderr) || r.failure || `exit ${r.exitCode}`}`);
   } else {
-    await sendNeighbourAdvertisements(ctx, c, link, count);
+    const link6 = { nic: link.name, mac: link.mac ?? '', netns: c.netns };
+    const sent = await sendNeighbourAdvertisements(ctx.log, c.ip.text, link6, count, c.announce.intervalMs, deadline);
+    if (sent < count) ctx.log.warn(`sent ${sent} of ${count} ${what} packets: the operation's deadline came first`);
   }
 }
 
-async function sendNeighbourAdvertisements(ctx: Ctx, c: VipConfig, link: Link, count: number): Promise<void> {
-  const args = na6Args(link.name, c.ip.text, link.mac ?? '');
+interface AnnounceLink {
+  readonly nic: string;
+  readonly mac: string;
+  readonly netns?: string;
+}
+
+/**
+ * `count` neighbour advertisements, `intervalMs` apart, none started after `deadline` (epoch ms)
+ * and each na6 run bounded by it. Returns how many were sent.
+ */
+async function sendNeighbourAdvertisements(
+  log: Logger, ip: string, link: AnnounceLink, count: number, intervalMs: number, deadline: number,
+): Promise<number> {
+  const args = na6Args(link.nic, ip, link.mac);
   for (let i = 0; i < count; i++) {
-    if (i > 0) await sleep(c.announce.intervalMs);
-    const r = runSender('na6', args, c.netns, 5000);
+    if (i > 0) {
+      if (Date.now() + intervalMs >= deadline) return i;
+      await sleep(intervalMs);
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) return i;
+    const r = runSender('na6', args, link.netns, Math.min(5000, left));
+    if (r.failure === 'timeout') return i;
     if (r.exitCode !== 0) {
-      ctx.log.error(`na6 could not send a neighbour advertisement: ${oneLine(r.stderr) || r.failure || `exit ${r.exitCode}`}`);
-      return;
+      log.error(`na6 could not send a neighbour advertisement: ${oneLine(r.stderr) || r.failure || `exit ${r.exitCode}`}`);
+      return i;
     }
   }
+  return count;
 }
 
-/** The detached copy started for IPv6 background announcements: it only announces, then exits. */
-async function announceOnly(ctx: Ctx, nic: string): Promise<OcfCode> {
-  const c = configOf(ctx).config;
-  const link = c ? showLink(nic, c.netns) : undefined;
-  if (c && link) await sendNeighbourAdvertisements(ctx, c, link, c.announce.count);
+/** The command line of the background IPv6 sender; the `--announce=IP` argument lets stop recognise it. */
+function announceIpv6Args(c: VipConfig, link: Link, count: number): string[] {
+  return [
+    `--announce=${c.ip.text}`, `--nic=${link.name}`, `--mac=${link.mac ?? ''}`, `--count=${count}`,
+    `--interval-ms=${c.announce.intervalMs}`, ...(c.netns !== undefined ? [`--netns=${c.netns}`] : []),
+  ];
+}
+
+/**
+ * The detached background IPv6 sender: not an OCF action (no parameters, no deadline of an
+ * operation; stop ends it). Bounded all the same: it never runs longer than its packets need.
+ */
+async function announceIpv6(env: NodeJS.ProcessEnv, args: readonly string[]): Promise<number> {
+  const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const [ip, nic, mac] = [option('announce'), option('nic'), option('mac')];
+  const count = Number(option('count'));
+  const intervalMs = Number(option('interval-ms'));
+  if (!ip || !nic || mac === undefined || !(count > 0) || !(intervalMs > 0)) return OCF.ERR_ARGS;
+  const log = createLogger(`IPaddr2(${env.OCF_RESOURCE_INSTANCE || ip})`, env);
+  const deadline = Date.now() + count * (intervalMs + 5000);
+  await sendNeighbourAdvertisements(log, ip, { nic, mac, netns: option('netns') }, count, intervalMs, deadline);
   return OCF.SUCCESS;
 }
 
@@ -377,13 +465,15 @@ async function monitor(ctx: Ctx): Promise<OcfCode> {
     return ctx.meta.isProbe ? OCF.NOT_RUNNING : failed(ctx, `network namespace ${c.netns} does not exist (any more)`);
   }
   let links: Link[];
+  let own: OwnAddress | undefined;
   try {
     links = linksToSearch(c);
+    own = ownAddressHere(ctx, c, links);
   } catch (e) {
     if (e instanceof IpCommandError && e.notInstalled && ctx.meta.isProbe) return OCF.NOT_RUNNING;
     return failed(ctx, (e as Error).message);
   }
-  const verdict = monitorVerdict(c, links, ctx.meta.isProbe);
+  const verdict = monitorVerdict(c, own, links, ctx.meta.isProbe);
   if (verdict.state === 'stopped') return OCF.NOT_RUNNING;
   if (verdict.state === 'failed') return failed(ctx, verdict.reason);
   await announce(ctx, c, verdict.link, c.announce.refreshCount);
@@ -419,20 +509,27 @@ function stop(ctx: Ctx): OcfCode {
     return OCF.SUCCESS;
   }
   return guard(ctx, () => {
-    for (const link of candidateLinks(c, linksToSearch(c))) {
-      const entry = findEntry(link, c.ip);
-      if (!entry) continue;
+    const holders = linksHolding(c.ip, c.netns);
+    const own = ownAddressHere(ctx, c, holders);
+    const others = foreignCopies(holders, c, own);
+    if (others.length > 0) ctx.log.info(`left alone, not added by this resource: ${others.join(', ')}`);
+    const ours = own ? findOwn(holders, c, own) : undefined;
+    if (ours) {
+      const { link, entry } = ours;
       ctx.log.info(`removing ${c.ip.text}/${entry.prefixlen} from ${link.name}`);
       try {
         ipChange(deleteAddressArgs(c, link.name, entry.prefixlen), c.netns);
       } catch (e) {
         const now = showLink(link.name, c.netns);
-        if (now && findEntry(now, c.ip)) throw e; // still there: a real failure, not a race with someone else's removal
+        if (now && findOwn([now], c, own!)) throw e; // still there: a real failure, not a race with someone else's removal
       }
       if (c.flushRoutes) tryOrLog(ctx, () => ipChange(['route', 'flush', 'cache'], c.netns));
     }
+    // The record goes with the address; another configuration's record is not ours to drop.
+    if (recordedOwn(ctx, c)) removeState(ownRecordFile(ctx, c));
     if (c.ipv6AddrLabel !== undefined) addrLabel(ctx, c, 'del');
-    if (c.lvsSupport) restoreLoopbackCopy(ctx, c);
+    // Putting the LVS copy back is a courtesy to the real server: failing it must not fail the stop.
+    if (c.lvsSupport) tryOrLog(ctx, () => restoreLoopbackCopy(ctx, c));
     return OCF.SUCCESS;
   });
 }
@@ -475,12 +572,17 @@ advertisements with na6 (package ipv6toolkit) for IPv6, after waiting out duplic
 announcements are ended by stop.
 
 Differences on purpose: the monitor also fails (OCF_ERR_GENERIC) when the interface is down, has no carrier or is
-gone, or when IPv6 duplicate address detection failed, and it runs a single program (ip -j). Without nic, the
-address is found on whichever interface holds it, so stop removes it even after the routes changed. Load-shared
-Cluster IP clones (iptables CLUSTERIP: mac, clusterip_hash, unique_clone_address, clone-max above 1) are not
-supported and rejected with OCF_ERR_CONFIGURED, as are the arp_sender values libnet_arping and ipoibarping.
-Settings that only apply to the other address family are ignored with a warning. A missing interface or route on
-this node is OCF_ERR_INSTALLED, so the cluster tries another node. OCF_CHECK_LEVEL changes nothing (as upstream).`,
+gone, or when IPv6 duplicate address detection failed, and it runs a single program (ip -j). Only the address start
+added is the resource's: start records it (IP, prefix length, interface, label), so stop removes exactly that one,
+even after the routes changed. The same IP configured otherwise on the node (another prefix length, another
+interface, another label; a copy on lo, as LVS real servers keep, excepted) is never reported as running nor
+removed, and start refuses to run next to it (OCF_ERR_GENERIC, naming it), where upstream adds its copy beside it or
+takes it over. Load-shared Cluster IP clones (iptables CLUSTERIP: mac, clusterip_hash, unique_clone_address,
+clone-max above 1) are not supported and rejected with OCF_ERR_CONFIGURED, as are the arp_sender values
+libnet_arping and ipoibarping. Settings that only apply to the other address family are ignored with a warning. A
+missing interface or route on this node is OCF_ERR_INSTALLED, so the cluster tries another node; a cidr_netmask
+wider than the connected route that would place the address is OCF_ERR_CONFIGURED (upstream: OCF_ERR_GENERIC).
+OCF_CHECK_LEVEL changes nothing (as upstream).`,
   parameters,
   actions: [
     { name: 'start', timeout: 20 },
@@ -491,4 +593,5 @@ this node is OCF_ERR_INSTALLED, so the cluster tries another node. OCF_CHECK_LEV
   ],
   handlers: { start, stop, monitor, status: monitor },
   validate,
+  entryPoints: { [ANNOUNCE_ENTRY]: announceIpv6 },
 });

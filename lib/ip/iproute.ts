@@ -128,20 +128,50 @@ export interface Placement {
 /**
  * Where the routing table puts `ip`: the most specific route with a prefix that contains it
  * (IPv4: only directly connected routes, scope link, no gateway), on `nic` when given. Equal
- * lengths: the last one listed wins, as upstream's findif chooses.
+ * lengths: the last one listed wins, as upstream's findif chooses. With `cover` (the configured
+ * prefix length), only routes that contain all of ip/cover count, as `ip route list match ip/cover`
+ * keeps them for upstream's findif: a /16 address is not placed by a /24 route.
  * `ip -j route show match IP` has already kept only routes containing the address.
  */
-export function placeByRoute(routes: readonly Route[], ip: IpAddress, nic?: string): Placement | undefined {
+export function placeByRoute(routes: readonly Route[], ip: IpAddress, nic?: string, cover?: number): Placement | undefined {
   let best: Placement | undefined;
   for (const r of routes) {
     if (!r.dev || r.dst === 'default' || r.dst === '') continue;
     if (nic !== undefined && r.dev !== nic) continue;
     if (r.type !== undefined && r.type !== 'unicast') continue;
     if (ip.family === 'inet' && (r.gateway !== undefined || r.scope !== 'link')) continue;
-    const slash = r.dst.indexOf('/');
-    const prefix = slash >= 0 ? Number(r.dst.slice(slash + 1)) : ip.family === 'inet6' ? 128 : 32;
-    if (!Number.isInteger(prefix)) continue;
+    const prefix = routePrefix(r, ip);
+    if (prefix === undefined || (cover !== undefined && prefix > cover)) continue;
     if (best === undefined || prefix >= best.prefix) best = { nic: r.dev, prefix, prefsrc: r.prefsrc };
   }
   return best;
+}
+
+/**
+ * 127.0.0.0/8 has no route in the main table: the kernel keeps `local 127.0.0.0/8 dev lo` in the
+ * local table. Upstream's findif falls back to that table (scope host) for 127.x addresses; so do
+ * we. Only network routes count (a `local 127.0.0.2` host entry is an address, not a network).
+ * `localRoutes` is what `ip -j route show match IP table local scope host` printed.
+ */
+export function placeLoopback(localRoutes: readonly Route[], ip: IpAddress, nic?: string, cover?: number): Placement | undefined {
+  if (!isLoopbackAddress(ip)) return undefined;
+  let best: Placement | undefined;
+  for (const r of localRoutes) {
+    if (!r.dev || r.type !== 'local' || !r.dst.includes('/')) continue;
+    if (nic !== undefined && r.dev !== nic) continue;
+    const prefix = routePrefix(r, ip);
+    if (prefix === undefined || (cover !== undefined && prefix > cover)) continue;
+    if (best === undefined || prefix >= best.prefix) best = { nic: r.dev, prefix, prefsrc: r.prefsrc };
+  }
+  return best;
+}
+
+/** IPv4 127.0.0.0/8, the addresses a loopback interface carries. */
+export const isLoopbackAddress = (ip: IpAddress) => ip.family === 'inet' && ip.bytes[0] === 127;
+
+/** The prefix length of a route's destination; an IPv6 host route prints without "/128". */
+function routePrefix(r: Route, ip: IpAddress): number | undefined {
+  const slash = r.dst.indexOf('/');
+  const prefix = slash >= 0 ? Number(r.dst.slice(slash + 1)) : ip.family === 'inet6' ? 128 : 32;
+  return Number.isInteger(prefix) ? prefix : undefined;
 }

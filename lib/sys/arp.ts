@@ -23,7 +23,11 @@ export function stateDir(env: NodeJS.ProcessEnv): string {
   return env.HA_RSCTMP || '/run/resource-agents';
 }
 
-export function stateFile(env: NodeJS.ProcessEnv, kind: 'announce' | 'loopback', ip: string, netns?: string): string {
+/**
+ * `announce`: the pid of a background sender; `loopback`: an LVS copy taken off lo, put back on
+ * stop; `address`: the address start added (interface, prefix, label), the only one stop removes.
+ */
+export function stateFile(env: NodeJS.ProcessEnv, kind: 'announce' | 'loopback' | 'address', ip: string, netns?: string): string {
   const key = `${netns ? `${netns}-` : ''}${ip}`.replace(/[^A-Za-z0-9_.-]/g, '_');
   return `${stateDir(env)}/ocfkit-IPaddr2-${kind}-${key}`;
 }

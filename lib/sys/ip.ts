@@ -1,5 +1,6 @@
 // Running iproute2 for the IPaddr2 agent: every read is `ip -j` (JSON) parsed by lib/ip/iproute.ts,
-// every change one `ip` call with an argument array. A monitor runs exactly one `ip` process.
+// every change one `ip` call with an argument array. A monitor runs one `ip` process (more only when
+// the IP is on the node but start left no record of it, and the routing table must say where ours would be).
 //
 import { existsSync } from 'node:fs';
 import { parseAddrShow, parseRouteShow, type Link, type Route } from '../ip/iproute.js';
@@ -62,6 +63,14 @@ export function linksHolding(address: IpAddress, netns?: string): Link[] {
 /** Routes of the main table that contain `address`. */
 export function routesContaining(address: IpAddress, netns?: string): Route[] {
   const args = ['-j', familyFlag(address.family), 'route', 'show', 'match', address.text];
+  const r = ip(args, netns);
+  if (r.exitCode !== 0) throw new IpCommandError(args, r);
+  return parseRouteShow(r.stdout);
+}
+
+/** Networks of the local table (scope host) that contain `address`: where 127.x addresses live. */
+export function localRoutesContaining(address: IpAddress, netns?: string): Route[] {
+  const args = ['-j', familyFlag(address.family), 'route', 'show', 'match', address.text, 'table', 'local', 'scope', 'host'];
   const r = ip(args, netns);
   if (r.exitCode !== 0) throw new IpCommandError(args, r);
   return parseRouteShow(r.stdout);

@@ -54,6 +54,8 @@ const cases: { name: string; params: Params; env?: Record<string, string>; code:
   { name: 'nic that is no interface name', params: { ip: '10.213.2.5', nic: 'a/b', cidr_netmask: 24 }, code: 6, reason: /not a valid interface name/ },
   { name: 'no route can place it (IPv4)', params: { ip: '10.213.99.5' }, code: 5, reason: /no connected route contains 10\.213\.99\.5/ },
   { name: 'no route can place it (IPv6)', params: { ip: 'fd00:213:99::5' }, code: 5, reason: /no connected route contains fd00:213:99::5/ },
+  { name: 'cidr_netmask wider than the connected route (IPv4)', params: { ip: '10.213.2.5', cidr_netmask: 16 }, code: 6, reason: /cidr_netmask 16 is wider than the connected route that contains 10\.213\.2\.5 \(a \/24 on v0\)/ },
+  { name: 'cidr_netmask wider than the connected route (IPv6)', params: { ip: 'fd00:213:2::5', cidr_netmask: 48 }, code: 6, reason: /cidr_netmask 48 is wider than the connected route that contains fd00:213:2::5 \(a \/64 on v0\)/ },
   { name: 'no route on the given nic', params: { ip: '10.213.99.5', nic: 'v0' }, code: 5, reason: /no connected route on v0 contains .* set cidr_netmask/ },
   { name: 'arp_count 0', params: { ip: '10.213.2.5', nic: 'v0', cidr_netmask: 24, arp_count: 0 }, code: 6, reason: /arp_count='0': must be greater than 0/ },
   { name: 'arp_interval not a number', params: { ip: '10.213.2.5', nic: 'v0', cidr_netmask: 24, arp_interval: 'fast' }, code: 6, reason: /arp_interval='fast' is not an integer/ },
@@ -83,8 +85,12 @@ for (const c of cases) {
     if (c.params.ip !== undefined && !c.reason.source.includes('not an integer') && !c.reason.source.includes('greater than 0')) {
       // Parameters upstream checks on every action (arp_count, arp_interval) fail everywhere; the rest cannot have started anything.
       t.equal(agent('monitor', c.params, c.env).code, 7, 'a probe says not running');
-      t.equal(agent('stop', c.params, c.env).code, 0, 'stop succeeds: nothing to remove');
     }
+    // A failed stop gets the node fenced: whatever is wrong, nothing of this resource can be running.
+    const stop = agent('stop', c.params, c.env);
+    t.equal(stop.code, 0, `stop succeeds: nothing to remove (${stop.stderr.trim()})`);
+    t.equal(stop.reason, undefined, 'stop prints no exit reason');
+    t.equal(snapshot(), before, 'stop changed nothing either');
   });
 }
 

@@ -138,3 +138,24 @@ t.test('a link-local address needs nic', async (t) => {
   t.equal(agent('monitor', p).code, 0);
   t.equal(agent('stop', p).code, 0);
 });
+
+t.test('announcements in the foreground end by the operation\'s deadline', async (t) => {
+  // 30 advertisements 1 s apart would take 29 s; the operation has 4 s.
+  const SHORT = { ...RECURRING, OCF_RESKEY_CRM_meta_timeout: '4000' };
+  for (const p of [
+    { ip: 'fd00:213:1::16', nic: 'v0', cidr_netmask: 64, nodad: 'true', arp_count: 30, arp_interval: 1000 },
+    { ip: 'fd00:213:1::17', arp_count: 30, arp_interval: 1000 }, // with duplicate address detection first
+  ]) {
+    const cap = await peer.capture(t, 'v1', NA);
+    const began = Date.now();
+    const r = agent('start', p, SHORT);
+    const took = Date.now() - began;
+    t.equal(r.code, 0, `start succeeds: the address is up (${r.stderr.trim()})`);
+    t.ok(took < 4000, `start returned within its 4 s timeout (took ${took} ms)`);
+    t.match(r.stderr, /the operation's deadline came first/, 'and says the announcements were cut short');
+    t.ok((await cap.waitFor(naFrom(p.ip), 2000)).length >= 1, 'it announced until then');
+    t.equal(agent('monitor', p).code, 0);
+    t.equal(agent('stop', p).code, 0);
+    await cap.stop();
+  }
+});

@@ -7,8 +7,8 @@ import { parseAddress, type IpAddress } from '../../lib/ip/address.js';
 import { resolveConfig, type VipConfig, type VipParams } from '../../lib/ip/config.js';
 import { findEntry, isLoopback, linkProblem, parseAddrShow, parseRouteShow, placeByRoute, type Link } from '../../lib/ip/iproute.js';
 import {
-  addAddressArgs, announceSkipReason, arpingArgs, arpingDadArgs, broadcastFor, candidateLinks, deleteAddressArgs,
-  monitorVerdict, na6Args, placeAddress,
+  addAddressArgs, announceSkipReason, arpingArgs, arpingDadArgs, broadcastFor, deleteAddressArgs, findOwn, foreignCopies,
+  formatOwnRecord, monitorVerdict, na6Args, ownAddress, parseOwnRecord, placeAddress, recordFits,
 } from '../../lib/ip/plan.js';
 
 const addr = (text: string): IpAddress => {
@@ -88,25 +88,57 @@ const config = (p: Partial<VipParams>): VipConfig => {
 };
 const links = (json: string): Link[] => parseAddrShow(json);
 
-t.test('monitor verdicts', async (t) => {
-  const withNic = config({ ip: '10.213.0.50', nic: 'v0' });
-  t.match(monitorVerdict(withNic, links(V0_UP), false), { state: 'running' });
-  t.match(monitorVerdict(config({ ip: '10.213.0.51', nic: 'v0' }), links(V0_UP), false), { state: 'stopped' }, 'absent on an up link');
-  t.match(monitorVerdict(withNic, [], false), { state: 'failed', reason: 'interface v0 does not exist (any more)' }, 'nic gone');
-  t.match(monitorVerdict(withNic, [], true), { state: 'stopped' }, 'nic gone, probe: not running here');
+t.test('monitor verdicts: only our exact copy counts', async (t) => {
+  const withNic = config({ ip: '10.213.0.50', nic: 'v0', iflabel: 'web' });
+  const ours = { nic: 'v0', prefix: 24, label: 'v0:web' };
+  t.match(monitorVerdict(withNic, ours, links(V0_UP), false), { state: 'running' });
+  t.match(monitorVerdict(withNic, { ...ours, prefix: 16 }, links(V0_UP), false), { state: 'stopped' }, 'the IP with another prefix is not ours');
+  t.match(monitorVerdict(withNic, { ...ours, label: 'v0' }, links(V0_UP), false), { state: 'stopped' }, 'nor with another label');
+  t.match(monitorVerdict(withNic, undefined, links(V0_UP), false), { state: 'stopped' }, 'nor when ours cannot be placed');
+  t.match(monitorVerdict(config({ ip: '10.213.0.51', nic: 'v0' }), { nic: 'v0', prefix: 24 }, links(V0_UP), false), { state: 'stopped' }, 'absent on an up link');
+  t.match(monitorVerdict(withNic, ours, [], false), { state: 'failed', reason: 'interface v0 does not exist (any more)' }, 'nic gone');
+  t.match(monitorVerdict(withNic, ours, [], true), { state: 'stopped' }, 'nic gone, probe: not running here');
   const noCarrier = config({ ip: '10.213.0.1', nic: 'v0' });
-  t.match(monitorVerdict(noCarrier, links(V0_NO_CARRIER), true), { state: 'failed', reason: /10\.213\.0\.1 is on v0, but interface v0 has no carrier/ }, 'present on a dead link, even in a probe');
-  t.match(monitorVerdict(config({ ip: '10.213.0.9', nic: 'v9' }), links(V9_DOWN), false), { state: 'failed', reason: /administratively down, and 10\.213\.0\.9 is gone from it/ }, 'IPv6-style: the address went with the link');
-  t.match(monitorVerdict(config({ ip: '10.213.0.9', nic: 'v9' }), links(V9_DOWN), true), { state: 'stopped' }, 'the same in a probe: not running');
-  t.match(monitorVerdict(config({ ip: 'fd00:213::2', nic: 'v0' }), links(V0_UP), false), { state: 'failed', reason: /failed duplicate address detection/ });
-  t.match(monitorVerdict(config({ ip: 'fd00:213::60', nic: 'v0' }), links(V0_UP), false), { state: 'running' }, 'tentative still counts as there');
+  t.match(monitorVerdict(noCarrier, { nic: 'v0', prefix: 24 }, links(V0_NO_CARRIER), true), { state: 'failed', reason: /10\.213\.0\.1 is on v0, but interface v0 has no carrier/ }, 'present on a dead link, even in a probe');
+  t.match(monitorVerdict(config({ ip: '10.213.0.9', nic: 'v9' }), { nic: 'v9', prefix: 24 }, links(V9_DOWN), false), { state: 'failed', reason: /administratively down, and 10\.213\.0\.9 is gone from it/ }, 'IPv6-style: the address went with the link');
+  t.match(monitorVerdict(config({ ip: '10.213.0.9', nic: 'v9' }), { nic: 'v9', prefix: 24 }, links(V9_DOWN), true), { state: 'stopped' }, 'the same in a probe: not running');
+  t.match(monitorVerdict(config({ ip: 'fd00:213::2', nic: 'v0' }), { nic: 'v0', prefix: 64 }, links(V0_UP), false), { state: 'failed', reason: /failed duplicate address detection/ });
+  t.match(monitorVerdict(config({ ip: 'fd00:213::60', nic: 'v0' }), { nic: 'v0', prefix: 64 }, links(V0_UP), false), { state: 'running' }, 'tentative still counts as there');
 
   const noNic = config({ ip: '10.213.0.50' });
-  t.match(monitorVerdict(noNic, links(V0_UP), false), { state: 'running', link: { name: 'v0' } }, 'without nic: wherever it is');
-  t.match(monitorVerdict(noNic, [], false), { state: 'stopped' });
-  t.match(monitorVerdict(config({ ip: '127.0.0.1' }), links(LO_FILTERED), false), { state: 'stopped' }, 'a copy on loopback is not the resource');
-  t.match(monitorVerdict(config({ ip: '127.0.0.1', nic: 'lo' }), links(LO_FILTERED), false), { state: 'running' }, 'unless nic says lo');
-  t.same(candidateLinks(noNic, [...links(LO_FILTERED), ...links(V0_UP)]).map((l) => l.name), ['v0']);
+  t.match(monitorVerdict(noNic, ours, links(V0_UP), false), { state: 'running', link: { name: 'v0' } }, 'without nic: where it was added');
+  t.match(monitorVerdict(noNic, ours, [], false), { state: 'stopped' });
+  t.match(monitorVerdict(config({ ip: '127.0.0.1' }), ours, links(LO_FILTERED), false), { state: 'stopped' }, 'a copy on loopback is not the resource');
+  t.match(monitorVerdict(config({ ip: '127.0.0.1', nic: 'lo' }), { nic: 'lo', prefix: 8, label: 'lo' }, links(LO_FILTERED), false), { state: 'running' }, 'unless it is ours there');
+});
+
+t.test('our address and the copies that are not ours', async (t) => {
+  const c = config({ ip: '10.213.0.50' });
+  t.same(ownAddress(c, { nic: 'v0', prefix: 24 }), { nic: 'v0', prefix: 24, label: 'v0' }, 'IPv4 without iflabel: the kernel labels it with the nic');
+  t.same(ownAddress(config({ ip: '10.213.0.50', iflabel: 'web' }), { nic: 'v0', prefix: 24 }), { nic: 'v0', prefix: 24, label: 'v0:web' });
+  t.same(ownAddress(config({ ip: 'fd00:213::60' }), { nic: 'v0', prefix: 64 }), { nic: 'v0', prefix: 64 }, 'IPv6 has no labels');
+  const all = [...links(LO_FILTERED), ...links(V0_UP)];
+  t.match(findOwn(all, c, { nic: 'v0', prefix: 24, label: 'v0:web' }), { link: { name: 'v0' }, entry: { prefixlen: 24 } });
+  t.equal(findOwn(all, c, { nic: 'v0', prefix: 16, label: 'v0:web' }), undefined);
+  t.same(foreignCopies(all, c, { nic: 'v0', prefix: 24, label: 'v0:web' }), [], 'ours is not foreign');
+  t.same(foreignCopies(all, c, { nic: 'v0', prefix: 16, label: 'v0' }), ['10.213.0.50/24 on v0 (label v0:web)'], 'another prefix on the same nic');
+  t.same(foreignCopies(all, c, { nic: 'v1', prefix: 24, label: 'v1' }), ['10.213.0.50/24 on v0 (label v0:web)'], 'another interface');
+  t.same(foreignCopies(all, c, undefined), ['10.213.0.50/24 on v0 (label v0:web)'], 'ours unknown: every copy');
+  const lo = config({ ip: '127.0.0.1' });
+  t.same(foreignCopies(all, lo, { nic: 'v0', prefix: 24, label: 'v0' }), [], 'a copy on another loopback interface (LVS) is no conflict');
+  t.same(foreignCopies(all, lo, { nic: 'lo', prefix: 16, label: 'lo' }), ['127.0.0.1/8 on lo'], 'but on our own nic it is');
+
+  const own = { nic: 'v0', prefix: 24, label: 'v0:web' };
+  t.same(parseOwnRecord(formatOwnRecord(own)), own, 'the record start writes is what stop reads');
+  t.same(parseOwnRecord(formatOwnRecord({ nic: 'v0', prefix: 64 })), { nic: 'v0', prefix: 64, label: undefined });
+  t.ok(recordFits(config({ ip: '10.213.0.50', iflabel: 'web' }), own), 'a record fits a configuration that leaves nic and prefix to the routes');
+  t.ok(recordFits(config({ ip: '10.213.0.50', nic: 'v0', cidr_netmask: '24', iflabel: 'web' }), own));
+  t.notOk(recordFits(config({ ip: '10.213.0.50', nic: 'eth7', iflabel: 'web' }), own), 'not one with another nic');
+  t.notOk(recordFits(config({ ip: '10.213.0.50', cidr_netmask: '16', iflabel: 'web' }), own), 'nor another prefix');
+  t.notOk(recordFits(config({ ip: '10.213.0.50' }), own), 'nor another label');
+  for (const bad of [undefined, '', 'v0 24', '{"nic":"v0"}', '{"nic":"","prefix":24}', '{"nic":"v0","prefix":"24"}']) {
+    t.equal(parseOwnRecord(bad), undefined, `no record from ${JSON.stringify(bad)}`);
+  }
 });
 
 t.test('placing the address', async (t) => {
@@ -116,6 +148,24 @@ t.test('placing the address', async (t) => {
   t.same(placeAddress(config({ ip: 'fd00:213::50' }), parseRouteShow(ROUTES_V6)), { ok: true, placement: { nic: 'v0', prefix: 64, prefsrc: undefined } });
   t.same(placeAddress(config({ ip: '10.99.0.5' }), []), { ok: false, reason: 'no connected route contains 10.99.0.5, so nic and cidr_netmask cannot be found; set nic and cidr_netmask' });
   t.same(placeAddress(config({ ip: '10.99.0.5', nic: 'v0' }), []), { ok: false, reason: 'no connected route on v0 contains 10.99.0.5, so cidr_netmask cannot be found; set cidr_netmask' });
+
+  // As upstream's findif (`ip route list match IP/cidr_netmask`): without nic, the route must cover the whole prefix.
+  const v4 = parseRouteShow(ROUTES_V4).slice(0, 2);
+  t.same(placeAddress(config({ ip: '10.213.0.50', cidr_netmask: '24' }), v4), { ok: true, placement: { nic: 'v0', prefix: 24, prefsrc: '10.213.0.1' } }, 'a prefix as wide as the route');
+  t.match(placeAddress(config({ ip: '10.213.0.50', cidr_netmask: '16' }), v4), {
+    ok: false, configError: true,
+    reason: 'cidr_netmask 16 is wider than the connected route that contains 10.213.0.50 (a /24 on v0): no route covers 10.213.0.50/16, so nic cannot be found; set cidr_netmask to 24 or more, or set nic',
+  }, 'a prefix wider than the route: a configuration error');
+  t.match(placeAddress(config({ ip: 'fd00:213::50', cidr_netmask: '48' }), parseRouteShow(ROUTES_V6)), { ok: false, configError: true, reason: /wider than the connected route .*a \/64 on v0/ });
+  t.same(placeAddress(config({ ip: '10.213.0.50', nic: 'v0', cidr_netmask: '16' }), undefined), { ok: true, placement: { nic: 'v0', prefix: 16 } }, 'with nic given, upstream takes any prefix');
+
+  // 127.x: no route in the main table; upstream's findif takes the local table's network.
+  const local = parseRouteShow('[{"type":"local","dst":"127.0.0.0/8","dev":"lo","protocol":"kernel","prefsrc":"127.0.0.1","flags":[]},{"type":"local","dst":"127.0.0.2","dev":"lo","protocol":"kernel","prefsrc":"127.0.0.1","flags":[]}]');
+  t.same(placeAddress(config({ ip: '127.0.0.2' }), [], local), { ok: true, placement: { nic: 'lo', prefix: 8, prefsrc: '127.0.0.1' } }, 'loopback without nic');
+  t.same(placeAddress(config({ ip: '127.0.0.2', nic: 'lo' }), [], local), { ok: true, placement: { nic: 'lo', prefix: 8, prefsrc: '127.0.0.1' } }, 'loopback with nic=lo');
+  t.same(placeAddress(config({ ip: '127.0.0.2', cidr_netmask: '32' }), [], local), { ok: true, placement: { nic: 'lo', prefix: 32, prefsrc: '127.0.0.1' } });
+  t.same(placeAddress(config({ ip: '127.0.0.2', nic: 'v0' }), [], local), { ok: false, reason: 'no connected route on v0 contains 127.0.0.2, so cidr_netmask cannot be found; set cidr_netmask' });
+  t.same(placeAddress(config({ ip: '10.99.0.5' }), [], local), { ok: false, reason: 'no connected route contains 10.99.0.5, so nic and cidr_netmask cannot be found; set nic and cidr_netmask' }, 'the local table places only 127.x');
 });
 
 t.test('ip addr add / del command lines', async (t) => {
