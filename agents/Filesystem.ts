@@ -1,18 +1,24 @@
 // ocf:ocfkit:Filesystem — mounts, checks and unmounts one file system, a drop-in for
 // ocf:heartbeat:Filesystem (same parameters, defaults and meaning).
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { posix } from 'node:path';
 import { defineAgent, exitReason, type ActionContext } from '../lib/ocf/agent.js';
 import { OCF, configError, genericError, installError, type OcfCode } from '../lib/ocf/codes.js';
 import type { ParamSpec } from '../lib/ocf/params.js';
 import {
   classifyDevice, fsckNeeded, mountDeviceArgs, CLUSTER_FSTYPES, NETWORK_FSTYPES, type DeviceSpec, type FsckPolicy,
 } from '../lib/filesystem/device.js';
-import { isMountOfDevice, isReadOnly, mountAt, mountsToRelease, type MountEntry } from '../lib/filesystem/mountinfo.js';
+import {
+  bindMountIdentity, hasSubvolumeOption, isMountOfDevice, isMountOfNetworkSource, isReadOnly, mountAt, mountsToRelease,
+  showsSubvolumeOf, type MountEntry,
+} from '../lib/filesystem/mountinfo.js';
 import { parseSignalList, stopSignalFor } from '../lib/filesystem/signals.js';
+import { fstabMountPoints, systemDirectoryReason } from '../lib/filesystem/system-dirs.js';
 import {
   blockDeviceNumber, canonicalDirectory, realPath, deviceFromBlkid, deviceFromUdevLink, isDirectory, kernelSupportsFstype,
-  mount, pathExists, readMounts, umount,
+  mount, pathExists, readFstab, readMounts, umount, withMountPointLock,
 } from '../lib/sys/mounts.js';
 import { processesUsingMounts, signalProcess } from '../lib/sys/processes.js';
 import { run } from '../lib/sys/run.js';
@@ -28,7 +34,8 @@ const parameters = [
       + 'a network source such as host:/export or //server/share, or the source directory of a bind mount.',
   },
   {
-    name: 'directory', type: 'string', required: true, check: (v) => absolutePath(v) ?? (v.replace(/\/+$/, '') === '' ? 'cannot be /' : undefined),
+    // `/` and the node's own directories are refused once the path is canonical (settingsOf).
+    name: 'directory', type: 'string', required: true, check: absolutePath,
     shortdesc: 'mount point',
     longdesc: 'The absolute path the file system is mounted on. It is created on start when missing.',
   },
@@ -43,20 +50,21 @@ const parameters = [
     longdesc: 'Options passed to mount with -o, comma separated (e.g. "noatime,errors=remount-ro").',
   },
   {
-    name: 'statusfile_prefix', type: 'string', default: '.Filesystem_status/', reloadable: true,
+    name: 'statusfile_prefix', type: 'string', default: '.Filesystem_status/',
     check: (v) => (v.startsWith('/') || v.split('/').includes('..') ? 'must be relative to the mount point' : undefined),
     shortdesc: 'status file prefix',
     longdesc: 'Where the OCF_CHECK_LEVEL=20 monitor writes and reads its status file, relative to the mount point; '
-      + 'the node name is appended.',
+      + 'the node name and a random suffix are appended (a name nobody can plant a symlink at), and the file is removed '
+      + 'after the check. The directories of the prefix must be writable by root only, or the check fails.',
   },
   {
-    name: 'run_fsck', type: 'string', default: 'auto', choices: ['auto', 'force', 'no'], reloadable: true,
+    name: 'run_fsck', type: 'string', default: 'auto', choices: ['auto', 'force', 'no'],
     shortdesc: 'run fsck before mounting',
     longdesc: 'auto: check file systems that have no journal (ext2, unknown types) before mounting; '
       + 'force: always check block devices; no: never check.',
   },
   {
-    name: 'fast_stop', type: 'boolean', default: false, reloadable: true,
+    name: 'fast_stop', type: 'boolean', default: false,
     shortdesc: 'give up stopping quickly',
     longdesc: 'When true, stop tries to unmount (signalling the users of the file system) for at most 6 seconds; '
       + 'when false it uses the whole stop timeout before it reports failure.',
@@ -69,7 +77,7 @@ const parameters = [
       + 'really mounts its own device (e.g. a local brick per node).',
   },
   {
-    name: 'force_unmount', type: 'string', default: 'true', choices: ['true', 'safe', 'false'], reloadable: true,
+    name: 'force_unmount', type: 'string', default: 'true', choices: ['true', 'safe', 'false'],
     shortdesc: 'signal the users of the file system before unmounting',
     longdesc: 'true or safe: when the file system is busy, signal the processes that use it (found from /proc: '
       + 'open files, working directory, root, executable and mapped files on this very mount; never processes that '
@@ -77,14 +85,14 @@ const parameters = [
       + '(no hang on a dead NFS server). false: never signal anything; a busy file system then fails the stop.',
   },
   {
-    name: 'term_signals', type: 'string', default: 'TERM', reloadable: true,
+    name: 'term_signals', type: 'string', default: 'TERM',
     check: (v) => parseSignalList(v).error,
     shortdesc: 'signals for processes that keep the file system busy',
     longdesc: 'Space-separated signals sent, one per attempt, to the processes that keep the file system busy '
       + 'during the first half of the stop budget (the last one is repeated). In the second half they get KILL.',
   },
   {
-    name: 'signal_delay', type: 'integer', default: 1, reloadable: true,
+    name: 'signal_delay', type: 'integer', default: 1,
     check: (v) => (Number(v) >= 0 && Number(v) <= 60 ? undefined : 'must be between 0 and 60 seconds'),
     shortdesc: 'seconds between unmount attempts',
     longdesc: 'How long to wait after signalling the users of a busy file system before the next unmount attempt.',
@@ -93,15 +101,24 @@ const parameters = [
 
 type Ctx = ActionContext<typeof parameters>;
 
-/** The parameters in the form the actions use them. */
+/**
+ * The parameters in the form the actions use them, the directory canonical (as the kernel lists
+ * it). Every action starts here, so none of them can act on the node's own directories: stop on
+ * `/` would unmount everything and signal every process. For stop, the configuration error ends
+ * it with 0 and nothing touched (see dispatch).
+ */
 function settingsOf(ctx: Ctx, mounts: readonly MountEntry[]) {
   const p = ctx.params;
-  const given = p.directory.replace(/\/+$/, '');
-  // Resolving symlinks stats the mount point, which hangs on a dead NFS server: only do it when
-  // the directory as given is not a mount point already.
-  const directory = mountAt(mounts, given) ? given : canonicalDirectory(given);
+  const directory = canonicalDirectory(p.directory, mounts);
+  const systemReason = systemDirectoryReason(directory, fstabMountPoints(readFstab()));
+  if (systemReason) {
+    const named = directory === p.directory ? directory : `${p.directory} (that is ${directory})`;
+    throw configError(`directory ${named} belongs to the node itself, a resource must not mount or unmount it: ${systemReason}`);
+  }
   return { ...p, directory, device: classifyDevice(p.device.trim(), p.fstype, p.options) };
 }
+
+type Settings = ReturnType<typeof settingsOf>;
 
 // ---------------------------------------------------------------- validate
 
@@ -119,7 +136,8 @@ async function validate(ctx: Ctx): Promise<void> {
     // Not fatal here: the device may appear later (a DRBD device exists only once the resource is up).
     ctx.log.warn(`device ${s.device.path} does not exist on this node (yet)`);
   }
-  if (pathExists(s.directory) && !isDirectory(s.directory)) throw configError(`${s.directory} exists and is not a directory`);
+  // stat on a mount point hangs on a dead NFS server; a mount point is a directory anyway.
+  if (!mountAt(readMounts(), s.directory) && pathExists(s.directory) && !isDirectory(s.directory)) throw configError(`${s.directory} exists and is not a directory`);
 }
 
 async function fstypeAvailable(fstype: string): Promise<boolean> {
@@ -133,12 +151,28 @@ async function fstypeAvailable(fstype: string): Promise<boolean> {
 
 async function start(ctx: Ctx): Promise<OcfCode> {
   await validate(ctx);
-  const mounts = readMounts();
-  const s = settingsOf(ctx, mounts);
+  const s = settingsOf(ctx, readMounts());
   const devicePath = await resolveDevice(s.device);
+  const isOurs = ourMountTest(s, devicePath);
+  // Two starts at once (Pacemaker's retry after a timeout, an admin's --force-start) take turns,
+  // so that the second finds the first one's mount instead of failing or stacking a second one.
+  return withMountPointLock(s.directory, ctx.remainingMs() / 2, async () => {
+    try {
+      return await mountOurs(ctx, s, devicePath, isOurs);
+    } catch (error) {
+      const now = mountAt(readMounts(), s.directory);
+      if (!now || !isOurs(now)) throw error;
+      ctx.log.info(`${s.directory} is mounted (by a start that ran alongside this one)`);
+      return OCF.SUCCESS;
+    }
+  });
+}
+
+async function mountOurs(ctx: Ctx, s: Settings, devicePath: string | undefined, isOurs: (m: MountEntry) => boolean): Promise<OcfCode> {
+  const mounts = readMounts();
   const current = mountAt(mounts, s.directory);
   if (current) {
-    if (mountedFromOurDevice(current, s.device, devicePath)) {
+    if (isOurs(current)) {
       ctx.log.info(`${s.directory} is already mounted`);
       return OCF.SUCCESS;
     }
@@ -148,7 +182,11 @@ async function start(ctx: Ctx): Promise<OcfCode> {
     if (!devicePath) throw installError(`device ${ctx.params.device} not found on this node`);
     const majorMinor = blockDeviceNumber(devicePath);
     if (!majorMinor) throw installError(`${devicePath} is not a block device`);
-    const elsewhere = readMounts().find((m) => isMountOfDevice(m, { path: realPath(devicePath), majorMinor }));
+    // Mounting a local file system twice corrupts nothing (the kernel shares it), but it means
+    // someone else uses it. Several btrfs subvolumes of one device are the exception, as upstream.
+    const elsewhere = hasSubvolumeOption(s.options) && s.fstype === 'btrfs'
+      ? undefined
+      : mounts.find((m) => isMountOfDevice(m, { path: realPath(devicePath), majorMinor }));
     if (elsewhere) throw genericError(`${devicePath} is already mounted on ${elsewhere.mountPoint}; it must be unmounted there first`);
   }
   if (s.device.kind === 'bind' && !isDirectory(s.device.path) && !pathExists(s.device.path)) {
@@ -167,10 +205,13 @@ async function start(ctx: Ctx): Promise<OcfCode> {
     ...mountDeviceArgs(s.device),
     s.directory,
   ];
-  const result = await mount(args, ctx.remainingMs());
+  const timeoutMs = ctx.remainingMs();
+  const result = await mount(args, timeoutMs);
+  if (result.failure === 'timeout') throw genericError(`mount did not finish within ${seconds(timeoutMs)} s (mounting ${ctx.params.device} on ${s.directory})`);
   if (result.exitCode !== 0) throw genericError(`could not mount ${ctx.params.device} on ${s.directory}: ${oneLine(result.stderr) || `mount exit ${result.exitCode}`}`);
   // Believe the kernel, not mount's exit code.
-  if (!mountAt(readMounts(), s.directory)) throw genericError(`mount reported success but ${s.directory} is not mounted`);
+  const mounted = mountAt(readMounts(), s.directory);
+  if (!mounted || !isOurs(mounted)) throw genericError(`mount reported success but ${s.directory} is not mounted`);
   ctx.log.info(`mounted ${ctx.params.device} on ${s.directory}`);
   return OCF.SUCCESS;
 }
@@ -184,20 +225,35 @@ async function resolveDevice(device: DeviceSpec): Promise<string | undefined> {
   }
 }
 
-/** Whether the mount at our directory is our device; true when that cannot be told cheaply. */
-function mountedFromOurDevice(m: MountEntry, device: DeviceSpec, devicePath: string | undefined): boolean {
-  if (device.kind === 'block' || ((device.kind === 'uuid' || device.kind === 'label') && devicePath)) {
-    const majorMinor = devicePath ? blockDeviceNumber(devicePath) : undefined;
-    return majorMinor === undefined || isMountOfDevice(m, { path: realPath(devicePath!), majorMinor });
+/**
+ * Tells this resource's mounts from anything else: the device (any name of it), the btrfs
+ * subvolume the options ask for, the network export, the bind source, the tmpfs name. Start,
+ * monitor and stop all decide with it, and stop releases nothing it rejects.
+ */
+function ourMountTest(s: Settings, devicePath: string | undefined): (m: MountEntry) => boolean {
+  const device = s.device;
+  switch (device.kind) {
+    case 'block': case 'uuid': case 'label': {
+      const path = devicePath ?? (device.kind === 'block' ? device.path : undefined);
+      if (!path) return () => false; // no such UUID/label on this node: nothing mounted can be it
+      const id = { path: realPath(path), majorMinor: blockDeviceNumber(path) };
+      return (m) => (isMountOfDevice(m, id) || m.source === path) && showsSubvolumeOf(m, s.options);
+    }
+    case 'network': return (m) => isMountOfNetworkSource(m, device.spec, s.fstype);
+    case 'bind': {
+      const bind = bindMountIdentity(readMounts(), realPath(device.path));
+      return (m) => bind !== undefined && m.majorMinor === bind.majorMinor && m.root === bind.root;
+    }
+    case 'pseudo': return (m) => m.fstype === s.fstype && m.source === device.name;
   }
-  if (device.kind === 'network') return m.source.replace(/\/+$/, '') === device.spec.replace(/\/+$/, '') || NETWORK_FSTYPES.has(m.fstype);
-  return true;
 }
 
 async function checkFilesystem(ctx: Ctx, devicePath: string, fstype: string): Promise<void> {
   if (!which('fsck')) throw installError('fsck not found (util-linux)');
   ctx.log.info(`checking ${devicePath} (fsck -p)`);
-  const r = await run('fsck', ['-t', fstype, '-p', devicePath], { timeoutMs: ctx.remainingMs() });
+  const timeoutMs = ctx.remainingMs();
+  const r = await run('fsck', ['-t', fstype, '-p', devicePath], { timeoutMs });
+  if (r.failure === 'timeout') throw genericError(`fsck of ${devicePath} did not finish within ${seconds(timeoutMs)} s`);
   // fsck: 0 clean, 1 errors corrected, 2 reboot advised, 4 and up uncorrected errors or failure.
   if (r.exitCode >= 4 || r.failure) throw genericError(`fsck of ${devicePath} failed (exit ${r.exitCode}): ${oneLine(r.stderr || r.stdout)}`);
 }
@@ -209,11 +265,8 @@ async function monitor(ctx: Ctx): Promise<OcfCode> {
   const s = settingsOf(ctx, mounts);
   const m = mountAt(mounts, s.directory);
   if (!m) return OCF.NOT_RUNNING;
-  if (s.device.kind === 'block') {
-    const majorMinor = blockDeviceNumber(s.device.path);
-    if (majorMinor !== undefined && !isMountOfDevice(m, { path: realPath(s.device.path), majorMinor })) {
-      return broken(ctx, `${s.directory} is mounted from ${m.source}, not from ${s.device.path}`);
-    }
+  if (!ourMountTest(s, await resolveDevice(s.device))(m)) {
+    return broken(ctx, `${s.directory} is mounted from ${m.source} (${m.fstype}), not from ${ctx.params.device}`);
   }
   if (isReadOnly(m) && !s.options.split(',').includes('ro')) {
     return broken(ctx, `${s.directory} is mounted read-only (the kernel does that after I/O errors), although options do not ask for ro`);
@@ -236,30 +289,74 @@ async function readTest(ctx: Ctx, device: DeviceSpec, m: MountEntry): Promise<vo
   if (r.exitCode !== 0) throw genericError(`read test of ${path} failed: ${r.failure === 'timeout' ? 'timed out' : oneLine(r.stderr)}`);
 }
 
-/** Depth 20: write a status file on the mount and read it back, bypassing the page cache. */
+/**
+ * Depth 20: write a fresh status file on the mount and read it back, bypassing the page cache.
+ * Every step that touches the mount runs in a child the agent abandons at its deadline: on a
+ * frozen (fsfreeze, as snapshot backups do) or hung file system the I/O sleeps uninterruptibly,
+ * and the agent itself must not. Anyone who can write to the file system could plant a symlink
+ * for root to write through, so the status directory must be root's own, the file gets a name
+ * nobody can predict, is created with O_EXCL and is never opened through a symlink.
+ */
 async function statusFileTest(ctx: Ctx, directory: string, prefix: string): Promise<void> {
-  const file = `${directory}/${prefix}${hostname()}`;
-  const parent = file.slice(0, file.lastIndexOf('/'));
+  const deadline = Date.now() + ctx.remainingMs();
+  const step = async (what: string, file: string, args: string[], input?: string) => {
+    const r = await run(file, args, { input, timeoutMs: Math.max(1, deadline - Date.now()) });
+    if (r.failure === 'timeout') throw genericError(`status file check on ${directory} timed out (${what}): the file system is frozen or hung`);
+    return r;
+  };
+  const host = hostname();
+  const file = `${directory}/${prefix}${host}.${STATUS_FILE_MARK}${randomBytes(8).toString('hex')}`;
+  const statusDir = posix.dirname(file);
+  // Each directory between the mount point and the file, top down.
+  const chain = posix.relative(directory, statusDir).split('/').filter(Boolean)
+    .map((_, i, parts) => posix.join(directory, ...parts.slice(0, i + 1)));
+  const checkChain = async () => {
+    if (chain.length === 0) return;
+    const r = await step(`stat ${statusDir}`, 'stat', ['-c', '%F|%u|%a|%n', '--', ...chain]);
+    for (const line of r.stdout.split('\n').filter(Boolean)) {
+      const [type, uid, mode, ...name] = line.split('|');
+      if (type !== 'directory' || uid !== '0' || (parseInt(mode!, 8) & 0o022) !== 0) {
+        throw genericError(`status directory ${name.join('|')} is not a directory that only root can write (${type}, uid ${uid}, mode ${mode}): not writing there`);
+      }
+    }
+  };
+  await checkChain();
+  const made = await step(`mkdir ${statusDir}`, 'mkdir', ['-p', '--', statusDir]);
+  if (made.exitCode !== 0) throw genericError(`cannot create ${statusDir}: ${oneLine(made.stderr)}`);
+  await checkChain(); // what mkdir -p found or made
+
   const content = `${new Date().toISOString()} ${ctx.instance}\n`.padEnd(4096, ' ');
-  try {
-    mkdirSync(parent, { recursive: true });
-  } catch (e) {
-    throw genericError(`cannot create ${parent}: ${(e as Error).message}`);
-  }
-  const timeoutMs = Math.max(1000, ctx.remainingMs() / 2);
-  const written = await run('dd', [`of=${file}`, 'bs=4096', 'count=1', 'oflag=direct,sync'], { input: content, timeoutMs });
-  if (written.exitCode !== 0) throw genericError(`cannot write status file ${file}: ${written.failure === 'timeout' ? 'timed out' : oneLine(written.stderr)}`);
-  const read = await run('dd', [`if=${file}`, 'bs=4096', 'count=1', 'iflag=direct'], { timeoutMs });
+  const written = await step(`write ${file}`, 'dd', [`of=${file}`, 'bs=4096', 'count=1', 'iflag=fullblock', 'oflag=direct,sync,nofollow', 'conv=excl'], content);
+  if (written.exitCode !== 0) throw genericError(`cannot write status file ${file}: ${oneLine(written.stderr)}`);
+  const read = await step(`read ${file}`, 'dd', [`if=${file}`, 'bs=4096', 'count=1', 'iflag=direct,nofollow']);
+  await step(`remove ${file}`, 'rm', ['-f', '--', file]);
   if (read.exitCode !== 0 || read.stdout !== content) throw genericError(`status file ${file} did not read back what was written`);
+  // Files of checks abandoned on a frozen file system appear once it thaws: remove this node's old ones.
+  if (chain.length > 0) {
+    const pattern = `${host.replace(/[*?[\]\\]/g, '\\$&')}.${STATUS_FILE_MARK}${'?'.repeat(16)}`;
+    await step(`clean up ${statusDir}`, 'find', ['-P', statusDir, '-maxdepth', '1', '-type', 'f', '-name', pattern, '-mmin', '+1', '-delete']);
+  }
 }
+
+/** Marks our status files, so that clean-up never takes a file of someone else's. */
+const STATUS_FILE_MARK = 'ocfkit-status-';
 
 // ---------------------------------------------------------------- stop
 
 async function stop(ctx: Ctx): Promise<OcfCode> {
   const mounts = readMounts();
   const s = settingsOf(ctx, mounts);
-  if (!mountAt(mounts, s.directory)) return OCF.SUCCESS;
-  if (ctx.checkLevel >= 20) await run('rm', ['-f', '--', `${s.directory}/${s.statusfile_prefix}${hostname()}`], { timeoutMs: 2000 });
+  const top = mountAt(mounts, s.directory);
+  if (!top) return OCF.SUCCESS;
+  const isOurs = ourMountTest(s, await resolveDevice(s.device));
+  if (!isOurs(top)) {
+    // Not our file system: another resource's, the admin's. Our resource is not running here.
+    if (mounts.some((m) => m.mountPoint === s.directory && isOurs(m))) {
+      throw genericError(`our file system on ${s.directory} is hidden under ${top.source} (${top.fstype}), which is not ours and is left alone`);
+    }
+    ctx.log.warn(`${s.directory} has ${top.source} (${top.fstype}) mounted on it, which is not ${ctx.params.device}: leaving it alone, nothing of ours to stop`);
+    return OCF.SUCCESS;
+  }
 
   const budgetMs = s.fast_stop ? Math.min(6000, ctx.remainingMs()) : ctx.remainingMs();
   const deadline = Date.now() + budgetMs;
@@ -267,10 +364,10 @@ async function stop(ctx: Ctx): Promise<OcfCode> {
   const forceUmount = NETWORK_FSTYPES.has(s.fstype);
   const wholeDevice = s.device.kind === 'block' || s.device.kind === 'uuid' || s.device.kind === 'label';
   for (let attempt = 0; ; attempt++) {
-    const remaining = mountsToRelease(readMounts(), s.directory, wholeDevice);
+    const remaining = mountsToRelease(readMounts(), s.directory, isOurs, wholeDevice);
     if (remaining.length === 0) break;
     for (const m of remaining) await umount(m.mountPoint, forceUmount, Math.max(1000, deadline - Date.now()));
-    const still = mountsToRelease(readMounts(), s.directory, wholeDevice);
+    const still = mountsToRelease(readMounts(), s.directory, isOurs, wholeDevice);
     if (still.length === 0) break;
     if (Date.now() >= deadline) {
       throw genericError(`could not unmount ${still.map((m) => m.mountPoint).join(', ')}: still busy after ${Math.round(budgetMs / 1000)} s`);
@@ -304,6 +401,7 @@ async function reload(ctx: Ctx): Promise<OcfCode> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const oneLine = (text: string) => text.trim().split('\n').join(' / ');
+const seconds = (ms: number) => Math.round(ms / 1000);
 
 export default defineAgent({
   name: 'Filesystem',
@@ -313,19 +411,26 @@ export default defineAgent({
 
 It takes the parameters of ocf:heartbeat:Filesystem with the same defaults and meaning, so a
 configuration moves over by changing only the provider. Differences on purpose: whether the file
-system is mounted is read from /proc/self/mountinfo (a monitor runs no program at all); the
-monitor fails when the file system is mounted from another device or was remounted read-only
-after I/O errors; the processes signalled on a busy stop are only those that use this very mount
-(never a parent directory or a bind mount elsewhere), found without fuser.
+system is mounted is read from /proc/self/mountinfo (the monitor of a device path runs no program
+at all); the monitor fails when the file system is mounted from another device or was remounted
+read-only after I/O errors; stop releases only this resource's file system (its device, btrfs
+subvolume, export or bind source, the mounts nested in it and its bind mounts elsewhere):
+another file system on the directory is left alone and stop returns 0; the processes signalled on
+a busy stop are only those that use these very mounts (never a parent directory), found without
+fuser; a directory that resolves to / or to one of the node's own (/proc, /sys, /dev and below,
+/run, /boot, /usr, /var, /var/lib, /etc, /tmp, ..., a mount point of /etc/fstab or a parent of
+one) is refused with 6 by every action, and stop then returns 0 without touching anything; start
+refuses a device that is mounted elsewhere, except further btrfs subvolumes (subvol=).
 
 OCF_CHECK_LEVEL 10 reads the first 16 blocks of the device with direct I/O; 20 writes and reads
-back a status file on the file system (see statusfile_prefix).`,
+back a fresh status file on the file system (see statusfile_prefix) in child processes that are
+abandoned at the operation's deadline, so a frozen or hung file system fails the monitor (1)
+instead of hanging it.`,
   parameters,
   actions: [
     { name: 'start', timeout: 60 },
     { name: 'stop', timeout: 60 },
     { name: 'monitor', timeout: 40, interval: 20, depth: 0 },
-    { name: 'reload', timeout: 5 },
     { name: 'meta-data', timeout: 5 },
     { name: 'validate-all', timeout: 5 },
   ],

@@ -70,23 +70,52 @@ export function mountContaining(mounts: readonly MountEntry[], path: string): Mo
 }
 
 /**
- * Everything that must go for `dir`'s file system to be released, in unmount order: mounts nested
- * below it (deepest first), then — when `otherMountsOfDevice` (we mounted a whole device) — other
- * mounts of the same file system elsewhere (bind mounts keep the device open, so DRBD could not
- * demote), then the mounts at `dir` itself (top of the stack first). A mount that contains `dir`
- * (its parent, `/`) is never part of it, whatever device it is on: a bind-mount resource shares
- * its device with the root file system.
+ * Everything that must go for our file system at `dir` to be released, in unmount order (children
+ * before their parents, the top of a stack first). Ours are the mounts at `dir` that `isOurs`
+ * accepts; with them go the mounts nested below them (by the kernel's parent ids, so a mount that
+ * an earlier mount of ours merely hides is not one) and — when `otherMountsOfDevice` (we mounted a
+ * whole device) — the bind mounts of our tree elsewhere, which keep the device open (DRBD could
+ * not demote). Never a mount that contains `dir` (its parent, `/`), another subvolume of the same
+ * btrfs, or anything at `dir` that is not ours.
  */
-export function mountsToRelease(mounts: readonly MountEntry[], dir: string, otherMountsOfDevice: boolean): MountEntry[] {
-  const atDir = mounts.filter((m) => m.mountPoint === dir);
+export function mountsToRelease(
+  mounts: readonly MountEntry[], dir: string, isOurs: (m: MountEntry) => boolean, otherMountsOfDevice: boolean,
+): MountEntry[] {
+  const atDir = mounts.filter((m) => m.mountPoint === dir && isOurs(m));
   if (atDir.length === 0) return [];
-  const devices = new Set(atDir.map((m) => m.majorMinor));
-  const nested = mounts.filter((m) => m.mountPoint !== dir && isUnder(m.mountPoint, dir));
   const elsewhere = otherMountsOfDevice
-    ? mounts.filter((m) => devices.has(m.majorMinor) && !isUnder(m.mountPoint, dir) && !isUnder(dir, m.mountPoint) )
+    ? mounts.filter((m) => m.mountPoint !== dir && !isUnder(dir, m.mountPoint) && atDir.some((ours) => showsPartOf(m, ours)))
     : [];
-  const deepestFirst = (a: MountEntry, b: MountEntry) => b.mountPoint.split('/').length - a.mountPoint.split('/').length || b.id - a.id;
-  return [...nested.sort(deepestFirst), ...elsewhere.sort(deepestFirst), ...atDir.reverse()];
+  const roots = new Set([...atDir, ...elsewhere].map((m) => m.id));
+  const nested = mounts.filter((m) => !roots.has(m.id) && m.mountPoint !== dir && descendsFrom(mounts, m, roots));
+  const depth = (m: MountEntry) => ancestorsOf(mounts, m).length;
+  return [...atDir, ...elsewhere, ...nested].sort((a, b) => depth(b) - depth(a) || b.id - a.id);
+}
+
+/** Whether mount `m` shows (part of) the tree that `ours` shows: the same file system, subvolume and a subtree of its root. */
+export function showsPartOf(m: MountEntry, ours: MountEntry): boolean {
+  return m.majorMinor === ours.majorMinor && subvolumeIdOf(m) === subvolumeIdOf(ours) && isUnder(m.root, ours.root);
+}
+
+/** The btrfs subvolume a mount shows (`subvolid=` of its super options); undefined for other file systems. */
+export function subvolumeIdOf(m: MountEntry): string | undefined {
+  return m.superOptions.find((o) => o.startsWith('subvolid='))?.slice('subvolid='.length);
+}
+
+/** The btrfs subvolume a mount shows by path (`subvol=/a`). */
+export function subvolumePathOf(m: MountEntry): string | undefined {
+  return m.superOptions.find((o) => o.startsWith('subvol='))?.slice('subvol='.length);
+}
+
+function ancestorsOf(mounts: readonly MountEntry[], m: MountEntry): MountEntry[] {
+  const byId = new Map(mounts.map((e) => [e.id, e]));
+  const chain: MountEntry[] = [];
+  for (let p = byId.get(m.parentId); p && !chain.includes(p) && p.id !== m.id; p = byId.get(p.parentId)) chain.push(p);
+  return chain;
+}
+
+function descendsFrom(mounts: readonly MountEntry[], m: MountEntry, ancestorIds: ReadonlySet<number>): boolean {
+  return ancestorsOf(mounts, m).some((a) => ancestorIds.has(a.id));
 }
 
 /**
@@ -95,6 +124,44 @@ export function mountsToRelease(mounts: readonly MountEntry[], dir: string, othe
  */
 export function isMountOfDevice(m: MountEntry, device: { readonly path: string; readonly majorMinor?: string }): boolean {
   return m.majorMinor === device.majorMinor || m.source === device.path;
+}
+
+/** With `subvol=` or `subvolid=` in the options, whether the mount shows that btrfs subvolume; true without them. */
+export function showsSubvolumeOf(m: MountEntry, options: string): boolean {
+  const wanted = options.split(',');
+  const path = wanted.find((o) => o.startsWith('subvol='))?.slice('subvol='.length);
+  const id = wanted.find((o) => o.startsWith('subvolid='))?.slice('subvolid='.length);
+  if (path !== undefined && subvolumePathOf(m) !== `/${path.replace(/^\/+|\/+$/g, '')}`) return false;
+  return id === undefined || subvolumeIdOf(m) === id;
+}
+
+export function hasSubvolumeOption(options: string): boolean {
+  return options.split(',').some((o) => o.startsWith('subvol=') || o.startsWith('subvolid='));
+}
+
+/**
+ * Whether a mount is of the network source `spec` (host:/export, //server/share). The kernel may
+ * list the server by address where the admin wrote a name, so the same file system type and
+ * export path are enough; another export on the directory is not ours.
+ */
+export function isMountOfNetworkSource(m: MountEntry, spec: string, fstype: string): boolean {
+  const norm = (s: string) => s.replace(/\/+$/, '');
+  if (norm(m.source) === norm(spec)) return true;
+  const family = (t: string) => t.replace(/4$/, '');
+  const exportPath = (s: string) => norm(s.startsWith('//') ? s.slice(s.indexOf('/', 2)) : s.slice(s.lastIndexOf(':') + 1));
+  return family(m.fstype) === family(fstype) && exportPath(m.source) === exportPath(spec);
+}
+
+/**
+ * What a bind mount of `source` (canonical) looks like in mountinfo: the device of the mount the
+ * source lives on, and the source's path inside that file system as the mount's root.
+ */
+export function bindMountIdentity(mounts: readonly MountEntry[], source: string): { majorMinor: string; root: string } | undefined {
+  const host = mountContaining(mounts, source);
+  if (!host) return undefined;
+  const inside = host.mountPoint === '/' ? source : source.slice(host.mountPoint.length);
+  const root = `${host.root.replace(/\/+$/, '')}${inside}` || '/';
+  return { majorMinor: host.majorMinor, root };
 }
 
 export function isReadOnly(m: MountEntry): boolean {

@@ -1,7 +1,10 @@
 // Reading mount state from the kernel (no child process: a monitor must stay cheap) and
 // changing it through mount/umount.
-import { existsSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { parseMountinfo, type MountEntry } from '../filesystem/mountinfo.js';
+import { closeSync, existsSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import { mountAt, parseMountinfo, type MountEntry } from '../filesystem/mountinfo.js';
+import { normalizeDirectory } from '../filesystem/system-dirs.js';
 import { run, type RunResult } from './run.js';
 
 export function readMounts(): MountEntry[] {
@@ -49,7 +52,44 @@ export function realPath(path: string): string {
   }
 }
 
-export const canonicalDirectory = realPath;
+/**
+ * The directory as the kernel will name it once mounted: `.`, `..`, `//` and symlinks resolved
+ * (the normalised path where it does not exist yet). A mount point is never stat'ed itself —
+ * that hangs on a dead NFS server — only the directories above it, so a directory that is
+ * already a mount point under its own name costs nothing. Never throws.
+ */
+export function canonicalDirectory(given: string, mounts: readonly MountEntry[]): string {
+  const normal = normalizeDirectory(given);
+  // `..` after a symlink means the symlink's parent to the kernel, so only realpath gets it right.
+  if (given.split('/').includes('..')) {
+    try {
+      return realpathSync(given);
+    } catch {
+      // not there (yet): fall through to the lexical form
+    }
+  }
+  return resolveBelowMounts(normal, mounts);
+}
+
+function resolveBelowMounts(normal: string, mounts: readonly MountEntry[]): string {
+  if (normal === '/' || mountAt(mounts, normal)) return normal;
+  const parent = resolveBelowMounts(posix.dirname(normal), mounts);
+  const path = posix.join(parent, posix.basename(normal));
+  if (mountAt(mounts, path)) return path;
+  try {
+    return lstatSync(path).isSymbolicLink() ? realpathSync(path) : path;
+  } catch {
+    return path; // missing (start creates it) or a dangling symlink (mkdir will say so)
+  }
+}
+
+export function readFstab(): string {
+  try {
+    return readFileSync('/etc/fstab', 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 export function kernelSupportsFstype(fstype: string): boolean {
   try {
@@ -76,6 +116,72 @@ export function mountNamespaceOf(pid: number | 'self'): string | undefined {
     return readlinkSync(`/proc/${pid}/ns/mnt`);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Runs `action` while holding a lock named after `key` (a mount point), so that two operations
+ * on one mount point — Pacemaker retrying a start while the first still runs, an admin's
+ * crm_resource --force-start — never both mount it. A lock whose holder died (killed at its
+ * timeout) is taken over. Waits at most `timeoutMs`, then runs `action` anyway: refusing would
+ * fail an operation for a mere slowness of the other one.
+ */
+export async function withMountPointLock<T>(key: string, timeoutMs: number, action: () => Promise<T>): Promise<T> {
+  // /run is root's alone (/run/lock and /tmp let any user plant the lock and stall us).
+  const lockDir = existsSync('/run') ? '/run' : '/tmp';
+  const file = `${lockDir}/ocfkit-Filesystem-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.lock`;
+  const until = Date.now() + timeoutMs;
+  let held = false;
+  while (!held && Date.now() < until) {
+    held = tryLock(file);
+    if (!held) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  try {
+    return await action();
+  } finally {
+    if (held) {
+      try {
+        unlinkSync(file);
+      } catch {
+        // removed by someone who took it over
+      }
+    }
+  }
+}
+
+function tryLock(file: string): boolean {
+  try {
+    const fd = openSync(file, 'wx', 0o600);
+    writeSync(fd, `${process.pid}\n`);
+    closeSync(fd);
+    return true;
+  } catch {
+    const holder = Number(readFileSafe(file).trim());
+    if (holder > 0 && !processAlive(holder)) {
+      try {
+        unlinkSync(file);
+      } catch {
+        // another waiter took it over first
+      }
+    }
+    return false;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
   }
 }
 

@@ -1,8 +1,7 @@
 // ocf:ocfkit:Filesystem against real file systems on loop devices (needs root).
 import t, { type Test } from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { runAgentAction, sh } from '../helpers/agent.js';
 import { makeLoopFs, type LoopFs } from '../helpers/loop.js';
 
@@ -55,7 +54,8 @@ for (const fstype of ['ext4', 'xfs', 'btrfs'] as const) {
     t.equal(fs(p, 'monitor', { OCF_RESKEY_CRM_meta_interval: '0' }).code, 0, 'probe: running');
     t.equal(fs(p, 'monitor', { OCF_CHECK_LEVEL: '10' }).code, 0, 'depth 10: the device reads');
     t.equal(fs(p, 'monitor', { OCF_CHECK_LEVEL: '20' }).code, 0, 'depth 20: status file written and read');
-    t.ok(existsSync(`${dir}/.Filesystem_status/${hostname()}`), 'the status file is where upstream puts it');
+    t.ok(existsSync(`${dir}/.Filesystem_status`), 'the status directory is where upstream puts it');
+    t.same(readdirSync(`${dir}/.Filesystem_status`), [], 'the status file (a fresh name each time) is removed after the check');
     t.equal(fs(p, 'stop').code, 0, 'stop');
     t.equal(mountedAt(dir), undefined, 'unmounted');
     t.equal(fs(p, 'stop').code, 0, 'stop on a stopped resource succeeds');
