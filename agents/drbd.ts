@@ -8,7 +8,7 @@ import { OCF, configError, genericError, installError, type OcfCode } from '../l
 import type { ParamSpec } from '../lib/ocf/params.js';
 import {
   markSplitBrains, monitorVerdictFor, parseAdjustMasterScore, parseEvents2, parseProcDrbdVersion,
-  peerLabel, promotionScoreFor, unresolvedSplitBrainsInKernelLog, type DrbdState,
+  peerLabel, promotionScoreFor, splitBrainSteps, unresolvedSplitBrainsInKernelLog, type Connection, type DrbdState,
 } from '../lib/drbd/index.js';
 import { compareVersions, formatVersion, parseVersion } from '../lib/drbd/version.js';
 import { drbdadm, kernelLog, kernelModuleLoaded, modprobeDrbd, procDrbdText, readDrbdEvents } from '../lib/sys/drbd.js';
@@ -18,6 +18,8 @@ import { which } from '../lib/sys/which.js';
 
 const versionOrEmpty = (v: string) => (v === '' || parseVersion(v) ? undefined : 'must be a version x.y.z (or empty to skip the check)');
 
+// Every action reads its parameters afresh, so every one but drbd_resource can change with a
+// reload (as with ocf:linbit:drbd); drbd_resource is unique="1", which makes Pacemaker restart.
 const parameters = [
   {
     name: 'drbd_resource', type: 'string', required: true, unique: true,
@@ -26,7 +28,7 @@ const parameters = [
     longdesc: 'The name of the DRBD resource, as in the DRBD configuration (resource r0 { ... }).',
   },
   {
-    name: 'drbdconf', type: 'string', default: '/etc/drbd.conf',
+    name: 'drbdconf', type: 'string', default: '/etc/drbd.conf', reloadable: true,
     check: (v) => (v.startsWith('/') ? undefined : 'must be an absolute path'),
     shortdesc: 'DRBD configuration file',
     longdesc: 'Full path to the DRBD configuration file drbdadm reads.',
@@ -42,14 +44,14 @@ const parameters = [
       + 'Pacemaker does not promote data that may be stale; configure fencing instead of raising it.',
   },
   {
-    name: 'stop_outdates_secondary', type: 'boolean', default: false,
+    name: 'stop_outdates_secondary', type: 'boolean', default: false, reloadable: true,
     shortdesc: 'mark a stopped Secondary Outdated while a Primary runs',
     longdesc: 'When a Secondary is stopped while a Primary is known to run (connected peer, or Pacemaker\'s '
       + 'notify list of promoted nodes), mark its data Outdated in the DRBD meta data after bringing it down, '
       + 'so it cannot be promoted with stale data later.',
   },
   {
-    name: 'ignore_missing_notifications', type: 'boolean', default: false,
+    name: 'ignore_missing_notifications', type: 'boolean', default: false, reloadable: true,
     shortdesc: 'allow the clone without notify=true',
     longdesc: 'The agent relies on notifications (notify=true on the clone) to keep promotion scores current; '
       + 'without them start fails with a configuration error unless this is true.',
@@ -88,19 +90,19 @@ const parameters = [
     longdesc: 'Passed to the unfence handler in OCF_RESKEY_unfence_extra_args (it reads them from there).',
   },
   {
-    name: 'require_drbd_module_version_ge', type: 'string', default: '8.0.0', check: versionOrEmpty,
+    name: 'require_drbd_module_version_ge', type: 'string', default: '8.0.0', check: versionOrEmpty, reloadable: true,
     shortdesc: 'lowest DRBD kernel module version accepted',
     longdesc: 'Fail (OCF_ERR_INSTALLED) when the loaded DRBD module is older than this version, e.g. 9.0.16 '
       + 'to insist on DRBD 9. Empty skips the check.',
   },
   {
-    name: 'require_drbd_module_version_lt', type: 'string', default: '10.0.0', check: versionOrEmpty,
+    name: 'require_drbd_module_version_lt', type: 'string', default: '10.0.0', check: versionOrEmpty, reloadable: true,
     shortdesc: 'DRBD kernel module versions from this one on are refused',
     longdesc: 'Fail (OCF_ERR_INSTALLED) when the loaded DRBD module is this version or newer, e.g. 9.0.0 to '
       + 'insist on DRBD 8.4. Empty skips the check.',
   },
   {
-    name: 'connect_only_after_promote', type: 'boolean', default: false,
+    name: 'connect_only_after_promote', type: 'boolean', default: false, reloadable: true,
     shortdesc: 'stay disconnected until promoted',
     longdesc: 'For stacked set-ups without fencing on the lower layer: keep the resource disconnected until it '
       + 'is promoted, then connect (drbdadm adjust).',
@@ -234,8 +236,7 @@ async function monitor(ctx: Ctx): Promise<OcfCode> {
   if (splitBrain.length > 0) {
     // Never silent: every monitor says it, with what the admin has to do, at ERROR (unlike other
     // degraded states it does not heal by itself: data diverged and a human has to choose).
-    exitReason(ctx.log, `${state.name}: split brain with ${splitBrain.map((c) => peerLabel(c)).join(', ')}; on the node whose changes are to be discarded run `
-      + `"drbdadm disconnect ${state.name}; drbdadm secondary ${state.name}; drbdadm connect --discard-my-data ${state.name}", then on the other "drbdadm connect ${state.name}"`, 'error');
+    exitReason(ctx.log, `${state.name}: split brain with ${splitBrain.map((c) => peerLabel(c)).join(', ')}; ${splitBrainResolution(state, splitBrain)}`, 'error');
   } else if (failed) {
     // A failure always carries its reason (the verdict's: which volumes have no good data).
     exitReason(ctx.log, [verdict.reason, ...bothPrimary(ctx, state)].join('; '));
@@ -245,6 +246,24 @@ async function monitor(ctx: Ctx): Promise<OcfCode> {
     ctx.log.warn(`${state.name}: ${problems.join('; ')}`);
   }
   return code;
+}
+
+/**
+ * The commands that resolve a split brain, both ways round: which side loses its changes is the
+ * admin's call. With several peers the commands name connections, so they differ per side.
+ */
+function splitBrainResolution(state: DrbdState, splitBrain: readonly Connection[]): string {
+  if (state.connections.length <= 1) {
+    const steps = splitBrainSteps(state, '', '');
+    return `on the node whose changes are to be discarded run "${steps.victim}", then on the other "${steps.survivor}"`;
+  }
+  const here = hostname(); // DRBD names a host's connections after its host name
+  return splitBrain.map((c) => {
+    const hereLoses = splitBrainSteps(state, here, c.name);
+    const peerLoses = splitBrainSteps(state, c.name, here);
+    return `to discard this node's changes run here "${hereLoses.victim}", then on ${c.name} "${hereLoses.survivor}"; `
+      + `to discard ${c.name}'s instead run on ${c.name} "${peerLoses.victim}", then here "${peerLoses.survivor}"`;
+  }).join('; ');
 }
 
 /** OCF 1.1 (Pacemaker 2.1+) knows 190/191; older ones would take them for failures. */
@@ -394,8 +413,24 @@ function allUpToDate(state: DrbdState): boolean {
     && state.connections.every((c) => c.state === 'Connected' && c.peerVolumes.every((pv) => pv.peerDisk === 'UpToDate'));
 }
 
+/**
+ * Pacemaker's reload after a parameter changed (any but drbd_resource). The new values apply from
+ * the next action on; what applies now: the promotion score (adjust_master_score and friends) and,
+ * as upstream does, the DRBD configuration (`drbdadm adjust`, for a changed drbdconf or file).
+ */
 async function reload(ctx: Ctx): Promise<OcfCode> {
   await validate(ctx);
+  const p = ctx.params;
+  const seen = await observe(ctx);
+  const state = seen.configured ? seen.state : undefined;
+  // adjust would connect a Secondary that connect_only_after_promote keeps disconnected.
+  if (state && !(p.connect_only_after_promote && state.role !== 'Primary')) {
+    // A failed reload makes Pacemaker restart the resource and all on top: a warning is enough,
+    // the resource runs as before.
+    const r = await drbdadm(p.drbdconf, ['adjust', p.drbd_resource], budget(ctx));
+    if (r.exitCode !== 0) ctx.log.warn(`drbdadm adjust ${p.drbd_resource} failed: ${why(r)}`);
+  }
+  await publishPromotionScore(ctx, state);
   return OCF.SUCCESS;
 }
 

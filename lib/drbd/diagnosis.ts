@@ -13,7 +13,11 @@ export interface DrbdDescription {
   recovery: string[];
 }
 
-export function describeDrbdState(state: DrbdState | undefined): DrbdDescription {
+/**
+ * `localNode`: this node's name as its DRBD peers know it (its host name); with several peers the
+ * split-brain commands run on a peer have to name this node's connection.
+ */
+export function describeDrbdState(state: DrbdState | undefined, localNode?: string): DrbdDescription {
   if (!state) return { summary: 'not configured on this node', findings: [], recovery: [] };
   const findings = [
     ...state.connections.filter((connection) => connection.splitBrain).map((connection) =>
@@ -26,17 +30,57 @@ export function describeDrbdState(state: DrbdState | undefined): DrbdDescription
   return {
     summary: `${state.name}: ${state.role}, ${disksOf(state)}; ${findings[0] ?? allGood}`,
     findings,
-    recovery: state.connections.some((connection) => connection.splitBrain) ? splitBrainRecovery(state.name) : [],
+    recovery: state.connections.some((connection) => connection.splitBrain) ? splitBrainRecovery(state, localNode) : [],
   };
 }
 
-/** Resolving a split brain: one node (the victim) gives up the changes it made since the split. */
-function splitBrainRecovery(resource: string): string[] {
-  return [
-    'decide which node\'s changes since the split are thrown away (the victim); the other node (the survivor) keeps its data',
-    `on the victim: drbdadm disconnect ${resource}; drbdadm secondary ${resource}; drbdadm connect --discard-my-data ${resource}`,
-    `on the survivor: drbdadm connect ${resource}`,
-  ];
+/** What to run, and where, to resolve a split brain: one side (the victim) discards its changes since the split. */
+export interface SplitBrainSteps {
+  /** On the victim. */
+  victim: string;
+  /** Then on the other node of the connection (the survivor), which keeps its data. */
+  survivor: string;
+}
+
+/** How messages name this node when its DRBD name is not known. */
+export const THIS_NODE = '<this node>';
+
+/**
+ * The commands when node `victim` discards its changes since the split with node `survivor`.
+ * With one peer they name the resource (the only form DRBD 8.4 knows). With several (DRBD 9)
+ * they name the connection, `r0:node2`: there `drbdadm connect r0` fails while the node's other
+ * connections are up ("(125) Device has a net-config (use disconnect first)"), and
+ * `drbdadm disconnect r0` drops the healthy connections too. `secondary` is for the whole resource.
+ */
+export function splitBrainSteps(state: DrbdState, victim: string, survivor: string): SplitBrainSteps {
+  const resource = state.name;
+  const connectionTo = (peer: string) => (state.connections.length > 1 ? `${resource}:${peer}` : resource);
+  return {
+    victim: `drbdadm disconnect ${connectionTo(survivor)}; drbdadm secondary ${resource}; drbdadm connect --discard-my-data ${connectionTo(survivor)}`,
+    survivor: `drbdadm connect ${connectionTo(victim)}`,
+  };
+}
+
+/**
+ * Resolving a split brain, for someone who has not decided yet which side loses: with one peer
+ * the same commands on either side; with several, for each connection in split brain both ways
+ * round, since the commands name the other end.
+ */
+function splitBrainRecovery(state: DrbdState, localNode = THIS_NODE): string[] {
+  const decide = 'decide which node\'s changes since the split are thrown away (the victim); the other node (the survivor) keeps its data';
+  if (state.connections.length <= 1) {
+    const steps = splitBrainSteps(state, '', '');
+    return [decide, `on the victim: ${steps.victim}`, `on the survivor: ${steps.survivor}`];
+  }
+  return [decide, ...state.connections.filter((connection) => connection.splitBrain).flatMap((connection) => {
+    const peer = connection.name;
+    const hereLoses = splitBrainSteps(state, localNode, peer);
+    const peerLoses = splitBrainSteps(state, peer, localNode);
+    return [
+      `if this node is the victim: here: ${hereLoses.victim}; then on ${peer}: ${hereLoses.survivor}`,
+      `if ${peer} is the victim: on ${peer}: ${peerLoses.victim}; then here: ${peerLoses.survivor}`,
+    ];
+  })];
 }
 
 function bothPrimaryFindings(state: DrbdState): string[] {

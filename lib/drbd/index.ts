@@ -17,4 +17,4 @@ export {
   type MasterScores, type PromotionOptions, type PromotionDecision, type AdjustMasterScore,
   type MonitorCode, type MonitorVerdict, type MonitorOptions,
 } from './promotion.js';
-export { describeDrbdState, type DrbdDescription } from './diagnosis.js';
+export { describeDrbdState, splitBrainSteps, THIS_NODE, type DrbdDescription, type SplitBrainSteps } from './diagnosis.js';

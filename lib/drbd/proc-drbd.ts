@@ -6,6 +6,7 @@
 //   	[====>...............] sync'ed: 25.0% (51076/65496)K
 //   	finish: 0:00:13 speed: 3,604 (3,604) K/sec
 //
+// (for a big device the sizes are in M, and the finish line is glued to it: see PROGRESS_LINE).
 // DRBD 9 prints only its version there (status moved to `drbdsetup status`), so a DRBD 9
 // /proc/drbd is refused rather than read as "nothing configured".
 // /proc/drbd names minors, not resources; the caller may say which resource and volume a minor
@@ -53,8 +54,16 @@ interface MinorStatus {
 // reasons a(fter dependency), p(eer), u(ser); the rest are not about state.
 const MINOR_LINE =
   /^\s*(\d+): cs:(\S+)(?: ro:([^\s/]+)\/([^\s/]+) ds:([^\s/]+)\/([^\s/]+)\s+(?:[ABC]\s+)?([rs])([a-])([p-])([u-])\S*)?\s*$/;
-const PROGRESS_LINE = /^\s*\[[=>.]*\] (?:sync'ed|verified): *(\d+(?:\.\d+)?)% \((\d+)\/(\d+)\)K\s*$/;
-const FINISH_LINE = /^\s*finish: (\d+):(\d\d):(\d\d) speed: ([\d,]+) \(([\d,]+)\)(?: want: [\d,]+)? K\/sec\s*$/;
+// The resync progress (drbd_proc.c, drbd_syncer_progress). The sizes left/total are in K, or in M
+// (shifted down by 10 bits) for resyncs of more than 4 GiB (1 GiB in older 8.x); G and T are
+// accepted too, in case a version goes further. After the M form the kernel's own DRBD 8.4 (the
+// one in mainline Linux, e.g. Debian's) prints no line break, so the finish line follows on the
+// same line: `[>....] sync'ed:  0.2% (8180/8192)Mfinish: 1:05:12 speed: 2,120 (2,050) K/sec`.
+// The finish line has a third speed with proc_details ("(3s -- average)"), `want:` on a
+// SyncTarget, and " (stalled)" when nothing moved for a while (older 8.4: a line `stalled` instead).
+const PROGRESS_LINE = /^\s*\[[=>.]*\] (?:sync'ed|verified): *(\d+(?:\.\d+)?)% \((\d+)\/(\d+)\)[KMGT]\s*(finish: .*)?$/;
+const FINISH_LINE = /^\s*finish: (\d+):(\d\d):(\d\d) speed: ([\d,]+) \(([\d,]+)(?: -- [\d,]+)?\)(?: want: [\d,]+)? K\/sec(?: \(stalled\))?\s*$/;
+const STALLED_LINE = /^\s*stalled\s*$/;
 // Lines only printed with /proc/drbd details switched on; they say nothing about state.
 const DETAIL_LINE = /^\s+(resync:|act_log:|blocked on activity log:)/;
 
@@ -131,16 +140,22 @@ function readDetailLine(line: string, status: MinorStatus): void {
   const progress = PROGRESS_LINE.exec(line);
   if (progress) {
     status.peerVolume.resyncDonePercent = Number(progress[1]);
+    const finishOnSameLine = progress[4];
+    if (finishOnSameLine !== undefined && !readFinish(finishOnSameLine, status)) fail(`${where}: unexpected resync line '${line.trim()}'`);
     return;
   }
-  const finish = FINISH_LINE.exec(line);
-  if (finish) {
-    const [, hours, minutes, seconds, currentSpeed] = finish;
-    status.peerVolume.resyncEtaSeconds = Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds);
-    status.peerVolume.resyncKiBPerSecond = Number(currentSpeed!.replaceAll(',', ''));
-    return;
-  }
+  if (readFinish(line, status) || STALLED_LINE.test(line)) return;
   fail(`${where}: unexpected line '${line.trim()}'`);
+}
+
+/** The ETA and current speed of a `finish:` line; false when `text` is none. */
+function readFinish(text: string, status: MinorStatus): boolean {
+  const finish = FINISH_LINE.exec(text);
+  if (!finish) return false;
+  const [, hours, minutes, seconds, currentSpeed] = finish;
+  status.peerVolume.resyncEtaSeconds = Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds);
+  status.peerVolume.resyncKiBPerSecond = Number(currentSpeed!.replaceAll(',', ''));
+  return true;
 }
 
 function groupIntoResources(

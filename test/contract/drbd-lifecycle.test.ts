@@ -198,6 +198,26 @@ t.test('stop', async (t) => {
     t.same(r2.commands, [cmd.removeScore]);
   });
 
+  t.test('invalid parameters: stop succeeds and touches nothing (a failed stop gets the node fenced)', async (t) => {
+    for (const [what, params] of [
+      ['no drbd_resource', { drbd_resource: undefined }],
+      ['a drbd_resource that is no resource name', { drbd_resource: 'r0; reboot' }],
+      ['a relative drbdconf', { drbdconf: 'drbd.conf' }],
+      ['a wfc_timeout that is no number', { wfc_timeout: 'soon' }],
+    ] as const) {
+      const d = drbdDouble(t, { version: 'drbd-9', node: 'node1', state: '03-synced-one-primary' });
+      d.setScore('10000');
+      const r = d.run('stop', params);
+      t.equal(r.code, 0, `${what}: ${r.stderr}`);
+      t.same(r.commands, [], `${what}: nothing run`);
+      t.equal(d.score(), '10000', `${what}: score untouched`);
+      t.equal(d.stateName(), 'drbd-9/03-synced-one-primary/node1', `${what}: DRBD untouched`);
+      t.match(r.stderr, /ERROR: stop: .*nothing to stop/, `${what}: logged`);
+      t.equal(r.reason, undefined, `${what}: no exit reason (the stop did not fail)`);
+      for (const action of ['validate-all', 'start']) t.equal(d.run(action, params).code, 6, `${what}: ${action} still says 6`);
+    }
+  });
+
   t.test('down refused while the device is held open: retried every 500 ms', async (t) => {
     const d = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state: '03-synced' });
     d.fail('drbdadm-down', 2, 11, DOWN_HELD_OPEN);

@@ -3,10 +3,21 @@
 // drbd agent and the DRBD test double.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { OCF_1_1, RECURRING, cmd, drbdDouble } from '../helpers/drbd-double/index.js';
 
+/** One peer: the same commands on either side, naming the resource. */
 const recovery = (res: string) =>
   `on the node whose changes are to be discarded run "drbdadm disconnect ${res}; drbdadm secondary ${res}; drbdadm connect --discard-my-data ${res}", then on the other "drbdadm connect ${res}"`;
+
+/**
+ * Several peers (DRBD 9): the commands name the connection, both ways round. `drbdadm connect r0`
+ * fails while the other connections are up, and `disconnect r0` would drop them. The agent knows
+ * itself by its host name, as DRBD does.
+ */
+const recoveryWith = (res: string, peer: string, here = hostname()) =>
+  `to discard this node's changes run here "drbdadm disconnect ${res}:${peer}; drbdadm secondary ${res}; drbdadm connect --discard-my-data ${res}:${peer}", then on ${peer} "drbdadm connect ${res}:${here}"; `
+  + `to discard ${peer}'s instead run on ${peer} "drbdadm disconnect ${res}:${here}; drbdadm secondary ${res}; drbdadm connect --discard-my-data ${res}:${here}", then here "drbdadm connect ${res}:${peer}"`;
 
 t.test('DRBD 8.4: the split-brain handler\'s record makes every monitor report it until reconnected', async (t) => {
   const d = drbdDouble(t, { version: 'drbd-8.4', node: 'node1', state: '11-split-brain' });
@@ -53,7 +64,7 @@ t.test('DRBD 9: the record names the peer; only that connection is in split brai
   t.equal(d.run('split-brain-handler', {}, { DRBD_RESOURCE: 'r0', DRBD_PEER: 'node2' }).code, 0);
   const r = d.run('monitor', {}, { ...RECURRING, ...OCF_1_1 });
   t.equal(r.code, 191);
-  t.equal(r.reason, `r0: split brain with node2; ${recovery('r0')}`);
+  t.equal(r.reason, `r0: split brain with node2; ${recoveryWith('r0', 'node2')}`);
   t.same(r.commands, [cmd.events2(), cmd.setScore(10000)]);
 
   // node3 in the same state: both connections StandAlone after `drbdadm disconnect`, no handler ran.
@@ -71,7 +82,7 @@ t.test('a handler run without a peer name marks every StandAlone connection', as
   t.match(d.splitBrainRecord(), / peer=\n$/);
   const r = d.run('monitor', {}, RECURRING);
   t.equal(r.code, 0);
-  t.equal(r.reason, `r0: split brain with node1, node2; ${recovery('r0')}`);
+  t.equal(r.reason, `r0: split brain with node1, node2; ${recoveryWith('r0', 'node1')}; ${recoveryWith('r0', 'node2')}`);
 });
 
 t.test('the split-brain record of another resource does not count', async (t) => {

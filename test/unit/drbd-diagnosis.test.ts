@@ -60,7 +60,14 @@ t.test('split brain, with the commands that resolve it', async (t) => {
     'split brain with node2: both sides changed data while disconnected, and DRBD will not reconnect until one side discards its changes',
     'disconnected from node3 (Connecting)',
   ]);
-  t.same(describeDrbdState(drbd9).recovery, SPLIT_BRAIN_RECOVERY);
+  // Three nodes: `drbdadm connect r0` fails while the other connections are up, `disconnect r0`
+  // drops them: the commands name the connection, both ways round.
+  t.same(describeDrbdState(drbd9, 'node1').recovery, [
+    SPLIT_BRAIN_RECOVERY[0],
+    'if this node is the victim: here: drbdadm disconnect r0:node2; drbdadm secondary r0; drbdadm connect --discard-my-data r0:node2; then on node2: drbdadm connect r0:node1',
+    'if node2 is the victim: on node2: drbdadm disconnect r0:node1; drbdadm secondary r0; drbdadm connect --discard-my-data r0:node1; then here: drbdadm connect r0:node2',
+  ]);
+  t.match(describeDrbdState(drbd9).recovery[1], /then on node2: drbdadm connect r0:<this node>$/, 'without the local node name, a placeholder');
 });
 
 // A made-up state: Primary connected to node2, one volume, with what each case changes.

@@ -4,7 +4,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
-import { renderMetadata } from '../../lib/ocf/metadata.js';
+import { checkReloadDeclarations, renderMetadata } from '../../lib/ocf/metadata.js';
 import { parseBoolean } from '../../lib/ocf/params.js';
 import { REPO, runAgentAction } from '../helpers/agent.js';
 
@@ -17,11 +17,23 @@ const UPSTREAM: Record<string, string> = {
   drbd: 'q5-drbd-meta-data.xml',
 };
 
-function parametersOf(xml: string): Map<string, { type: string; default?: string }> {
-  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);
-  const list = [doc['resource-agent'].parameters.parameter].flat();
-  return new Map(list.map((p: { name: string; content: { type: string; default?: string } }) => [p.name, { type: p.content.type, default: p.content.default }]));
+interface ParamXml { name: string; unique?: string; longdesc: string | { '#text': string }; content: { type: string; default?: string } }
+
+function parsed(xml: string): { ocfVersion: string; params: ParamXml[]; actions: string[] } {
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false }).parse(xml)['resource-agent'];
+  return {
+    ocfVersion: String(doc.version),
+    params: [doc.parameters.parameter].flat(),
+    actions: [doc.actions.action].flat().map((a: { name: string }) => a.name),
+  };
 }
+
+function parametersOf(xml: string): Map<string, { type: string; default?: string }> {
+  return new Map(parsed(xml).params.map((p) => [p.name, { type: p.content.type, default: p.content.default }]));
+}
+
+const uniqueOf = (xml: string) => parsed(xml).params.filter((p) => p.unique === '1').map((p) => p.name).sort();
+const claimsReload = (p: ParamXml) => (typeof p.longdesc === 'string' ? p.longdesc : p.longdesc['#text']).includes('Can be changed without a restart');
 
 t.ok(existsSync(`${DTD_DIR}/ra-api-1.dtd`), 'resource-agents is installed (ra-api-1.dtd)');
 
@@ -40,8 +52,23 @@ for (const name of agentNames) {
     const rng = spawnSync('xmllint', ['--noout', '--relaxng', `${DTD_DIR}/metadata.rng`, '-'], { input: checkedIn, encoding: 'utf8' });
     t.equal(rng.status, 0, `valid against metadata.rng ${rng.stderr}`);
 
+    // Pacemaker 2.1 uses `reload` only for agents that say OCF 1.0 (reload-agent, the 1.1 way, is not
+    // in ra-api-1.dtd), and then restarts for a change of a unique="1" parameter and reloads for
+    // any other: "Can be changed without a restart" is true exactly for the parameters that are
+    // not unique, and only in an agent that offers reload.
+    const { ocfVersion, params, actions } = parsed(checkedIn);
+    t.equal(ocfVersion, '1.0', 'OCF 1.0: Pacemaker 2.1 ignores `reload` of an agent that says 1.1');
+    const offersReload = actions.includes('reload');
+    for (const p of params) {
+      t.equal(claimsReload(p), offersReload && p.unique !== '1',
+        `${p.name}: ${offersReload ? (p.unique === '1' ? 'unique, so a change restarts' : 'not unique, so a change reloads') : 'no reload action, so a change restarts'}`);
+    }
+
     const upstreamFile = UPSTREAM[name];
     if (!upstreamFile) return;
+    // pcs refuses a second resource of the agent with the same value of a unique parameter (without
+    // --force): unique="1" where upstream has it, and nowhere else.
+    t.same(uniqueOf(checkedIn), uniqueOf(readFileSync(`${REPO}/test/fixtures/pacemaker/${upstreamFile}`, 'utf8')), 'unique="1" on the same parameters as upstream');
     const upstream = parametersOf(readFileSync(`${REPO}/test/fixtures/pacemaker/${upstreamFile}`, 'utf8'));
     const ours = parametersOf(checkedIn);
     for (const [param, up] of upstream) {
@@ -55,3 +82,17 @@ for (const name of agentNames) {
     }
   });
 }
+
+t.test('declarations that Pacemaker would not honour are refused at build time', async (t) => {
+  const agent = (over: { reload: boolean; reloadable?: boolean; unique?: boolean }) => ({
+    name: 'x', version: '1', shortdesc: 's', longdesc: 'l', handlers: {},
+    actions: [{ name: 'start' as const, timeout: 5 }, ...(over.reload ? [{ name: 'reload' as const, timeout: 5 }] : [])],
+    parameters: [{ name: 'p', type: 'string' as const, shortdesc: 's', longdesc: 'l', reloadable: over.reloadable, unique: over.unique }],
+  });
+  t.throws(() => checkReloadDeclarations(agent({ reload: false, reloadable: true })), /p is reloadable but the agent offers no reload action/);
+  t.throws(() => checkReloadDeclarations(agent({ reload: true })), /p is neither reloadable nor unique/);
+  t.throws(() => checkReloadDeclarations(agent({ reload: true, reloadable: true, unique: true })), /p is both reloadable and unique/);
+  t.doesNotThrow(() => checkReloadDeclarations(agent({ reload: true, reloadable: true })));
+  t.doesNotThrow(() => checkReloadDeclarations(agent({ reload: true, unique: true })));
+  t.doesNotThrow(() => checkReloadDeclarations(agent({ reload: false, unique: true })));
+});
