@@ -103,6 +103,8 @@ export class LabError extends Error {}
 
 /** `lab.sh up` on a quiet host (both VMs ready); a slower boot says how loaded the host is. */
 const QUIET_BOOT_S = 8;
+/** The round trip of a trivial command into a VM on a quiet host, at its slow end. */
+const QUIET_ROUND_TRIP_MS = 400;
 
 export class Lab {
   private downed = false;
@@ -137,8 +139,18 @@ export class Lab {
       throw new LabError(`lab.sh up failed (exit ${r.code}):\n${r.stderr}`);
     }
     const bootS = Number(/up in ([\d.]+)s/.exec(r.stderr)?.[1]);
-    if (Number.isFinite(bootS)) lab.slowness = Math.min(8, Math.max(1, bootS / QUIET_BOOT_S));
+    if (Number.isFinite(bootS)) lab.slowness = lab.bootSlowness = Math.min(8, Math.max(1, bootS / QUIET_BOOT_S));
     return lab;
+  }
+
+  private bootSlowness = 1;
+
+  /**
+   * A command's round trip into a VM, measured now (ms): ~100-450 ms on a quiet host. Keeps
+   * `slowness` in step with the host's load after boot (never below what the boot measured).
+   */
+  noteRoundTrip(ms: number): void {
+    this.slowness = Math.min(8, Math.max(this.bootSlowness, ms / QUIET_ROUND_TRIP_MS));
   }
 
   /** A timeout in seconds for this host's current speed (see slowness). */

@@ -122,7 +122,9 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
       const r = await lab.exec(n, [command, ...args], {
         ...(o.input !== undefined ? { input: o.input } : {}),
         ...(o.env ? { env: o.env } : {}),
-        timeout: Math.ceil((o.timeoutMs ?? 60_000) / 1000),
+        // Generous: crmsh alone needs seconds in a TCG VM and a minute on a loaded host; a timeout here
+        // only catches a hang, never the product being slow.
+        timeout: Math.ceil((o.timeoutMs ?? 300_000) / 1000),
       });
       return { exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
     } catch (error) {
@@ -170,6 +172,9 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
       if (!best || sample.rtt < best.rtt) best = sample;
     }
     if (best) offsets.set(n, best.offset);
+    // The host's load changes while a test runs: a slow round trip raises the slowness that
+    // scales every wait (never below what the boot measured).
+    if (best) lab.noteRoundTrip(best.rtt);
   };
   const setClock = async (n: NodeId): Promise<void> => {
     await lab.sh(n, `date -s @${(Date.now() / 1000).toFixed(3)} > /dev/null`, { timeout: 10 });
