@@ -18,30 +18,51 @@ export interface MountEntry {
 
 /** The kernel escapes space, tab, newline and backslash in paths as \ooo. */
 export function unescapeMountPath(path: string): string {
-  return path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+  // Almost no path has an escape: skip the regex for those (a node may list thousands of mounts).
+  return path.includes('\\') ? path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))) : path;
+}
+
+/**
+ * One line of mountinfo. A monitor reads the whole table but looks at one or two entries; with
+ * thousands of mounts (container hosts) splitting every option list cost more than the rest of
+ * the parse, so the option lists are split when first asked for.
+ */
+class MountLine implements MountEntry {
+  #mountOptions: readonly string[] | undefined;
+  #superOptions: readonly string[] | undefined;
+  constructor(
+    readonly id: number,
+    readonly parentId: number,
+    readonly majorMinor: string,
+    readonly root: string,
+    readonly mountPoint: string,
+    private readonly rawMountOptions: string,
+    readonly fstype: string,
+    readonly source: string,
+    private readonly rawSuperOptions: string,
+  ) {}
+  get mountOptions(): readonly string[] { return (this.#mountOptions ??= this.rawMountOptions.split(',')); }
+  get superOptions(): readonly string[] { return (this.#superOptions ??= this.rawSuperOptions.split(',')); }
 }
 
 export function parseMountinfo(text: string): MountEntry[] {
   const mounts: MountEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
     // id parent major:minor root mountpoint options [optional fields...] - fstype source superoptions
     const separator = line.indexOf(' - ');
     if (separator < 0) continue;
-    const left = line.slice(0, separator).split(' ');
-    const right = line.slice(separator + 3).split(' ');
+    const left = line.slice(0, separator).split(' ', 6);
+    const right = line.slice(separator + 3).split(' ', 3);
     if (left.length < 6 || right.length < 3) continue;
-    mounts.push({
-      id: Number(left[0]),
-      parentId: Number(left[1]),
-      majorMinor: left[2]!,
-      root: unescapeMountPath(left[3]!),
-      mountPoint: unescapeMountPath(left[4]!),
-      mountOptions: left[5]!.split(','),
-      fstype: right[0]!,
-      source: unescapeMountPath(right[1]!),
-      superOptions: right[2]!.split(','),
-    });
+    mounts.push(new MountLine(
+      Number(left[0]), Number(left[1]), left[2]!, unescapeMountPath(left[3]!), unescapeMountPath(left[4]!), left[5]!,
+      right[0]!, unescapeMountPath(right[1]!), right[2]!,
+    ));
   }
   return mounts;
 }
