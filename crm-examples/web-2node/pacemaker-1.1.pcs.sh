@@ -43,7 +43,8 @@ pcs -f "$CIB" constraint colocation add g-web with master drbd-r0-clone INFINITY
 pcs -f "$CIB" constraint order promote drbd-r0-clone then start g-web kind=Mandatory id=order-drbd-r0-promote-then-g-web
 
 pcs -f "$CIB" property set stonith-enabled=true
-pcs -f "$CIB" resource defaults resource-stickiness=100
+pcs -f "$CIB" resource defaults resource-stickiness=100 migration-threshold=1 failure-timeout=10min
+pcs -f "$CIB" resource op defaults timeout=60s
 
 if [ "$push" = yes ]; then
   pcs cluster cib-push "$CIB" --config

@@ -10,6 +10,7 @@ import { PROVIDERS, validateClusterSpec } from '../crm/spec.js';
 import { flagLabel, parseStackFile, stackFlagsToRaw, type StackFlags } from '../crm/stack-input.js';
 import { loadAgentCatalog } from './agent-catalog.js';
 import type { CliIo } from './system.js';
+import { writeAllOrNothing } from './write-all.js';
 
 export interface CrmGenerateArgs extends StackFlags {
   file?: string;
@@ -22,8 +23,23 @@ export interface CrmGenerateArgs extends StackFlags {
 
 const STACK_FLAGS = [
   'name', 'drbd-resource', 'device', 'disk', 'drbd-port', 'protocol', 'drbd-version', 'quorum', 'drbd-fencing',
-  'directory', 'fstype', 'mount-options', 'ip', 'nic', 'service', 'dual-primary', 'node', 'stonith', 'stickiness',
+  'directory', 'fstype', 'mount-options', 'ip', 'nic', 'service', 'dual-primary', 'node', 'stonith', 'without-fencing', 'stickiness',
+  'rsc-default', 'op-default',
 ];
+/** Options that take one value; yargs collects a repeated one into a list instead of refusing it. */
+const SINGLE_VALUED = [
+  'name', 'drbd-resource', 'device', 'disk', 'drbd-port', 'protocol', 'drbd-version', 'quorum', 'drbd-fencing', 'directory', 'fstype',
+  'mount-options', 'ip', 'nic', 'dual-primary', 'without-fencing', 'provider', 'stickiness', 'file', 'format', 'pacemaker', 'output', 'drbd-res', 'meta-data-dir',
+];
+
+/** A usage error (thrown, yargs reports it) for an option given more than once. */
+function checkGivenOnce(argv: Record<string, unknown>): true {
+  for (const option of SINGLE_VALUED) {
+    const value = argv[option];
+    if (Array.isArray(value)) throw new Error(`--${option} is given ${value.length} times (${value.join(', ')}): give it once`);
+  }
+  return true;
+}
 
 export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
   return yargs
@@ -36,12 +52,15 @@ export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
       'system, virtual IP and services are a plain group. Operation timeouts and monitor intervals\n' +
       "come from the agents' own meta-data. Nothing is written when any input is wrong.",
     )
-    .group(['node', 'stonith', 'provider', 'stickiness'], 'Cluster:')
+    .group(['node', 'stonith', 'without-fencing', 'provider', 'stickiness', 'rsc-default', 'op-default'], 'Cluster:')
     .group(['drbd-resource', 'device', 'disk', 'drbd-version', 'drbd-port', 'protocol', 'quorum', 'drbd-fencing', 'dual-primary'], 'DRBD:')
     .group(['directory', 'fstype', 'mount-options', 'ip', 'nic', 'service', 'name'], 'File system and services:')
     .group(['file', 'format', 'pacemaker', 'output', 'drbd-res', 'meta-data-dir'], 'Input and output:')
     .option('node', { type: 'string', array: true, requiresArg: true, describe: 'A cluster node, NAME or NAME@ADDRESS (the replication address, for --drbd-res); repeat per node' })
     .option('stonith', { type: 'string', array: true, requiresArg: true, describe: 'A fence device, AGENT:name=value,... e.g. fence_ipmilan:pcmk_host_list=alice,ip=10.0.0.101,username=admin,password=...; repeat per device' })
+    .option('without-fencing', { type: 'boolean', describe: 'The cluster has no fence device (also --no-stonith): write stonith-enabled=false, with a warning; without --stonith, one of the two is required' })
+    .option('rsc-default', { type: 'string', array: true, requiresArg: true, describe: 'A resource default, NAME=VALUE, e.g. migration-threshold=1 or failure-timeout=10min; repeatable' })
+    .option('op-default', { type: 'string', array: true, requiresArg: true, describe: 'An operation default, NAME=VALUE, e.g. timeout=60s (for operations without their own); repeatable' })
     .option('provider', { type: 'string', choices: PROVIDERS as string[], describe: 'Whose agents: ocfkit (default), or the upstream ones (heartbeat and linbit both mean ocf:heartbeat:Filesystem/IPaddr2 + ocf:linbit:drbd)' })
     .option('stickiness', { type: 'string', requiresArg: true, describe: 'resource-stickiness, so a recovered node does not pull resources back (default 100)' })
     .option('drbd-resource', { type: 'string', requiresArg: true, describe: 'DRBD resource name, e.g. r0 (leave out for shared storage without DRBD)' })
@@ -67,6 +86,7 @@ export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
     .option('drbd-res', { type: 'string', requiresArg: true, describe: 'Also write the DRBD resource file (resource r0 { ... }) here' })
     .option('meta-data-dir', { type: 'string', requiresArg: true, describe: "Read ocfkit's agent meta-data from DIR/<Agent>.xml" })
     .conflicts('file', STACK_FLAGS)
+    .check(checkGivenOnce)
     .example('$0 crm generate -f cluster.yaml --format pcs --drbd-res r0.res', 'Stacks described in a file, as a pcs script, plus the DRBD resource file')
     .example('$0 crm generate ... --pacemaker 1.1', 'The same for a Pacemaker 1.1 cluster (ms, Master/Slave)')
     .example('$0 crm generate --node alice --node bob --name web --device /dev/mapper/mpatha --directory /srv/www --fstype xfs --ip 192.168.0.20/24 --stonith ...', 'Shared storage without DRBD: file system, VIP and services in one group')
@@ -79,7 +99,8 @@ export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
       '    --stonith fence_ipmilan:pcmk_host_list=alice,ip=10.0.1.1,username=admin,password=... \\\n' +
       '    --stonith fence_ipmilan:pcmk_host_list=bob,ip=10.0.1.2,username=admin,password=... \\\n' +
       '    --drbd-res /etc/drbd.d/r0.res\n\n' +
-      'A description file has the keys nodes, stonith, provider, stickiness and stacks (each with name, drbd, ' +
+      'A description file has the keys nodes, stonith (or withoutFencing: true), provider, stickiness, rscDefaults, opDefaults ' +
+      'and stacks (each with name, drbd, ' +
       'filesystem, ip, services, dualPrimary); crm-examples/ has complete ones in YAML and JSON. A stack on shared ' +
       'storage has no drbd part, a name, and its device in filesystem.device.') as unknown as Argv<CrmGenerateArgs>;
 }
@@ -115,6 +136,7 @@ export async function runCrmGenerate(args: CrmGenerateArgs, io: CliIo): Promise<
   if (args.drbdRes !== undefined) {
     const noDrbd = drbdResWithoutDrbd(validated.spec);
     if (noDrbd !== undefined) return failWith([noDrbd]);
+    if (args.drbdRes === args.output) return failWith([`--output and --drbd-res both name ${args.output}: give each its own file`]);
   }
 
   const load = await loadAgentCatalog(agentsNeeded(validated.spec), io, args.metaDataDir === undefined ? {} : { metaDataDir: args.metaDataDir });
@@ -123,13 +145,15 @@ export async function runCrmGenerate(args: CrmGenerateArgs, io: CliIo): Promise<
   const result = generate(validated.spec, load.catalog, { format: args.format, pacemaker: args.pacemaker, drbdRes: args.drbdRes !== undefined });
   if (!result.ok) return failWith(result.errors);
 
+  const files: { path: string; text: string }[] = [];
+  if (args.output !== undefined) files.push({ path: args.output, text: result.text });
+  if (args.drbdRes !== undefined && args.drbdRes !== '-' && result.drbdRes !== undefined) files.push({ path: args.drbdRes, text: result.drbdRes });
+  const notWritten = await writeAllOrNothing(files, io);
+  if (notWritten !== undefined) return failWith([notWritten]);
+
   for (const note of load.notes) io.stderr(`note: ${note}\n`);
   for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
-  if (args.output !== undefined) await io.writeText(args.output, result.text);
-  else io.stdout(result.text);
-  if (args.drbdRes !== undefined && result.drbdRes !== undefined) {
-    if (args.drbdRes === '-') io.stdout(result.drbdRes);
-    else await io.writeText(args.drbdRes, result.drbdRes);
-  }
+  if (args.output === undefined) io.stdout(result.text);
+  if (args.drbdRes === '-' && result.drbdRes !== undefined) io.stdout(result.drbdRes);
   return 0;
 }

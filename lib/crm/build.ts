@@ -77,14 +77,14 @@ export function buildClusterConfig(spec: ClusterSpec, catalog: AgentCatalog): Bu
     resources.push(makePrimitive(stonithId(device, index, spec.stonith), device.agent, Object.entries(device.params), { promotable: false, notify: false },
       index === 0 ? 'Fencing: a node that stops answering is powered off before its resources are started elsewhere' : undefined));
   });
+  // Validation made sure that no fence device means the admin said withoutFencing.
   if (spec.stonith.length === 0) {
     warnings.push(
-      'no STONITH device is configured (add one with --stonith, e.g. --stonith fence_ipmilan:pcmk_host_list=NODE,ip=...). ' +
-      'stonith-enabled stays true, so Pacemaker will not start any resource until a fence device exists. ' +
-      'Do not turn it off instead: without fencing, a node that merely stops answering is assumed dead, ' +
+      'this cluster runs without fencing (stonith-enabled=false), as asked: a node that merely stops answering is assumed dead, ' +
       (spec.stacks.some((stack) => stack.drbd)
-        ? 'and both nodes may end up writing to their own copy of the data (DRBD split brain).'
-        : 'and both nodes may end up mounting the shared file system at once, which corrupts it.'),
+        ? 'and both nodes may end up writing to their own copy of the data (DRBD split brain). '
+        : 'and both nodes may end up mounting the shared file system at once, which corrupts it. ') +
+      'Add a fence device and set stonith-enabled=true before this cluster holds data that matters.',
     );
   } else {
     warnNodesWithoutFenceDevice(spec, warnings);
@@ -111,7 +111,7 @@ export function buildClusterConfig(spec: ClusterSpec, catalog: AgentCatalog): Bu
 
   if (errors.length > 0) return { ok: false, errors };
 
-  const properties: [string, string][] = [['stonith-enabled', 'true']];
+  const properties: [string, string][] = [['stonith-enabled', spec.stonith.length > 0 ? 'true' : 'false']];
   // OCFS2/GFS2: a node that lost quorum must neither stop its file system (that needs DLM, which
   // is blocked without quorum) nor keep changing things: freezing is the safe choice.
   if (needsDlm) properties.push(['no-quorum-policy', 'freeze']);
@@ -120,7 +120,13 @@ export function buildClusterConfig(spec: ClusterSpec, catalog: AgentCatalog): Bu
   // which is a second outage for nothing (the value, 100 by default, comes from the spec).
   return {
     ok: true,
-    config: { resources, constraints, properties, resourceDefaults: [['resource-stickiness', String(spec.stickiness)]] },
+    config: {
+      resources,
+      constraints,
+      properties,
+      resourceDefaults: [['resource-stickiness', String(spec.stickiness)], ...spec.resourceDefaults],
+      operationDefaults: spec.operationDefaults,
+    },
     warnings,
   };
 }
@@ -242,8 +248,11 @@ function serviceMembersOf(stack: StackSpec, core: CoreAgents, makePrimitive: Mak
     if (stack.ip.nic !== undefined) ipParams.push(['nic', stack.ip.nic]);
     members.push(makePrimitive(`vip-${stack.name}`, core.ipaddr2, ipParams, { promotable: false, notify: false }));
   }
+  const typesSeen = new Set<string>();
   stack.services.forEach((service, index) => {
-    members.push(makePrimitive(serviceId(service, index, stack), service.agent, Object.entries(service.params), { promotable: false, notify: false }));
+    const clash = typesSeen.has(service.agent.type);
+    typesSeen.add(service.agent.type);
+    members.push(makePrimitive(serviceId(service, index, clash, stack), service.agent, Object.entries(service.params), { promotable: false, notify: false }));
   });
   return members;
 }
@@ -252,11 +261,10 @@ function groupOf(id: string, members: Primitive[], comment: string): Group {
   return { kind: 'group', id, members, comment };
 }
 
-/** A resource id from an agent type: `apache` -> `apache-web`. */
-function serviceId(service: AgentSpec, index: number, stack: StackSpec): string {
+/** A resource id from an agent type: `apache` -> `apache-web` (`-N` when an earlier service of the stack has that type). */
+function serviceId(service: AgentSpec, index: number, clash: boolean, stack: StackSpec): string {
   if (service.id) return service.id;
   const base = service.agent.type.toLowerCase().replace(/\.service$/, '').replace(/[^a-z0-9_.-]/g, '-');
-  const clash = stack.services.slice(0, index).some((other) => other.agent.type === service.agent.type);
   return `${/^[a-z]/.test(base) ? base : `svc-${base}`}-${stack.name}${clash ? `-${index + 1}` : ''}`;
 }
 

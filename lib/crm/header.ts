@@ -61,7 +61,9 @@ export function headerLines(context: RenderContext, format: OutputFormat): strin
       ...sharedStacks.map((stack) => `  ${stack.name}: ${stack.filesystem.device!} on ${stack.filesystem.directory}`),
     );
   }
-  for (const warning of warnings) lines.push('', ...wrap(`WARNING: ${warning}`, 96));
+  // crmsh stores these comments in the CIB (attached to the first resource), where a warning
+  // would outlive its cause: there, warnings go to standard error only.
+  if (format !== 'crm') for (const warning of warnings) lines.push('', ...wrap(`WARNING: ${warning}`, 96));
   return format === 'pcs' ? lines : lines.map(commentSafe);
 }
 

@@ -66,6 +66,8 @@ export interface ClusterConfig {
   properties: [string, string][];
   /** rsc_defaults. */
   resourceDefaults: [string, string][];
+  /** op_defaults; often none. */
+  operationDefaults: [string, string][];
 }
 
 export type PacemakerVersion = '2.1' | '1.1';

@@ -16,6 +16,7 @@ export function renderCrm(config: ClusterConfig, context: RenderContext): string
   for (const constraint of config.constraints) blocks.push(renderConstraint(constraint, version));
   blocks.push(`property cib-bootstrap-options:${CONTINUE}${pairs(config.properties)}`);
   blocks.push(`rsc_defaults rsc-options:${CONTINUE}${pairs(config.resourceDefaults)}`);
+  if (config.operationDefaults.length > 0) blocks.push(`op_defaults op-options:${CONTINUE}${pairs(config.operationDefaults)}`);
   return `${blocks.join('\n\n')}\n`;
 }
 

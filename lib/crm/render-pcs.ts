@@ -32,6 +32,7 @@ export function renderPcs(config: ClusterConfig, context: RenderContext): string
   lines.push(`${PCS} property set ${pairs(config.properties)}`);
   // pcs 0.10 replaced `resource defaults NAME=VALUE` by `resource defaults update NAME=VALUE`.
   lines.push(`${PCS} resource defaults${version === '2.1' ? ' update' : ''} ${pairs(config.resourceDefaults)}`);
+  if (config.operationDefaults.length > 0) lines.push(`${PCS} resource op defaults${version === '2.1' ? ' update' : ''} ${pairs(config.operationDefaults)}`);
   lines.push(
     '',
     'if [ "$push" = yes ]; then',

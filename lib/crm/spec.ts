@@ -5,12 +5,17 @@
 
 import { isIPv4, isIPv6 } from 'node:net';
 import { parseAgentRef, parseParamList, splitAgentSpec, type AgentRef } from './agent-ref.js';
+import { OPERATION_DEFAULTS, readDefaults, RESOURCE_DEFAULTS } from './defaults.js';
+import { crmInexpressible } from './quote.js';
 
 /** `ocfkit` = our agents; `heartbeat`/`linbit` = the upstream agents (ocf:linbit:drbd, ocf:heartbeat:*). */
 export type Provider = 'ocfkit' | 'heartbeat' | 'linbit';
 export const PROVIDERS: readonly Provider[] = ['ocfkit', 'heartbeat', 'linbit'];
 
 export type DrbdVersion = '9' | '8.4';
+
+/** Where DRBD keeps its meta data: on the backing disk, or on a device of its own. */
+export type MetaDisk = 'internal' | { device: string; index?: number };
 export type DrbdFencing = 'resource-only' | 'resource-and-stonith';
 
 export interface NodeSpec {
@@ -31,7 +36,8 @@ export interface DrbdSpec {
   minor: number;
   /** Backing block device, needed only for the DRBD resource file. */
   disk?: string;
-  metaDisk: string;
+  /** `internal`, or an external device with an optional index (`/dev/sdc1`, `/dev/sdc1 [0]`). */
+  metaDisk: MetaDisk;
   port: number;
   protocol: 'A' | 'B' | 'C';
   version: DrbdVersion;
@@ -72,7 +78,13 @@ export interface ClusterSpec {
   nodes: NodeSpec[];
   provider: Provider;
   stonith: AgentSpec[];
+  /** The admin said the cluster has no fence device (then stonith is empty). */
+  withoutFencing: boolean;
   stickiness: number;
+  /** rsc_defaults besides resource-stickiness, e.g. migration-threshold. */
+  resourceDefaults: [string, string][];
+  /** op_defaults, e.g. timeout. */
+  operationDefaults: [string, string][];
   stacks: StackSpec[];
 }
 
@@ -88,7 +100,7 @@ export const CLUSTER_FILESYSTEMS = ['ocfs2', 'gfs2'] as const;
 const DRBD_PORT_BASE = 7789;
 
 // `description` is free text for people (crm-examples/README.md shows it); the generator ignores it.
-const TOP_KEYS = ['description', 'nodes', 'provider', 'stonith', 'stickiness', 'stacks'];
+const TOP_KEYS = ['description', 'nodes', 'provider', 'stonith', 'withoutFencing', 'stickiness', 'rscDefaults', 'opDefaults', 'stacks'];
 const STACK_KEYS = ['name', 'drbd', 'filesystem', 'ip', 'services', 'dualPrimary'];
 const DRBD_KEYS = ['resource', 'device', 'disk', 'metaDisk', 'port', 'protocol', 'version', 'quorum', 'fencing'];
 const FS_KEYS = ['device', 'directory', 'fstype', 'options'];
@@ -101,6 +113,10 @@ const ID = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 const DRBD_RESOURCE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const NIC = /^[A-Za-z0-9_.:@-]{1,15}$/;
 const DRBD_DEVICE = /^\/dev\/drbd(\d+)$/;
+/** A block device as the DRBD resource file names it (drbdadm quotes what is not a plain word). */
+const BLOCK_DEVICE = /^\/dev\/[A-Za-z0-9_.+:@=-]+(\/[A-Za-z0-9_.+:@=-]+)*$/;
+/** External meta data: `/dev/sdc1` (flexible) or `/dev/sdc1[0]` / `/dev/sdc1 [0]` (indexed). */
+const EXTERNAL_META_DISK = /^(\S+?)(?:\s*\[(\d{1,3})\])?$/;
 /** The Filesystem agent's mount-option forms of a device: `-U uuid`, `-L label`. */
 const MOUNT_OPTION_DEVICE = /^-[UL] ?[^\s-][^\s]*$/;
 
@@ -117,7 +133,18 @@ export function validateClusterSpec(raw: unknown, label: FieldLabeler = (path) =
 
   const nodes = readNodes(raw.nodes, fail);
   const stonith = readAgentList(raw.stonith, 'stonith', fail, 'stonith');
+  const withoutFencing = readBoolean(raw.withoutFencing, 'withoutFencing', fail, false);
+  // Pacemaker starts nothing without a fence device while stonith-enabled is true (crmsh even
+  // refuses to load such a configuration), and turning it off is a decision with consequences:
+  // the admin has to say it.
+  if (isEmptyList(raw.stonith) && !withoutFencing) {
+    fail('stonith', 'no fence device is configured: describe one (e.g. fence_ipmilan:pcmk_host_list=NODE,ip=ADDRESS,username=...,password=...), ' +
+      `or, for a cluster that really has none, say so with ${label('withoutFencing')} (stonith-enabled=false: a node that stops answering is then assumed dead)`);
+  }
+  if (!isEmptyList(raw.stonith) && withoutFencing) fail('withoutFencing', `contradicts the fence devices given with ${label('stonith')}: drop one of the two`);
   const stickiness = readInteger(raw.stickiness, 'stickiness', fail, 100, 0, 1_000_000);
+  const resourceDefaults = readDefaults(raw.rscDefaults, RESOURCE_DEFAULTS, (message) => fail('rscDefaults', message), label);
+  const operationDefaults = readDefaults(raw.opDefaults, OPERATION_DEFAULTS, (message) => fail('opDefaults', message), label);
 
   const rawStacks = raw.stacks;
   const stacks: StackSpec[] = [];
@@ -137,20 +164,34 @@ export function validateClusterSpec(raw: unknown, label: FieldLabeler = (path) =
   checkUnique(stacks.filter((stack) => !stack.drbd), (stack) => stack.filesystem.device!, 'filesystem.device', 'shared device', fail);
   checkUnique(stacks, (stack) => stack.filesystem.directory, 'filesystem.directory', 'mount point', fail);
   checkUnique(stacks.filter((stack) => stack.ip), (stack) => stack.ip!.address, 'ip', 'virtual IP', fail);
-  for (const stack of stacks) {
+  for (const [index, stack] of stacks.entries()) {
     if (stack.drbd?.version === '8.4' && nodes.length > 2) {
-      fail(`stacks[${stacks.indexOf(stack)}].drbd.version`, `DRBD 8.4 replicates between exactly two nodes, not ${nodes.length}: use DRBD 9`);
+      fail(`stacks[${index}].drbd.version`, `DRBD 8.4 replicates between exactly two nodes, not ${nodes.length}: use DRBD 9`);
     }
   }
 
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, spec: { nodes, provider: provider as Provider, stonith, stickiness: stickiness ?? 100, stacks } };
+  return {
+    ok: true,
+    spec: { nodes, provider: provider as Provider, stonith, withoutFencing, stickiness: stickiness ?? 100, resourceDefaults, operationDefaults, stacks },
+  };
 }
 
 type Fail = (path: string, message: string) => void;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isEmptyList(value: unknown): boolean {
+  return value === undefined || value === null || (Array.isArray(value) && value.length === 0);
+}
+
+/** Every text that ends up in the configuration must survive crmsh's parser (see crmInexpressible). */
+function checkExpressible(text: string, path: string, fail: Fail): boolean {
+  const problem = crmInexpressible(text);
+  if (problem) fail(path, `${JSON.stringify(text)} ${problem}: crmsh could not load it`);
+  return problem === undefined;
 }
 
 function checkKeys(object: Record<string, unknown>, known: string[], path: string, fail: Fail): void {
@@ -178,7 +219,7 @@ function readString(value: unknown, path: string, fail: Fail, required: boolean)
     fail(path, 'must be a string');
     return undefined;
   }
-  return value;
+  return checkExpressible(value, path, fail) ? value : undefined;
 }
 
 function readInteger(value: unknown, path: string, fail: Fail, fallback: number | undefined, min: number, max: number): number | undefined {
@@ -217,6 +258,7 @@ function readNodes(value: unknown, fail: Fail): NodeSpec[] {
     return [];
   }
   const nodes: NodeSpec[] = [];
+  const names = new Set<string>();
   value.forEach((item, index) => {
     const path = `nodes[${index}]`;
     let name: string | undefined;
@@ -236,7 +278,8 @@ function readNodes(value: unknown, fail: Fail): NodeSpec[] {
     if (name === undefined) return;
     if (!NODE_NAME.test(name)) return fail(path, `"${name}" is not a valid node name`);
     if (address !== undefined && !isIPv4(address) && !isIPv6(address)) return fail(path, `"${address}" is not an IPv4 or IPv6 address`);
-    if (nodes.some((node) => node.name === name)) return fail(path, `node "${name}" is listed twice`);
+    if (names.has(name)) return fail(path, `node "${name}" is listed twice`);
+    names.add(name);
     nodes.push(address === undefined ? { name } : { name, address });
   });
   if (value.length === 1) fail('nodes', 'a DRBD cluster needs at least two nodes');
@@ -262,6 +305,7 @@ function readAgentList(value: unknown, path: string, fail: Fail, defaultStandard
       const parsed = parseParamList(split.paramsText);
       if (!parsed.ok) return fail(itemPath, parsed.reason);
       params = parsed.params;
+      if (!checkExpressible(item, itemPath, fail)) return;
     } else if (isObject(item)) {
       checkKeys(item, AGENT_KEYS, itemPath, fail);
       agentText = readString(item.agent, `${itemPath}.agent`, fail, true);
@@ -272,6 +316,7 @@ function readAgentList(value: unknown, path: string, fail: Fail, defaultStandard
           if (typeof paramValue !== 'string' && typeof paramValue !== 'number' && typeof paramValue !== 'boolean') {
             return fail(`${itemPath}.params.${name}`, 'must be a single value');
           }
+          if (!checkExpressible(String(paramValue), `${itemPath}.params.${name}`, fail)) return;
           params[name] = String(paramValue);
         }
       }
@@ -341,8 +386,8 @@ function readDrbd(value: unknown, path: string, index: number, nodeCount: number
   const device = readString(value.device, `${path}.device`, fail, true);
   const deviceMatch = device === undefined ? null : DRBD_DEVICE.exec(device);
   if (device !== undefined && !deviceMatch) fail(`${path}.device`, `"${device}" is not a DRBD device (expected /dev/drbdN, e.g. /dev/drbd1)`);
-  const disk = readAbsolutePath(value.disk, `${path}.disk`, fail, false);
-  const metaDisk = readString(value.metaDisk, `${path}.metaDisk`, fail, false) ?? 'internal';
+  const disk = readBlockDevice(value.disk, `${path}.disk`, fail);
+  const metaDisk = readMetaDisk(value.metaDisk, `${path}.metaDisk`, fail);
   const port = readInteger(value.port, `${path}.port`, fail, DRBD_PORT_BASE + index, 1, 65535);
   const protocol = readString(value.protocol, `${path}.protocol`, fail, false) ?? 'C';
   if (!['A', 'B', 'C'].includes(protocol)) fail(`${path}.protocol`, `"${protocol}" is not a DRBD protocol (A, B or C)`);
@@ -355,7 +400,10 @@ function readDrbd(value: unknown, path: string, index: number, nodeCount: number
   if (fencing !== undefined && fencing !== 'resource-only' && fencing !== 'resource-and-stonith') {
     fail(`${path}.fencing`, `"${fencing}" is not resource-only or resource-and-stonith`);
   }
-  if (resource === undefined || !deviceMatch || port === undefined) return undefined;
+  if (disk !== undefined && metaDisk !== undefined && metaDisk !== 'internal' && metaDisk.device === disk) {
+    fail(`${path}.metaDisk`, `"${disk}" is the backing disk itself: say internal for meta data on the backing disk`);
+  }
+  if (resource === undefined || !deviceMatch || port === undefined || metaDisk === undefined) return undefined;
   const spec: DrbdSpec = {
     resource,
     device: device!,
@@ -396,6 +444,29 @@ function readFilesystem(value: unknown, path: string, dualPrimary: boolean, shar
   const filesystem: FilesystemSpec = device === undefined ? { directory, fstype } : { device, directory, fstype };
   if (options !== undefined) filesystem.options = options;
   return filesystem;
+}
+
+/** The backing disk under DRBD: a device path, written into the DRBD resource file. */
+function readBlockDevice(value: unknown, path: string, fail: Fail): string | undefined {
+  const text = readString(value, path, fail, false);
+  if (text === undefined) return undefined;
+  if (!BLOCK_DEVICE.test(text) || text.split('/').includes('..')) {
+    fail(path, `"${text}" is not a block device path (e.g. /dev/sdb1, /dev/vg0/data, /dev/disk/by-id/...)`);
+    return undefined;
+  }
+  return text;
+}
+
+/** `internal` (the default), or an external device: `/dev/sdc1` or, indexed, `/dev/sdc1[0]`. */
+function readMetaDisk(value: unknown, path: string, fail: Fail): MetaDisk | undefined {
+  const text = readString(value, path, fail, false);
+  if (text === undefined || text === 'internal') return 'internal';
+  const match = EXTERNAL_META_DISK.exec(text);
+  if (!match || !BLOCK_DEVICE.test(match[1]!) || match[1]!.split('/').includes('..')) {
+    fail(path, `"${text}" is not internal, a device (/dev/sdc1) or an indexed device (/dev/sdc1[0])`);
+    return undefined;
+  }
+  return match[2] === undefined ? { device: match[1]! } : { device: match[1]!, index: Number(match[2]) };
 }
 
 /** Shared storage: an absolute block-device path (/dev/mapper/mpatha, /dev/disk/by-id/...) or -U/-L. */

@@ -5,8 +5,18 @@ import { parseYamlSubset } from './yaml-subset.js';
 
 export type RawInputResult = { ok: true; raw: unknown } | { ok: false; reason: string };
 
+/**
+ * A description of even dozens of stacks is a few kilobytes; a bigger file is a mistake (the
+ * wrong file, a runaway generator), and would only make the reader and validator work for long.
+ */
+export const MAX_STACK_FILE_BYTES = 1024 * 1024;
+
 /** JSON when the file is named *.json or starts with `{`, otherwise YAML. */
 export function parseStackFile(text: string, fileName: string): RawInputResult {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_STACK_FILE_BYTES) {
+    return { ok: false, reason: `${fileName} is ${(bytes / 1024 / 1024).toFixed(1)} MiB; a stack description may be at most ${MAX_STACK_FILE_BYTES / 1024 / 1024} MiB (is it the right file?)` };
+  }
   const looksLikeJson = fileName.endsWith('.json') || /^\s*[{[]/.test(text);
   if (looksLikeJson) {
     try {
@@ -38,9 +48,13 @@ export interface StackFlags {
   service?: string[];
   dualPrimary?: boolean;
   node?: string[];
-  stonith?: string[];
+  /** yargs reads --no-stonith as a `false` item: it means the same as --without-fencing. */
+  stonith?: (string | false)[];
+  withoutFencing?: boolean;
   provider?: string;
   stickiness?: string;
+  rscDefault?: string[];
+  opDefault?: string[];
 }
 
 /**
@@ -74,15 +88,22 @@ export function stackFlagsToRaw(flags: StackFlags): Record<string, unknown> {
   if (flags.ip !== undefined) stack.ip = flags.nic === undefined ? { address: flags.ip } : { address: flags.ip, nic: flags.nic };
   else if (flags.nic !== undefined) stack.ip = { nic: flags.nic };
 
-  const raw: Record<string, unknown> = { nodes: flags.node ?? [], stonith: flags.stonith ?? [], stacks: [stack] };
+  const raw: Record<string, unknown> = { nodes: flags.node ?? [], stonith: (flags.stonith ?? []).filter((device) => device !== false), stacks: [stack] };
+  if (flags.withoutFencing !== undefined) raw.withoutFencing = flags.withoutFencing;
+  else if (flags.stonith?.includes(false)) raw.withoutFencing = true;
   if (flags.provider !== undefined) raw.provider = flags.provider;
   if (flags.stickiness !== undefined) raw.stickiness = flags.stickiness;
+  if (flags.rscDefault !== undefined) raw.rscDefaults = flags.rscDefault;
+  if (flags.opDefault !== undefined) raw.opDefaults = flags.opDefault;
   return raw;
 }
 
 const FLAG_FOR_FIELD: [RegExp, string][] = [
   [/^nodes(\[\d+\])?$/, '--node'],
   [/^stonith(\[\d+\])?(\..*)?$/, '--stonith'],
+  [/^withoutFencing$/, '--without-fencing'],
+  [/^rscDefaults$/, '--rsc-default'],
+  [/^opDefaults$/, '--op-default'],
   [/^provider$/, '--provider'],
   [/^stickiness$/, '--stickiness'],
   [/^stacks(\[\d+\])?$/, 'the stack flags'],

@@ -15,6 +15,13 @@ interface Line {
 
 class YamlError extends Error {}
 
+/**
+ * How deeply mappings and lists may nest. A stack description needs six levels; the reader is
+ * recursive, and a file nested thousands of levels deep would exhaust the stack instead of
+ * getting an answer.
+ */
+export const MAX_YAML_DEPTH = 32;
+
 export function parseYamlSubset(source: string): YamlResult {
   try {
     const lines = toLines(source);
@@ -63,6 +70,7 @@ function stripComment(text: string, number: number): string {
 
 class BlockReader {
   private position = 0;
+  private depth = 0;
   constructor(private readonly lines: Line[]) {}
 
   peek(): Line | undefined {
@@ -72,7 +80,12 @@ class BlockReader {
   /** The block (list or mapping) whose lines start at `indent`. */
   block(indent: number): YamlValue {
     const line = this.peek()!;
-    return isListItem(line.text) ? this.list(indent) : this.mapping(indent);
+    if (++this.depth > MAX_YAML_DEPTH) throw new YamlError(`line ${line.number}: nested more than ${MAX_YAML_DEPTH} levels deep`);
+    try {
+      return isListItem(line.text) ? this.list(indent) : this.mapping(indent);
+    } finally {
+      this.depth--;
+    }
   }
 
   private list(indent: number): YamlValue[] {
@@ -171,6 +184,7 @@ function parseInline(text: string, number: number): YamlValue {
 
 class FlowParser {
   private position = 0;
+  private depth = 0;
   constructor(private readonly text: string, private readonly number: number) {}
 
   private fail(message: string): never {
@@ -189,8 +203,12 @@ class FlowParser {
   value(inFlow = false): YamlValue {
     this.skipSpaces();
     const char = this.text[this.position];
-    if (char === '[') return this.list();
-    if (char === '{') return this.map();
+    if (char === '[' || char === '{') {
+      if (++this.depth > MAX_YAML_DEPTH) this.fail(`nested more than ${MAX_YAML_DEPTH} levels deep`);
+      const value = char === '[' ? this.list() : this.map();
+      this.depth--;
+      return value;
+    }
     if (char === '"') return this.doubleQuoted();
     if (char === "'") return this.singleQuoted();
     if (char === '&' || char === '*' || char === '!') this.fail(`anchors, aliases and tags (${char}) are not supported; write the value out`);

@@ -4,7 +4,7 @@
 
 import t from 'tap';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,21 +43,58 @@ t.test('help reads well', async (t) => {
   t.match(generate.stdout, /The classic two-node web server:\n  ocfkit crm generate --node alice@10\.0\.0\.1/);
   t.notMatch(generate.stdout.split('\n').filter((line) => line.length > 100).join('\n'), /./, 'no line wider than the terminal');
   t.match(ocfkit(['doctor', '--help']).stdout, /Exit status: 0 nothing dangerous found; 1 at least one dangerous finding; 2/);
-  t.match(ocfkit(['drbd', 'status', '--help']).stdout, /"volumes": \[\{"volume", "peerDisk", "replication", "donePercent"\}\]/);
+  t.match(ocfkit(['drbd', 'status', '--help']).stdout, /"volumes": \[\{"volume", "peerDisk", "replication",/);
   t.match(ocfkit(['--version']).stdout, /^\d+\.\d+\.\d+\n$/);
 });
 
 t.test('usage errors say what to do', async (t) => {
   const none = ocfkit([]);
-  t.equal(none.status, 1);
+  t.equal(none.status, 2);
   t.match(none.stderr, /Name a command: crm generate, drbd status or doctor/);
   const typo = ocfkit(['docter']);
-  t.equal(typo.status, 1);
+  t.equal(typo.status, 2);
   t.match(typo.stderr, /Did you mean doctor\?/);
   const conflict = ocfkit(['crm', 'generate', '-f', 'x.yaml', '--device', '/dev/drbd1']);
-  t.equal(conflict.status, 1);
+  t.equal(conflict.status, 2);
   t.match(conflict.stderr, /Arguments file and device are mutually exclusive/);
-  t.match(ocfkit(['crm', 'generate', '--format', 'xml']).stderr, /Invalid values:\n  Argument: format, Given: "xml", Choices: "crm", "pcs", "cib"/);
+});
+
+t.test('a usage error is one clear message, before anything is done', async (t) => {
+  // These ended in "ocfkit: a is not a function" (a repeated --format became a list), or printed
+  // the command's own errors and then yargs' (the command ran despite the usage error).
+  const cases: [string, string[], string][] = [
+    ['invalid format', ['--format', 'xml'], 'ocfkit: --format: "xml" is not one of crm, pcs, cib\nRun with --help for usage.\n'],
+    ['format in capitals', ['--format', 'CRM'], 'ocfkit: --format: "CRM" is not one of crm, pcs, cib\nRun with --help for usage.\n'],
+    ['format twice', ['--format', 'crm', '--format', 'pcs'], 'ocfkit: --format is given 2 times (crm, pcs): give it once\nRun with --help for usage.\n'],
+    ['pacemaker twice', ['--pacemaker', '2.1', '--pacemaker', '1.1'], 'ocfkit: --pacemaker is given 2 times (2.1, 1.1): give it once\nRun with --help for usage.\n'],
+    ['unknown flag', ['--stonith-device', 'x'], 'ocfkit: unknown option: --stonith-device\nRun with --help for usage.\n'],
+  ];
+  for (const [name, flags, message] of cases) {
+    for (const base of [[], WEB]) {
+      const output = join(work, `usage-${name.replace(/\W+/g, '-')}-${base.length}.crm`);
+      const res = join(work, `usage-${name.replace(/\W+/g, '-')}-${base.length}.res`);
+      const run = ocfkit(['crm', 'generate', ...base, ...flags, '--provider', 'heartbeat', '-o', output, '--drbd-res', res]);
+      const what = `${name}${base.length > 0 ? ', complete stack' : ', no stack'}`;
+      t.equal(run.status, 2, `${what}: exit status 2`);
+      t.equal(run.stderr, message, `${what}: one message`);
+      t.equal(run.stdout, '', `${what}: nothing on stdout`);
+      // --stonith-device used to be reported after both files had been written.
+      t.notOk(existsSync(output) || existsSync(res), `${what}: no file written`);
+    }
+  }
+});
+
+t.test('the output files are written all or nothing, through a temporary file', async (t) => {
+  const res = join(work, 'missing-directory', 'r0.res');
+  const output = join(work, 'all-or-nothing.crm');
+  const run = ocfkit(['crm', 'generate', ...WEB, '--provider', 'heartbeat', '-o', output, '--drbd-res', res]);
+  t.equal(run.status, 1);
+  t.match(run.stderr, /^ocfkit crm generate: nothing was generated:\n  - cannot write .*missing-directory\/r0\.res: ENOENT/);
+  t.notOk(existsSync(output), 'the configuration was not written either');
+  t.same(readdirSync(work).filter((name) => name.includes('.tmp')), [], 'no temporary file left behind');
+  const same = ocfkit(['crm', 'generate', ...WEB, '--provider', 'heartbeat', '-o', output, '--drbd-res', output]);
+  t.equal(same.status, 1);
+  t.match(same.stderr, /--output and --drbd-res both name/);
 });
 
 t.test('shell completion from yargs', async (t) => {
@@ -119,8 +156,10 @@ t.test('garbage in, nothing out, and a clear reason', async (t) => {
     ['unknown agent', ['--service', 'ocf:heartbeat:apachee'], /unknown agent ocf:heartbeat:apachee: its meta-data could not be read/],
     ['missing device', ['--device', ''], /--device: is missing/],
     ['typo in a parameter', ['--service', 'ocf:heartbeat:apache:configfle=/etc/a.conf'], /has no parameter "configfle" \(did you mean "configfile"\?\)/],
-    ['ext4 on two primaries', ['--dual-primary'], /--fstype: dual-primary mounts the file system on two nodes at once/],
+    ['ext4 on two primaries', ['--dual-primary', 'true'], /--fstype: dual-primary mounts the file system on two nodes at once/],
     ['no nodes', ['--node', 'alice'], /--node: a DRBD cluster needs at least two nodes/],
+    ['DRBD syntax as the disk', ['--disk', 'internal; disk { } #'], /--disk: "internal; disk \{ \} #" is not a block device path/],
+    ['a value crmsh cannot load', ['--mount-options', 'noatime\\'], /--mount-options: "noatime\\\\" ends with a backslash: crmsh could not load it/],
   ];
   for (const [name, change, reason] of cases) {
     const args = [...WEB];
@@ -148,12 +187,17 @@ t.test('garbage in, nothing out, and a clear reason', async (t) => {
   t.match(fromFile.stderr, /stacks\[0\]\.ip: "10\.0\.0\.300" is not an IPv4 or IPv6 address/);
 });
 
-t.test('no fence device: generated, with a warning on stderr and in the output', async (t) => {
-  const run = ocfkit(['crm', 'generate', ...WEB.filter((arg, index, all) => arg !== '--stonith' && all[index - 1] !== '--stonith'), '--provider', 'heartbeat']);
+t.test('no fence device: refused, unless the admin says --without-fencing', async (t) => {
+  const unfenced = WEB.filter((arg, index, all) => arg !== '--stonith' && all[index - 1] !== '--stonith');
+  const refused = ocfkit(['crm', 'generate', ...unfenced, '--provider', 'heartbeat']);
+  t.equal(refused.status, 1);
+  t.equal(refused.stdout, '');
+  t.match(refused.stderr, /^ocfkit crm generate: nothing was generated:\n  - --stonith: no fence device is configured/);
+  const run = ocfkit(['crm', 'generate', ...unfenced, '--without-fencing', '--provider', 'heartbeat']);
   t.equal(run.status, 0);
-  t.match(run.stderr, /^warning: no STONITH device is configured/m);
-  t.match(run.stdout, /^# WARNING: no STONITH device is configured/m);
-  t.match(run.stdout, /stonith-enabled=true/, 'not silently switched off');
+  t.match(run.stderr, /^warning: this cluster runs without fencing \(stonith-enabled=false\), as asked/m);
+  t.notMatch(run.stdout, /WARNING/, 'not in the crmsh block: crmsh would keep it in the CIB');
+  t.match(run.stdout, /stonith-enabled=false/);
 });
 
 t.test('drbd status on saved outputs', async (t) => {

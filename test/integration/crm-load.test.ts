@@ -10,7 +10,7 @@
 // which must be installed in /usr/lib/ocf/resource.d/ocfkit/ (make install) or the test fails.
 
 import t, { type Test } from 'tap';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,8 +39,9 @@ async function resetConfiguration(): Promise<void> {
   for (const section of ['constraints', 'resources']) {
     await node.runOk('cibadmin', ['--replace', '-o', section, '--xml-text', `<${section}/>`]);
   }
-  // rsc_defaults exists only once something created it.
+  // rsc_defaults and op_defaults exist only once something created them.
   await node.run('cibadmin', ['--replace', '-o', 'rsc_defaults', '--xml-text', '<rsc_defaults/>']);
+  await node.run('cibadmin', ['--replace', '-o', 'op_defaults', '--xml-text', '<op_defaults/>']);
   for (const property of ['stonith-enabled', 'no-quorum-policy']) {
     await node.run('crm_attribute', ['--type', 'crm_config', '--name', property, '--delete']);
   }
@@ -81,7 +82,8 @@ function summary(cibXml: string): string {
   for (const colocation of cib.colocations) lines.push(`colocation ${colocation.rsc} with ${colocation.withRsc}:${role(colocation.withRscRole) ?? '-'} ${colocation.score}`);
   for (const order of cib.orders) lines.push(`order ${order.first}:${order.firstAction} then ${order.then}:${order.thenAction} ${order.kind}`);
   for (const name of ['stonith-enabled', 'no-quorum-policy']) lines.push(`property ${name}=${cib.properties[name] ?? '-'}`);
-  lines.push(`rsc_defaults resource-stickiness=${cib.resourceDefaults['resource-stickiness'] ?? '-'}`);
+  for (const [name, value] of Object.entries(cib.resourceDefaults)) lines.push(`rsc_defaults ${name}=${value}`);
+  for (const [name, value] of Object.entries(cib.operationDefaults)) lines.push(`op_defaults ${name}=${value}`);
   return lines.sort().join('\n');
 }
 
@@ -103,7 +105,8 @@ function translatePcs09(script: string): string {
       .replace(/role=Master\b/g, 'role=Promoted')
       .replace(/role=Slave\b/g, 'role=Unpromoted')
       .replace(/ with master /g, ' with Promoted ')
-      .replace(/ resource defaults (?!update)/, ' resource defaults update '));
+      .replace(/ resource defaults (?!update)/, ' resource defaults update ')
+      .replace(/ resource op defaults (?!update)/, ' resource op defaults update '));
   }
   return out.join('\n');
 }
@@ -206,25 +209,29 @@ await t.test('ocfkit agents (the checked-in crm-examples/)', async (t) => {
   }
 });
 
-await t.test('without a fence device, Pacemaker refuses to start anything: the warning is deserved', async (t) => {
-  const file = join(work, 'no-stonith.crm');
-  const generated = execFileSync('node', ['scripts/run-ts.mjs', 'lib/cli/main.ts', 'crm', 'generate', '--provider', 'heartbeat',
-    '--node', 'alice', '--node', 'bob', '--drbd-resource', 'r9', '--device', '/dev/drbd9', '--directory', '/srv/nine', '--fstype', 'ext4', '-o', file],
-  { cwd: new URL('../..', import.meta.url).pathname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  t.equal(generated, '', 'the configuration went to the file');
-  t.match(readFileSync(file, 'utf8'), /# WARNING: no STONITH device is configured/);
+await t.test('without a fence device: refused, or, with --without-fencing, loaded and clean', async (t) => {
+  // This used to generate stonith-enabled=true without a fence device, which crmsh refuses to
+  // load ("Resource start-up disabled since no STONITH resources have been defined").
+  const generate = (format: string, file: string, extra: string[]) => spawnSync('node', ['scripts/run-ts.mjs', 'lib/cli/main.ts', 'crm', 'generate', '--provider', 'heartbeat', '--format', format,
+    '--node', 'alice', '--node', 'bob', '--drbd-resource', 'r9', '--device', '/dev/drbd9', '--directory', '/srv/nine', '--fstype', 'ext4', '-o', file, ...extra],
+  { cwd: new URL('../..', import.meta.url).pathname, encoding: 'utf8' });
+  const refused = join(work, 'no-stonith.crm');
+  const run = generate('crm', refused, []);
+  t.equal(run.status, 1, 'refused');
+  t.match(run.stderr, /--stonith: no fence device is configured: .* --without-fencing/);
+  t.notOk(existsSync(refused), 'nothing written');
 
-  await resetConfiguration();
-  const load = await node.run('crm', ['configure', 'load', 'update', file]);
-  t.not(load.exitCode, 0, 'crmsh verifies before committing, and refuses');
-  t.match(load.stdout + load.stderr, /Resource start-up disabled since no STONITH resources have been defined/);
-
-  const cib = join(work, 'no-stonith.cib.xml');
-  execFileSync('node', ['scripts/run-ts.mjs', 'lib/cli/main.ts', 'crm', 'generate', '--provider', 'heartbeat', '--format', 'cib',
-    '--node', 'alice', '--node', 'bob', '--drbd-resource', 'r9', '--device', '/dev/drbd9', '--directory', '/srv/nine', '--fstype', 'ext4', '-o', cib],
-  { cwd: new URL('../..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'] });
-  await node.runOk('cibadmin', ['--modify', '--allow-create', '--scope', 'configuration', '--xml-file', cib]);
-  const verify = await node.run('crm_verify', ['-L', '-V']);
-  t.not(verify.exitCode, 0, 'loaded without crmsh, crm_verify reports it');
-  t.match(verify.stdout + verify.stderr, /Resource start-up disabled since no STONITH resources have been defined/);
+  for (const format of ['crm', 'cib'] as const) {
+    const file = join(work, `without-fencing.${format}`);
+    t.equal(generate(format, file, ['--without-fencing']).status, 0, `${format}: generated`);
+    await resetConfiguration();
+    const load = format === 'crm'
+      ? await node.run('crm', ['configure', 'load', 'update', file])
+      : await node.run('cibadmin', ['--modify', '--allow-create', '--scope', 'configuration', '--xml-file', file]);
+    t.equal(load.exitCode, 0, `${format}: loaded as printed${load.exitCode === 0 ? '' : `\n${load.stdout}${load.stderr}`}`);
+    const verify = await node.run('crm_verify', ['-L', '-V']);
+    t.equal(verify.exitCode, 0, `${format}: crm_verify -L -V exit status`);
+    t.notMatch(verify.stdout + verify.stderr, /error/i, `${format}: crm_verify reports no error`);
+    t.match(await node.exportCib(), /name="stonith-enabled" value="false"/);
+  }
 });

@@ -151,14 +151,33 @@ t.test('CIB XML: well-formed, and it says what the model says', async (t) => {
   }
 });
 
-t.test('no fence device: a warning, not a silent stonith-enabled=false', async (t) => {
-  const result = generate(spec({ ...web, stonith: [] }), catalog, { format: 'crm', pacemaker: '2.1' });
+t.test('no fence device: only when the admin says so, then stonith-enabled=false and a warning', async (t) => {
+  // stonith-enabled=true without a fence device is a configuration crmsh refuses to load.
+  t.match(validateClusterSpec({ ...web, stonith: [] }), { ok: false, errors: [/^stonith: no fence device is configured: .* say so with withoutFencing/] });
+  const result = generate(spec({ ...web, stonith: [], withoutFencing: true }), catalog, { format: 'crm', pacemaker: '2.1' });
   if (!result.ok) throw new Error(result.errors.join('\n'));
-  t.match(result.warnings, [/no STONITH device is configured.*stonith-enabled stays true.*split brain/]);
-  t.match(result.text, /^# WARNING: no STONITH device is configured/m);
-  t.match(result.text, /stonith-enabled=true/);
+  t.match(result.warnings, [/runs without fencing \(stonith-enabled=false\), as asked.*split brain/]);
+  t.match(result.text, /stonith-enabled=false/);
   const partial = generate(spec({ ...web, stonith: [web.stonith[0]] }), catalog, { format: 'crm', pacemaker: '2.1' });
   t.match(partial.ok && partial.warnings, [/no fence device lists bob in pcmk_host_list/]);
+});
+
+t.test('warnings stay out of the crmsh block (crmsh stores its comments in the CIB), not out of pcs and CIB XML', async (t) => {
+  const partial = { ...web, stonith: [web.stonith[0]] };
+  t.notMatch(text(partial, 'crm'), /WARNING|lists bob/);
+  t.match(text(partial, 'pcs'), /^# WARNING: no fence device lists bob in pcmk_host_list/m);
+  t.match(text(partial, 'cib'), /^<!-- WARNING: no fence device lists bob in pcmk_host_list/m);
+});
+
+t.test('resource and operation defaults, in every format', async (t) => {
+  const withDefaults = { ...web, rscDefaults: { 'migration-threshold': 1, 'failure-timeout': '10min' }, opDefaults: ['timeout=60s'] };
+  t.match(text(withDefaults, 'crm'), /^rsc_defaults rsc-options: \\\n\tresource-stickiness=100 migration-threshold=1 failure-timeout=10min\n\nop_defaults op-options: \\\n\ttimeout=60s\n$/m);
+  t.match(text(withDefaults, 'pcs'), /^pcs -f "\$CIB" resource defaults update resource-stickiness=100 migration-threshold=1 failure-timeout=10min\npcs -f "\$CIB" resource op defaults update timeout=60s$/m);
+  t.match(text(withDefaults, 'pcs', '1.1'), /^pcs -f "\$CIB" resource op defaults timeout=60s$/m, 'pcs 0.9 has no "update"');
+  t.match(text(withDefaults, 'cib'), /<op_defaults>\n    <meta_attributes id="op-options">\n      <nvpair id="op-options-timeout" name="timeout" value="60s"\/>/);
+  t.match(text(withDefaults, 'cib'), /<nvpair id="rsc-options-migration-threshold" name="migration-threshold" value="1"\/>/);
+  t.notMatch(text(web, 'crm'), /op_defaults/, 'none asked, none written');
+  t.notMatch(text(web, 'cib'), /op_defaults/);
 });
 
 t.test('unknown agents and parameters: clear errors, nothing generated', async (t) => {
@@ -208,7 +227,8 @@ t.test('dual-primary OCFS2', async (t) => {
 t.test('the DRBD resource file', async (t) => {
   const two = spec(web);
   const res = renderDrbdResFile(two.stacks[0]!, two.nodes);
-  t.same(res.ok && res.text.split('\n').slice(2), [
+  t.match(res.ok && res.text, /^# For DRBD 9 \(kernel module 9\.x, drbd-utils 9\): check it with drbdadm -c FILE dump\.$/m, 'names its drbdadm');
+  t.same(res.ok && res.text.split('\n').slice(3), [
     'resource r0 {',
     '  device    /dev/drbd1;',
     '  disk      /dev/sdb1;',
@@ -238,6 +258,11 @@ t.test('the DRBD resource file', async (t) => {
   t.match(res84.ok && res84.text, /  disk \{\n    fencing resource-only;\n  \}/, '8.4: fencing lives in the disk section');
   t.match(res84.ok && res84.text, /after-resync-target "\/usr\/lib\/drbd\/crm-unfence-peer\.sh";/);
   t.notMatch(res84.ok && res84.text, /node-id/);
+  t.match(res84.ok && res84.text, /^# .*check it with \/usr\/lib\/drbd\/drbdadm-84 -c FILE dump\.$/m, '8.4: names drbdadm-84');
+
+  const external = spec({ ...web, stacks: [{ ...web.stacks[0], drbd: { ...web.stacks[0]!.drbd, disk: '/dev/disk/by-id/wwn-0x5000:1', metaDisk: '/dev/sdc1[2]' } }] });
+  const externalRes = renderDrbdResFile(external.stacks[0]!, external.nodes);
+  t.match(externalRes.ok && externalRes.text, /^  disk      "\/dev\/disk\/by-id\/wwn-0x5000:1";\n  meta-disk \/dev\/sdc1 \[2\];$/m, 'quoted where drbdadm needs it; indexed meta data');
 
   const incomplete = spec({ ...web, nodes: ['alice', 'bob@10.0.0.2'], stacks: [{ ...web.stacks[0], drbd: { resource: 'r0', device: '/dev/drbd1' } }] });
   t.match(renderDrbdResFile(incomplete.stacks[0]!, incomplete.nodes), { ok: false, errors: [/needs the backing disk \(--disk/, /needs each node's replication address .* missing for alice/] });
@@ -308,9 +333,9 @@ t.test('shared storage without DRBD: one group, no DRBD, no constraints', async 
   t.notMatch(mixed, /colocation \S+ inf: g-db/);
 });
 
-t.test('shared storage: no fence device warns about the shared file system, not DRBD', async (t) => {
-  const result = generate(spec({ ...shared, stonith: [] }), catalog, { format: 'crm', pacemaker: '2.1' });
-  t.match(result.ok && result.warnings, [/no STONITH device is configured.*mounting the shared file system at once, which corrupts it\.$/]);
+t.test('shared storage: without fencing, the warning is about the shared file system, not DRBD', async (t) => {
+  const result = generate(spec({ ...shared, stonith: [], withoutFencing: true }), catalog, { format: 'crm', pacemaker: '2.1' });
+  t.match(result.ok && result.warnings, [/runs without fencing.*mounting the shared file system at once, which corrupts it\. Add a fence device/]);
   t.notMatch(result.ok && result.warnings.join(''), /DRBD/);
 });
 

@@ -89,7 +89,7 @@ t.test('files: unknown keys, paths in messages, several stacks', async (t) => {
   t.match(duplicates, /mount point "\/srv\/db" is used by two stacks/);
 
   const two = validateClusterSpec({
-    nodes: [{ name: 'alice' }, { name: 'bob' }],
+    nodes: [{ name: 'alice' }, { name: 'bob' }], withoutFencing: true,
     stacks: [
       { name: 'web', drbd: { resource: 'r0', device: '/dev/drbd0' }, filesystem: { directory: '/srv/www', fstype: 'ext4' } },
       { name: 'db', drbd: { resource: 'r1', device: '/dev/drbd1' }, filesystem: { directory: '/srv/db', fstype: 'xfs' } },
@@ -138,7 +138,7 @@ t.test('shared storage: mistakes', async (t) => {
   check({ quorum: true }, /--drbd-resource: is missing/);
   check({ dualPrimary: true, fstype: 'gfs2' }, /--drbd-resource: is missing/);
 
-  const file = (stack: object) => errorsOf(validateClusterSpec({ nodes: ['a', 'b'], stacks: [stack] })).join('\n');
+  const file = (stack: object) => errorsOf(validateClusterSpec({ nodes: ['a', 'b'], withoutFencing: true, stacks: [stack] })).join('\n');
   t.match(file({ name: 'db', filesystem: { device: '/dev/sdc', directory: '/srv/db', fstype: 'ocfs2' }, dualPrimary: true }), /stacks\[0\]\.dualPrimary: dual-primary is a DRBD setting/);
   t.match(file({ name: 'db', filesystem: { directory: '/srv/db', fstype: 'xfs' } }), /^stacks\[0\]\.filesystem\.device: is missing$/);
   t.match(file({ name: 'db' }), /stacks\[0\]\.filesystem\.device: is missing/);
@@ -146,7 +146,7 @@ t.test('shared storage: mistakes', async (t) => {
   t.equal(file({ name: 'db', filesystem: { device: '/dev/sdc', directory: '/srv/db', fstype: 'xfs' } }), '', 'a file stack without drbd');
 
   const two = errorsOf(validateClusterSpec({
-    nodes: ['a', 'b'],
+    nodes: ['a', 'b'], withoutFencing: true,
     stacks: [
       { name: 'one', filesystem: { device: '/dev/sdc', directory: '/srv/one', fstype: 'xfs' } },
       { name: 'two', filesystem: { device: '/dev/sdc', directory: '/srv/two', fstype: 'xfs' } },
@@ -154,4 +154,54 @@ t.test('shared storage: mistakes', async (t) => {
     ],
   }));
   t.same(two, ['stacks[].filesystem.device: shared device "/dev/sdc" is used by two stacks'], 'shared and DRBD stacks mix; a device serves one stack');
+});
+
+t.test('fencing: a fence device, or the explicit word that there is none', async (t) => {
+  const { stonith: _stonith, ...unfenced } = webFlags;
+  t.match(errorsOf(validateClusterSpec(stackFlagsToRaw(unfenced), flagLabel)), [/^--stonith: no fence device is configured: .* say so with --without-fencing/]);
+  const without = validateClusterSpec(stackFlagsToRaw({ ...unfenced, withoutFencing: true }), flagLabel);
+  t.match(without, { ok: true, spec: { stonith: [], withoutFencing: true } });
+  t.match(validateClusterSpec(stackFlagsToRaw({ ...unfenced, stonith: [false] }), flagLabel), { ok: true, spec: { withoutFencing: true } }, '--no-stonith');
+  t.match(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...webFlags, withoutFencing: true }), flagLabel)), [/^--without-fencing: contradicts the fence devices given with --stonith/]);
+});
+
+t.test('resource and operation defaults: known names, valid values', async (t) => {
+  const ok = validateClusterSpec(stackFlagsToRaw({ ...webFlags, rscDefault: ['migration-threshold=1', 'failure-timeout=10min'], opDefault: ['timeout=60s', 'on-fail=restart'] }), flagLabel);
+  t.match(ok, { ok: true, spec: { resourceDefaults: [['migration-threshold', '1'], ['failure-timeout', '10min']], operationDefaults: [['timeout', '60s'], ['on-fail', 'restart']] } });
+  const fromFile = validateClusterSpec({ nodes: ['a', 'b'], withoutFencing: true, rscDefaults: { 'migration-threshold': 'INFINITY' }, opDefaults: { timeout: '2min' }, stacks: [{ drbd: { resource: 'r0', device: '/dev/drbd0' }, filesystem: { directory: '/srv', fstype: 'ext4' } }] });
+  t.match(fromFile, { ok: true, spec: { resourceDefaults: [['migration-threshold', 'INFINITY']], operationDefaults: [['timeout', '2min']] } });
+  const bad = errorsOf(validateClusterSpec(stackFlagsToRaw({
+    ...webFlags, rscDefault: ['migration-threshold=one', 'resource-stickiness=5', 'migration-thresold=1', 'novalue', 'failure-timeout=1', 'failure-timeout=2'], opDefault: ['timeout=soon', 'interval=10s'],
+  }), flagLabel)).join('\n');
+  t.match(bad, /--rsc-default: migration-threshold: "one" is not a count of failures/);
+  t.match(bad, /--rsc-default: resource-stickiness: set it with --stickiness/);
+  t.match(bad, /--rsc-default: "migration-thresold" is not one of migration-threshold, /);
+  t.match(bad, /--rsc-default: "novalue" is not NAME=VALUE/);
+  t.match(bad, /--rsc-default: failure-timeout is given twice/);
+  t.match(bad, /--op-default: timeout: "soon" is not a time such as 60s/);
+  t.match(bad, /--op-default: "interval" is not one of timeout, on-fail, record-pending/);
+});
+
+t.test('values crmsh cannot load are refused, wherever they are', async (t) => {
+  const check = (flags: object, pattern: RegExp) => t.match(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...webFlags, ...flags }), flagLabel)).join('\n'), pattern);
+  check({ service: ['ocf:heartbeat:apache:configfile=/x\\'] }, /^--service: ".*" ends with a backslash: crmsh could not load it$/);
+  check({ stonith: ['fence_ipmilan:pcmk_host_list=alice,ip=10.0.1.1,password=a\nb'] }, /^--stonith: ".*" contains a line break/);
+  check({ mountOptions: 'noatime\\' }, /^--mount-options: "noatime\\\\" ends with a backslash/);
+  check({ directory: '/srv/caf\u00e9' }, /^--directory: ".*" contains a non-ASCII character/);
+  const file = errorsOf(validateClusterSpec({ nodes: ['a', 'b'], stonith: [{ agent: 'fence_ipmilan', params: { password: 'x\\"y' } }], stacks: [{ drbd: { resource: 'r0', device: '/dev/drbd0' }, filesystem: { directory: '/srv', fstype: 'ext4' } }] }));
+  t.match(file, [/^stonith\[0\]\.params\.password: .* has a backslash before a double quote/]);
+  t.equal(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...webFlags, service: [`ocf:heartbeat:apache:configfile=/etc/it's "x" a\\b c`] }), flagLabel)).length, 0, 'quotes, spaces and an inner backslash are fine');
+});
+
+t.test('the backing disk and meta-disk are device paths, not DRBD syntax', async (t) => {
+  const drbd = (settings: object) => validateClusterSpec({ nodes: ['a', 'b'], withoutFencing: true, stacks: [{ drbd: { resource: 'r0', device: '/dev/drbd0', ...settings }, filesystem: { directory: '/srv', fstype: 'ext4' } }] });
+  t.match(drbd({ metaDisk: 'internal; disk { on-io-error pass_on; } #' }), { ok: false, errors: [/^stacks\[0\]\.drbd\.metaDisk: "internal; disk .*" is not internal, a device \(\/dev\/sdc1\) or an indexed device \(\/dev\/sdc1\[0\]\)$/] });
+  t.match(drbd({ disk: '/dev/sdb1; }' }), { ok: false, errors: [/^stacks\[0\]\.drbd\.disk: "\/dev\/sdb1; \}" is not a block device path/] });
+  t.match(drbd({ disk: '/dev/../etc/passwd' }), { ok: false, errors: [/is not a block device path/] });
+  t.match(drbd({ disk: '/dev/sdb1', metaDisk: '/dev/sdb1' }), { ok: false, errors: [/metaDisk: "\/dev\/sdb1" is the backing disk itself/] });
+  t.match(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...webFlags, disk: '/dev/sdb1;' }), flagLabel)), [/^--disk: "\/dev\/sdb1;" is not a block device path/]);
+  t.match(drbd({ metaDisk: '/dev/sdc1' }), { ok: true, spec: { stacks: [{ drbd: { metaDisk: { device: '/dev/sdc1' } } }] } });
+  t.match(drbd({ metaDisk: '/dev/sdc1[3]' }), { ok: true, spec: { stacks: [{ drbd: { metaDisk: { device: '/dev/sdc1', index: 3 } } }] } });
+  t.match(drbd({ metaDisk: '/dev/sdc1 [3]', disk: '/dev/disk/by-path/pci-0000:00:1f.2-ata-1' }), { ok: true });
+  t.match(drbd({}), { ok: true, spec: { stacks: [{ drbd: { metaDisk: 'internal' } }] } });
 });
