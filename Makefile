@@ -1,6 +1,7 @@
 # ocfkit — build, install, test, benchmark.
 #   make                 build dist/agents/* and meta-data/*.xml
 #   make install         agents -> $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/, pinned Node 24 -> $(LIBDIR)/node
+#   make deb             ocfkit_<version>_<arch>.deb in dist/ (scripts/build-deb.sh)
 #   make check           type-check and run every test (needs root and the Debian packages: scripts/setup-debian.sh)
 #   make prove           ocf-tester on each installed agent against a throwaway loop device / namespace
 #   make bench           our agents vs the upstream ones, side by side, as ratios (drbd in the qemu VMs)
@@ -13,7 +14,7 @@ DESTDIR  ?=
 NODE24   := node_modules/node/bin/node
 AGENTS   := $(basename $(notdir $(wildcard agents/*.ts)))
 
-.PHONY: all build install install-files uninstall check typecheck test prove bench bench-failover bench-scale clean
+.PHONY: all build install install-files uninstall check typecheck test prove bench bench-failover bench-scale clean deb
 
 all: build
 
@@ -39,11 +40,17 @@ install-files:
 	$(INSTALL_FILE) 0755 $(NODE24) $(DESTDIR)$(LIBDIR)/node
 	for a in $(AGENTS); do \
 		{ echo '#!$(LIBDIR)/node'; tail -n +2 dist/agents/$$a; } | $(INSTALL_FILE) 0755 - $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/$$a || exit 1; \
+		if [ -f dist/agents/$$a.map ]; then $(INSTALL_FILE) 0644 dist/agents/$$a.map $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/$$a.map || exit 1; fi; \
 	done
 	if [ -f dist/bin/ocfkit.mjs ]; then \
 		$(INSTALL_FILE) 0644 dist/bin/ocfkit.mjs $(DESTDIR)$(LIBDIR)/ocfkit.mjs && \
 		printf '#!$(LIBDIR)/node\nimport("$(LIBDIR)/ocfkit.mjs");\n' | $(INSTALL_FILE) 0755 - $(DESTDIR)$(SBINDIR)/ocfkit; \
 	fi
+
+# The Debian package ocfkit_<version>_<arch>.deb in dist/ (needs dpkg-dev and binutils): the same
+# files as install, plus man pages, bash completion and the copyright file (scripts/build-deb.sh).
+deb: build
+	NODE24=$(NODE24) bash scripts/build-deb.sh dist
 
 uninstall:
 	rm -rf $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SBINDIR)/ocfkit

@@ -30,7 +30,7 @@ export async function runDemo(name: string, body: (demo: Demo) => Promise<void>,
       const t0 = Date.now();
       console.log(`${at()} ${title} ...`);
       log(`stage: ${title}`);
-      const ticker = setInterval(() => console.log(`${at()}   ... ${title}: still at it after ${Math.round((Date.now() - t0) / 1000)} s`), PROGRESS_EVERY_MS);
+      const ticker = setInterval(() => console.log(`${at()}   ... ${Math.round((Date.now() - t0) / 1000)} s into this stage`), PROGRESS_EVERY_MS);
       try {
         return await fn();
       } finally {
