@@ -7,10 +7,11 @@ import { parseCib, type CibModel } from '../pacemaker/cib.js';
 import { parseCorosyncConf, type CorosyncSection } from '../pacemaker/corosync-conf.js';
 import { diagnose, hasDanger, type Finding, type Severity } from '../pacemaker/doctor/index.js';
 import { wrap } from '../crm/header.js';
+import { drbdFactsFromFiles, liveDrbdFacts, USERMODE_HELPER_PATH, wantsDrbdFiles, type DoctorDrbdArgs } from './doctor-drbd.js';
 import type { CliIo } from './system.js';
 import { escapeControlCharacters, jsonForTerminal } from './terminal.js';
 
-export interface DoctorArgs {
+export interface DoctorArgs extends DoctorDrbdArgs {
   cib?: string;
   corosync?: string;
   json?: boolean;
@@ -21,23 +22,35 @@ const DEFAULT_COROSYNC_CONF = '/etc/corosync/corosync.conf';
 export function doctorOptions(yargs: Argv): Argv<DoctorArgs> {
   return yargs
     .usage(
-      '$0 doctor [--cib FILE|-] [--corosync FILE] [--json]\n\n' +
+      '$0 doctor [--cib FILE|-] [--corosync FILE] [--drbd-status FILE] [--drbd-config FILE] [--drbd-adjust FILE]... [--json]\n\n' +
       'Looks for the configuration mistakes that hurt later: fencing off or missing, no-quorum-policy=ignore,\n' +
       'a file system not tied to (or not ordered after) the promoted DRBD, one monitor interval for both\n' +
       'roles, ms/Master/Slave in Pacemaker 2, leftover cli-ban/cli-prefer constraints, a two-node corosync\n' +
-      'that waits for its peer after a reboot. Each finding says why it matters and how to fix it.\n' +
+      'that waits for its peer after a reboot; on this node\'s DRBD: usermode_helper not drbdadm, fencing or\n' +
+      'the crm-fence-peer handlers missing, no quorum on 3+ nodes, allow-two-primaries without a cluster\n' +
+      'file system, protocol A/B, Inconsistent data without resync, blocks left out of sync by a verify,\n' +
+      'Outdated peers, a backing device grown but not resized, a running configuration that differs from\n' +
+      'the files. Each finding says why it matters and how to fix it.\n' +
       'The live CIB is checked with this node\'s corosync.conf; a CIB from a file only with the\n' +
-      'corosync.conf given by --corosync (it may describe another cluster).',
+      'corosync.conf given by --corosync (it may describe another cluster).\n' +
+      'This node\'s DRBD is asked live with the live CIB (a node without DRBD has no DRBD findings);\n' +
+      'with --cib FILE or any --drbd-* option, only the --drbd-* files given are read.',
     )
     .option('cib', { type: 'string', requiresArg: true, describe: 'Read the CIB from FILE (- for stdin) instead of the live cluster (cibadmin -Q)' })
     .option('corosync', {
       type: 'string', requiresArg: true,
       describe: `corosync.conf to read (default: this node's ${DEFAULT_COROSYNC_CONF} with the live CIB, none with --cib)`,
     })
+    .option('drbd-status', { type: 'string', requiresArg: true, describe: 'Saved drbdsetup status --verbose --statistics (or --json, events2, /proc/drbd)' })
+    .option('drbd-config', { type: 'string', requiresArg: true, describe: 'Saved drbdadm dump (the configuration files; 8.4: drbdadm-84 dump)' })
+    .option('drbd-adjust', { type: 'string', array: true, requiresArg: true, describe: 'Saved drbdadm -d adjust RESOURCE (repeat per resource)' })
+    .option('drbd-usermode-helper', { type: 'string', requiresArg: true, describe: `Saved ${USERMODE_HELPER_PATH}` })
+    .option('drbd-backing-size', { type: 'string', array: true, requiresArg: true, describe: 'DEVICE=BYTES, as blockdev --getsize64 DEVICE prints (repeatable)' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the findings as JSON' })
     .example('$0 doctor', 'Check the cluster this node belongs to')
     .example('$0 doctor --cib cib.xml --corosync corosync.conf', 'Check exported files (cibadmin -Q > cib.xml)')
-    .epilogue('Exit status: 0 nothing dangerous found; 1 at least one dangerous finding; 2 the CIB or corosync.conf could not be read.') as unknown as Argv<DoctorArgs>;
+    .example('$0 doctor --cib cib.xml --drbd-status status.txt --drbd-config dump.txt', 'With a node\'s saved DRBD outputs')
+    .epilogue('Exit status: 0 nothing dangerous found; 1 at least one dangerous finding; 2 the CIB, corosync.conf or a --drbd-* file could not be read.') as unknown as Argv<DoctorArgs>;
 }
 
 const LABEL: Record<Severity, string> = { danger: 'DANGER ', warning: 'WARNING', advice: 'ADVICE ' };
@@ -51,11 +64,14 @@ export interface DoctorInputs {
   /** The corosync.conf read is this node's own (the default, with the live CIB). */
   corosyncOfThisNode?: boolean;
   corosyncSkipped?: string;
+  /** The DRBD outputs read (`drbdadm dump`, FILE, ...); undefined when none. */
+  drbd?: string[];
 }
 
 function describeInputs(inputs: DoctorInputs): string {
-  if (inputs.corosyncConf === undefined) return `checked ${inputs.cib}; no corosync.conf read (${inputs.corosyncSkipped}).`;
-  return `checked ${inputs.cib} and ${inputs.corosyncOfThisNode ? 'this node\'s' : 'the corosync.conf'} ${inputs.corosyncConf}.`;
+  const drbd = inputs.drbd === undefined ? '' : ` DRBD: ${inputs.drbd.length > 0 ? inputs.drbd.join(', ') : 'nothing could be read'}.`;
+  if (inputs.corosyncConf === undefined) return `checked ${inputs.cib}; no corosync.conf read (${inputs.corosyncSkipped}).${drbd}`;
+  return `checked ${inputs.cib} and ${inputs.corosyncOfThisNode ? 'this node\'s' : 'the corosync.conf'} ${inputs.corosyncConf}.${drbd}`;
 }
 
 export function formatFindings(findings: Finding[], inputs: DoctorInputs): string {
@@ -110,10 +126,24 @@ export async function runDoctor(args: DoctorArgs, machineIo: CliIo): Promise<num
   if ('exitCode' in corosync) return corosync.exitCode;
   const inputs: DoctorInputs = { cib: cibSource, ...corosync.inputs };
 
-  const findings = diagnose({ cib, ...(corosync.conf ? { corosync: corosync.conf } : {}) });
+  // DRBD: the named files, else this node's when the CIB is this node's too.
+  let drbd: Awaited<ReturnType<typeof liveDrbdFacts>>;
+  if (wantsDrbdFiles(args)) {
+    const fromFiles = await drbdFactsFromFiles(args, io);
+    if ('error' in fromFiles) {
+      io.stderr(`ocfkit doctor: ${fromFiles.error}\n`);
+      return 2;
+    }
+    drbd = fromFiles;
+  } else if (args.cib === undefined) {
+    drbd = await liveDrbdFacts(io);
+  }
+  if (drbd) inputs.drbd = drbd.sources;
+
+  const findings = diagnose({ cib, ...(corosync.conf ? { corosync: corosync.conf } : {}), ...(drbd ? { drbd: drbd.facts } : {}) });
   if (args.json) {
     const count = (severity: Severity) => findings.filter((finding) => finding.severity === severity).length;
-    const checked = [inputs.cib, ...(inputs.corosyncConf !== undefined ? [inputs.corosyncConf] : [])];
+    const checked = [inputs.cib, ...(inputs.corosyncConf !== undefined ? [inputs.corosyncConf] : []), ...(inputs.drbd ?? [])];
     io.stdout(`${jsonForTerminal({
       checked,
       corosyncConf: inputs.corosyncConf ?? null,

@@ -2,6 +2,7 @@
 
 import type { CibModel } from '../cib.js';
 import { nodelistNodes, type CorosyncSection } from '../corosync-conf.js';
+import type { DrbdFacts } from './drbd-facts.js';
 
 /** danger: can lose data or the service (exit status 1); warning: will surprise you; advice: worth doing. */
 export type Severity = 'danger' | 'warning' | 'advice';
@@ -18,10 +19,12 @@ export interface Finding {
   fix: string[];
 }
 
-/** What the checks look at; either part may be missing (then its checks are skipped). */
+/** What the checks look at; any part may be missing (then its checks are skipped). */
 export interface DoctorFacts {
   cib?: CibModel;
   corosync?: CorosyncSection;
+  /** This node's DRBD; missing on a node without DRBD. */
+  drbd?: DrbdFacts;
 }
 
 /** Cluster size: corosync's node list when we have it, else the nodes the CIB knows. */

@@ -1,7 +1,17 @@
 // `ocfkit doctor`: every check, run over what we know about the cluster. Pure.
 
 import { checkDeprecatedPromotableSyntax } from './deprecated-promotable-syntax.js';
+import { checkDrbdAsyncProtocol } from './drbd-async-protocol.js';
+import { checkDrbdBackingDeviceLarger } from './drbd-backing-device-larger.js';
+import { checkDrbdConfigDiffers } from './drbd-config-differs.js';
+import { checkDrbdDualPrimary } from './drbd-dual-primary.js';
+import { checkDrbdFencing } from './drbd-fencing.js';
+import { checkDrbdInconsistent } from './drbd-inconsistent.js';
 import { checkDrbdNotify } from './drbd-notify.js';
+import { checkDrbdOutOfSync } from './drbd-out-of-sync.js';
+import { checkDrbdPeerOutdated } from './drbd-peer-outdated.js';
+import { checkDrbdQuorum } from './drbd-quorum.js';
+import { checkDrbdUsermodeHelper } from './drbd-usermode-helper.js';
 import { nodeCount, type DoctorFacts, type Finding, type Severity } from './finding.js';
 import { checkLeftoverCliConstraints } from './leftover-cli-constraints.js';
 import { checkNoQuorumPolicyIgnore } from './no-quorum-policy.js';
@@ -15,11 +25,12 @@ import { checkTwoNodeQuorum } from './two-node-quorum.js';
 import { checkTwoNodeWaitForAll } from './two-node-wait-for-all.js';
 
 export type { DoctorFacts, Finding, Severity } from './finding.js';
+export type { DrbdFacts } from './drbd-facts.js';
 
 export interface CheckInfo {
   id: string;
-  /** What it looks at. */
-  source: 'cib' | 'corosync';
+  /** What it looks at (the DRBD checks also read the CIB, when there is one). */
+  source: 'cib' | 'corosync' | 'drbd';
   run(facts: DoctorFacts): Finding[];
 }
 
@@ -37,13 +48,23 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'resource-stickiness', source: 'cib', run: (facts) => checkResourceStickiness(facts.cib!) },
   { id: 'two-node-quorum', source: 'corosync', run: (facts) => checkTwoNodeQuorum(facts.corosync!, nodeCount(facts)) },
   { id: 'two-node-wait-for-all', source: 'corosync', run: (facts) => checkTwoNodeWaitForAll(facts.corosync!, nodeCount(facts)) },
+  { id: 'drbd-usermode-helper', source: 'drbd', run: (facts) => checkDrbdUsermodeHelper(facts.drbd!) },
+  { id: 'drbd-fencing', source: 'drbd', run: (facts) => checkDrbdFencing(facts.drbd!, facts.cib) },
+  { id: 'drbd-quorum', source: 'drbd', run: (facts) => checkDrbdQuorum(facts.drbd!, facts.cib) },
+  { id: 'drbd-dual-primary', source: 'drbd', run: (facts) => checkDrbdDualPrimary(facts.drbd!, facts.cib) },
+  { id: 'drbd-async-protocol', source: 'drbd', run: (facts) => checkDrbdAsyncProtocol(facts.drbd!, facts.cib) },
+  { id: 'drbd-inconsistent', source: 'drbd', run: (facts) => checkDrbdInconsistent(facts.drbd!) },
+  { id: 'drbd-out-of-sync', source: 'drbd', run: (facts) => checkDrbdOutOfSync(facts.drbd!) },
+  { id: 'drbd-peer-outdated', source: 'drbd', run: (facts) => checkDrbdPeerOutdated(facts.drbd!) },
+  { id: 'drbd-backing-device-larger', source: 'drbd', run: (facts) => checkDrbdBackingDeviceLarger(facts.drbd!) },
+  { id: 'drbd-config-differs', source: 'drbd', run: (facts) => checkDrbdConfigDiffers(facts.drbd!) },
 ];
 
 const SEVERITY_ORDER: Record<Severity, number> = { danger: 0, warning: 1, advice: 2 };
 
 /** Every finding, most severe first. Checks whose input is missing are skipped. */
 export function diagnose(facts: DoctorFacts): Finding[] {
-  const findings = CHECKS.filter((check) => (check.source === 'cib' ? facts.cib : facts.corosync) !== undefined).flatMap((check) => check.run(facts));
+  const findings = CHECKS.filter((check) => facts[check.source] !== undefined).flatMap((check) => check.run(facts));
   return findings
     .map((finding, index) => ({ finding, index }))
     .sort((a, b) => SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] || a.index - b.index)
