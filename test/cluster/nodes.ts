@@ -140,6 +140,12 @@ export interface StackSite {
   nic: string;
   /** The DRBD resource under the file system, if there is one (the VM cluster). */
   drbdResource?: string;
+  /**
+   * Multiplies the operation timeouts the generator took from the agents' meta-data (the VM
+   * cluster: emulated VMs on a loaded host need many times what hardware needs, and an operation
+   * Pacemaker times out is a failure of the harness, not of the agent).
+   */
+  opTimeoutFactor?: number;
 }
 
 export interface Cluster {

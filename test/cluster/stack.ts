@@ -118,6 +118,11 @@ export async function generateStack(cluster: Cluster, provider: Provider): Promi
   const result = await cluster.run(1, command[0]!, command.slice(1));
   if (result.exitCode !== 0) throw new Error(`${command.join(' ')} exited ${result.exitCode}:\n${result.stdout}${result.stderr}`);
   let crm = result.stdout;
+  const factor = site.opTimeoutFactor ?? 1;
+  if (factor > 1) {
+    crm = crm.replace(/^(\s*op \S+ .*?\btimeout=)(\d+)(s?)\b/gm, (_, before: string, value: string, unit: string) => `${before}${Math.ceil(Number(value) * factor)}${unit}`);
+    notes.push(`operation timeouts multiplied by ${factor.toFixed(1)} for this host's speed`);
+  }
   if (provider === 'ocfkit' && !existsSync(join(OCF_ROOT, 'resource.d', 'ocfkit', 'IPaddr2'))) {
     crm = crm.replace(/\bocf:ocfkit:IPaddr2\b/g, 'ocf:heartbeat:IPaddr2');
     notes.push('ocf:ocfkit:IPaddr2 is not installed yet: the ocfkit stack uses ocf:heartbeat:IPaddr2 for the VIP');

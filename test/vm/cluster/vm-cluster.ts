@@ -134,12 +134,15 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
   };
   const runOk = async (i: number, command: string, args: string[] = [], o: RunOptions = {}): Promise<RunResult> => {
     const r = await run(i, command, args, o);
+    if (r.exitCode === 124) throw new Error(`node${i}: ${command} ${args.join(' ')} did not finish within ${lab.scale((o.timeoutMs ?? 300_000) / 1000)} s\n${r.stdout}${r.stderr}`);
     if (r.exitCode !== 0) throw new Error(`node${i}: ${command} ${args.join(' ')} exited ${r.exitCode}:\n${r.stdout}${r.stderr}`);
     return r;
   };
-  const shOk = async (n: NodeId, script: string, timeout = 120): Promise<string> => {
+  /** A script that must succeed; `what` is the sentence a failure begins with. */
+  const shOk = async (n: NodeId, script: string, timeout = 120, what = `a set-up script on node${n}`): Promise<string> => {
     const r = await lab.sh(n, script, { timeout });
-    if (r.code !== 0) throw new Error(`node${n}: script exited ${r.code}:\n${script}\n${r.stdout}${r.stderr}`);
+    if (r.code === 124) throw new Error(`${what} did not finish within ${lab.scale(timeout)} s\n${script}\n${r.stdout}${r.stderr}`);
+    if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code})\n${script}\n${r.stdout}${r.stderr}`);
     return r.stdout;
   };
 
@@ -246,16 +249,18 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
       cat /root/cib.seed > /var/lib/pacemaker/cib/cib.xml
       chown -R hacluster:haclient /var/lib/pacemaker/cib; chmod 0600 /var/lib/pacemaker/cib/cib.xml
       for f in corosync.log pacemaker.log alerts.log probe.log; do touch /ctl/$f; chmod 0666 /ctl/$f; done
-      chmod 0777 /ctl/acks`);
+      chmod 0777 /ctl/acks`, 120, `installing node${n} (agents, configuration, seed CIB)`);
   };
   /** corosync, then pacemakerd once corosync answers, and the probe. */
   const startServices = async (n: NodeId): Promise<void> => {
+    await shOk(n, 'setsid nohup corosync -f >> /ctl/corosync.out 2>&1 < /dev/null & echo started', 120, `starting corosync on node${n}`);
+    // On progress, not on a fixed clock: under load corosync needs a minute to answer in a VM.
+    await lab.waitFor(`corosync answering on node${n} (see /ctl/corosync.log)`, async () =>
+      (await lab.sh(n, 'corosync-cmapctl -g runtime.votequorum.this_node_id', { timeout: 60 })).code === 0, 180, 1);
     await shOk(n, `set -e
-      setsid nohup corosync -f >> /ctl/corosync.out 2>&1 < /dev/null &
-      for i in $(seq 1 150); do corosync-cmapctl -g runtime.votequorum.this_node_id > /dev/null 2>&1 && break; sleep 0.2; done
       PCMK_logfile=/ctl/pacemaker.log setsid nohup pacemakerd >> /ctl/pacemakerd.out 2>&1 < /dev/null &
       setsid nohup ${NODE} ${PROJECT}/test/cluster/probe.mjs ${VIP} ${SERVICE_PORT} ${PROBE_PERIOD_MS} >> /ctl/probe.log 2> /dev/null < /dev/null &
-      echo started`, 60);
+      echo started`, 120, `starting pacemakerd and the probe on node${n}`);
   };
 
   // ---------------------------------------------------------------- what the VMs report
@@ -349,7 +354,7 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
     fenceLog: () => fences.map((f) => `${(f.at / 1000).toFixed(3)} host ${f.action} ${f.target}: rc=${f.rc} (asked by node${f.from})`),
     acknowledged: () => readAcknowledged(NODES.map((n) => ctl(n, 'acks'))),
     logs,
-    site: vmSite,
+    site: () => ({ ...vmSite(), opTimeoutFactor: lab.slowness }),
     async destroy() {
       if (destroyed) return;
       destroyed = true;
