@@ -21,7 +21,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { DEVICE, GUEST_PATH, Lab, NODES, PROJECT, RES, shq, vmUnavailable, type NodeId } from '../test/vm/lab.js';
+import { agentAndSyncedR0 } from './drbd-lab.js';
+import { GUEST_PATH, Lab, NODES, PROJECT, RES, shq, vmUnavailable, type NodeId } from '../test/vm/lab.js';
 
 function option(name: string, env: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -94,16 +95,8 @@ try {
   // one build for the whole run (through the uncached /ctl share), bind-mounted over its own path
   const bytes = readFileSync(OURS);
   const sha = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-  for (const n of NODES) writeFileSync(join(lab.ctlDir(n), 'drbd-agent'), bytes);
-  await Promise.all(NODES.map((n) => lab.ok(n, ['sh', '-c', `install -D -m 755 /ctl/drbd-agent /run/ocfkit/drbd && mount --bind /run/ocfkit/drbd ${OURS}`])));
-
   // r0 up, connected and in sync, node1 Primary
-  await Promise.all(NODES.map((n) => lab.ok(n, ['sh', '-c', `drbdadm create-md --force ${RES} && drbdadm up ${RES}`])));
-  await lab.waitFor('Connected', async () => (await lab.drbdState(1)).cstate === 'Connected', 60);
-  await lab.ok(1, ['drbdadm', 'primary', '--force', RES]);
-  await lab.waitFor('UpToDate/UpToDate on both', async () =>
-    (await Promise.all(NODES.map((n) => lab.drbdState(n)))).every((s) => s.cstate === 'Connected' && s.dstate === 'UpToDate/UpToDate'), 180, 1);
-  await lab.ok(1, ['dd', 'if=/dev/urandom', `of=${DEVICE}`, 'bs=4096', 'count=1', 'oflag=direct', 'status=none']);
+  await agentAndSyncedR0(lab, OURS, bytes);
   process.stderr.write(`r0 connected and in sync after ${((Date.now() - t0) / 1000).toFixed(1)}s; ours ${OURS} (sha256 ${sha}) vs ${UPSTREAM}\n`);
 
   for (const n of NODES) {

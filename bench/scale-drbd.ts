@@ -14,10 +14,11 @@
 //
 // The last column is what monitoring all N resources costs the node: N monitors of this cost
 // every 10 s (the Promoted interval both agents propose), as a share of one CPU.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { ADDRESS, DEVICE, GUEST_PATH, Lab, NODES, PROJECT, RES, shq, vmUnavailable } from '../test/vm/lab.js';
+import { agentAndSyncedR0 } from './drbd-lab.js';
+import { ADDRESS, GUEST_PATH, Lab, NODES, PROJECT, RES, shq, vmUnavailable } from '../test/vm/lab.js';
 
 function option(name: string, env: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -106,16 +107,7 @@ const rows: Row[] = [];
 const lab = await Lab.up({ mem: 1024 });
 try {
   process.stderr.write(`.. lab up in ${((Date.now() - t0) / 1000).toFixed(1)}s (load ${load()})\n`);
-  // one build for the whole run, bind-mounted over its own path (as bench/drbd-vm.ts)
-  const bytes = readFileSync(OURS);
-  for (const n of NODES) writeFileSync(join(lab.ctlDir(n), 'drbd-agent'), bytes);
-  await Promise.all(NODES.map((n) => lab.ok(n, ['sh', '-c', `install -D -m 755 /ctl/drbd-agent /run/ocfkit/drbd && mount --bind /run/ocfkit/drbd ${OURS}`])));
-  await Promise.all(NODES.map((n) => lab.ok(n, ['sh', '-c', `drbdadm create-md --force ${RES} && drbdadm up ${RES}`])));
-  await lab.waitFor('Connected', async () => (await lab.drbdState(1)).cstate === 'Connected', 60);
-  await lab.ok(1, ['drbdadm', 'primary', '--force', RES]);
-  await lab.waitFor('UpToDate/UpToDate on both', async () =>
-    (await Promise.all(NODES.map((n) => lab.drbdState(n)))).every((s) => s.cstate === 'Connected' && s.dstate === 'UpToDate/UpToDate'), 180, 1);
-  await lab.ok(1, ['dd', 'if=/dev/urandom', `of=${DEVICE}`, 'bs=4096', 'count=1', 'oflag=direct', 'status=none']);
+  await agentAndSyncedR0(lab, OURS, readFileSync(OURS));
   process.stderr.write(`.. r0 in sync after ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
 
   let configured = 1; // r0

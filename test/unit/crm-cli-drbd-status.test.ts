@@ -4,8 +4,9 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { detectDrbdFormat, formatStatusText, parseDrbdText, splitBrainAdvice, statusDocument, withKernelLog } from '../../lib/cli/drbd-report.js';
 import { runDrbdStatus } from '../../lib/cli/drbd-status.js';
-import type { CliIo, CommandResult } from '../../lib/cli/system.js';
+import type { CommandResult } from '../../lib/cli/system.js';
 import type { DrbdState } from '../../lib/drbd/index.js';
+import { fakeIo as fakeMachine } from '../helpers/fake-io.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 const read = (file: string) => readFileSync(`${FIXTURES}${file}`, 'utf8');
@@ -95,22 +96,8 @@ t.test('--json: each volume\'s quorum and each peer volume\'s outOfSync (KiB), n
   t.same(quorumAndOutOfSync('drbd-8.4/02-syncing/node1/drbdsetup_events2_now.txt'), [{ quorum: [null], outOfSync: { peer: [null] } }]);
 });
 
-function fakeIo(commands: Record<string, CommandResult>, files: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (text) => void out.push(text),
-    stderr: (text) => void err.push(text),
-    readText: async (path) => {
-      if (path in files) return files[path]!;
-      throw new Error(`ENOENT ${path}`);
-    },
-    writeText: async () => undefined,
-    run: async (command, args) => commands[`${command} ${args.join(' ')}`] ?? commands[command] ?? { exitCode: undefined, stdout: '', stderr: '' },
-    env: {},
-  };
-  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
-}
+/** drbd status's machine: what its commands answer, and its files. */
+const fakeIo = (commands: Record<string, CommandResult>, files: Record<string, string>) => fakeMachine(files, commands);
 
 t.test('live: events2 first, then drbdsetup status, then /proc/drbd, plus dmesg', async (t) => {
   const events = fakeIo({

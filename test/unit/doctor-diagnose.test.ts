@@ -5,28 +5,15 @@ import { parseCib } from '../../lib/pacemaker/cib.js';
 import { parseCorosyncConf } from '../../lib/pacemaker/corosync-conf.js';
 import { CHECKS, diagnose, hasDanger } from '../../lib/pacemaker/doctor/index.js';
 import { runDoctor } from '../../lib/cli/doctor.js';
-import type { CliIo, CommandResult } from '../../lib/cli/system.js';
+import type { CommandResult } from '../../lib/cli/system.js';
+import { fakeIo as fakeMachine } from '../helpers/fake-io.js';
+
+/** The doctor's machine: files, and what cibadmin answers. */
+const fakeIo = (files: Record<string, string>, cibadmin?: CommandResult) => fakeMachine(files, cibadmin ? { cibadmin } : {});
 
 const CLEAN = readFileSync(new URL('../../crm-examples/web-2node/pacemaker-2.1.cib.xml', import.meta.url), 'utf8').replace(/^<\?xml[^>]*>/, '');
 const REAL = readFileSync(new URL('../fixtures/pacemaker/q2-final-cib.xml', import.meta.url), 'utf8');
 const TWO_NODES = 'quorum {\n  provider: corosync_votequorum\n  two_node: 1\n}\nnodelist {\n  node {\n    name: alice\n  }\n  node {\n    name: bob\n  }\n}\n';
-
-function fakeIo(files: Record<string, string>, cibadmin?: CommandResult) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (text) => void out.push(text),
-    stderr: (text) => void err.push(text),
-    readText: async (path) => {
-      if (path in files) return files[path]!;
-      throw new Error(`ENOENT: no such file ${path}`);
-    },
-    writeText: async () => undefined,
-    run: async (command) => (command === 'cibadmin' && cibadmin ? cibadmin : { exitCode: undefined, stdout: '', stderr: '' }),
-    env: {},
-  };
-  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
-}
 
 t.test('every check has a unique id', async (t) => {
   t.equal(new Set(CHECKS.map((check) => check.id)).size, CHECKS.length);

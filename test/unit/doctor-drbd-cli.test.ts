@@ -1,33 +1,12 @@
 // ocfkit doctor with DRBD: from saved outputs (--drbd-*), and live through a fake of the machine.
 import t from 'tap';
 import { runDoctor } from '../../lib/cli/doctor.js';
-import type { CliIo, CommandResult } from '../../lib/cli/system.js';
+import type { CommandResult } from '../../lib/cli/system.js';
+import { fakeIo } from '../helpers/fake-io.js';
 import { CLEAN } from '../helpers/doctor-cib.js';
 import { fixture } from '../helpers/doctor-drbd.js';
 
 const CIB = `<cib validate-with="pacemaker-3.9">${CLEAN}</cib>`;
-
-function fakeIo(files: Record<string, string>, commands: Record<string, CommandResult> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ran: string[] = [];
-  const io: CliIo = {
-    stdout: (text) => void out.push(text),
-    stderr: (text) => void err.push(text),
-    readText: async (path) => {
-      if (path in files) return files[path]!;
-      throw new Error(`ENOENT: no such file ${path}`);
-    },
-    writeText: async () => undefined,
-    run: async (command, args) => {
-      const line = [command, ...args].join(' ');
-      ran.push(line);
-      return commands[line] ?? { exitCode: undefined, stdout: '', stderr: '' };
-    },
-    env: {},
-  };
-  return { io, ran, stdout: () => out.join(''), stderr: () => err.join('') };
-}
 
 t.test('from saved outputs, in --json', async (t) => {
   const lab = fakeIo({
