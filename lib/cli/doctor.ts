@@ -22,7 +22,7 @@ const DEFAULT_COROSYNC_CONF = '/etc/corosync/corosync.conf';
 export function doctorOptions(yargs: Argv): Argv<DoctorArgs> {
   return yargs
     .usage(
-      '$0 doctor [--cib FILE|-] [--corosync FILE] [--drbd-status FILE] [--drbd-config FILE] [--drbd-adjust FILE]... [--json]\n\n' +
+      '$0 doctor [--cib FILE|-] [--corosync FILE] [--drbd-status FILE] [--drbd-config FILE] [--drbd-adjust FILE]... [--drbd-usermode-helper FILE] [--drbd-backing-size DEVICE=BYTES]... [--json]\n\n' +
       'Looks for the configuration mistakes that hurt later: fencing off or missing, no-quorum-policy=ignore,\n' +
       'a file system not tied to (or not ordered after) the promoted DRBD, one monitor interval for both\n' +
       'roles, ms/Master/Slave in Pacemaker 2, leftover cli-ban/cli-prefer constraints, a two-node corosync\n' +
