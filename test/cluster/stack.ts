@@ -173,7 +173,9 @@ export async function loadStack(cluster: Cluster, stack: Stack, timeoutMs = 180_
     (!stack.ids.drbd || drbdPromotedOnlyOn(s, stack, s.resources.get(stack.ids.service)!.nodes[0]!)), timeoutMs);
   const owner = status.resources.get(stack.ids.service)!.nodes[0]!;
   const since = Date.now();
-  await waitUntil(`the service answering through the VIP from ${owner}`, () => cluster.samples().some((s) => s.time >= since && s.ok && s.instance?.startsWith(`${owner}.`)), 60_000);
+  // The client (probe.mjs) runs inside the VMs there: its answers come as slowly as the host runs them.
+  await waitUntil(`the service answering through the VIP from ${owner}`, () => cluster.samples().some((s) => s.time >= since && s.ok && s.instance?.startsWith(`${owner}.`)),
+    60_000 * (stack.site.opTimeoutFactor ?? 1));
   return owner;
 }
 
