@@ -21,13 +21,8 @@ export function agentPath(name: string): string {
   return path;
 }
 
-export function runAgentAction(
-  name: string,
-  action: string,
-  params: Record<string, string | number | undefined>,
-  extraEnv: Record<string, string> = {},
-  options: { wrapper?: string[]; timeoutMs?: number } = {},
-): AgentRun {
+/** The environment Pacemaker gives an agent: the parameters as OCF_RESKEY_*, a 20 s timeout. */
+export function agentEnv(name: string, params: Record<string, string | number | undefined>, extraEnv: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
     OCF_ROOT: '/usr/lib/ocf',
@@ -36,6 +31,17 @@ export function runAgentAction(
     ...extraEnv,
   };
   for (const [k, v] of Object.entries(params)) if (v !== undefined) env[`OCF_RESKEY_${k}`] = String(v);
+  return env;
+}
+
+export function runAgentAction(
+  name: string,
+  action: string,
+  params: Record<string, string | number | undefined>,
+  extraEnv: Record<string, string> = {},
+  options: { wrapper?: string[]; timeoutMs?: number } = {},
+): AgentRun {
+  const env = agentEnv(name, params, extraEnv);
   const argv = [...(options.wrapper ?? []), agentPath(name), action];
   const r = spawnSync(argv[0]!, argv.slice(1), { env, encoding: 'utf8', timeout: options.timeoutMs ?? 60000 });
   const reason = /^ocf-exit-reason:(.*)$/m.exec(r.stderr ?? '')?.[1];

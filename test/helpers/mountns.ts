@@ -3,7 +3,7 @@
 // and agents enter it with nsenter, and teardown kills everything started in it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
-import { runAgentAction, agentPath, type AgentRun } from './agent.js';
+import { agentEnv, agentPath, runAgentAction, type AgentRun } from './agent.js';
 
 export interface Tap {
   teardown(fn: () => unknown): void;
@@ -55,15 +55,7 @@ export class MountNamespace {
 
   /** The same without waiting: resolves when the agent exits, whenever that is. */
   agentAsync(name: string, action: string, params: Record<string, string | undefined>, extraEnv: Record<string, string> = {}): Promise<AgentRun> {
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-      OCF_ROOT: '/usr/lib/ocf',
-      OCF_RESOURCE_INSTANCE: `test_${name}`,
-      OCF_RESKEY_CRM_meta_timeout: '20000',
-      ...extraEnv,
-    };
-    for (const [k, v] of Object.entries(params)) if (v !== undefined) env[`OCF_RESKEY_${k}`] = v;
-    const child = spawn(this.enter[0]!, [...this.enter.slice(1), agentPath(name), action], { env });
+    const child = spawn(this.enter[0]!, [...this.enter.slice(1), agentPath(name), action], { env: agentEnv(name, params, extraEnv) });
     this.started.push(child);
     let stdout = '';
     let stderr = '';

@@ -34,6 +34,21 @@ export function netnsUnavailable(): string | undefined {
   return undefined;
 }
 
+/**
+ * For a test file: stops it here when namespaces cannot be made. In CI that is a failure (a test
+ * that silently skips proves nothing); elsewhere, without root, the file is skipped with the reason.
+ */
+export function requireNetns(t: { fail(message: string): void; plan(n: number, why?: string): void }): void {
+  const why = netnsUnavailable();
+  if (!why) return;
+  if (process.env.CI) {
+    t.fail(`network namespace tests cannot run: ${why}`);
+    process.exit(1);
+  }
+  t.plan(0, why);
+  process.exit(0);
+}
+
 export class Netns {
   private constructor(readonly name: string) {}
 

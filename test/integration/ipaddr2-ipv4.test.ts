@@ -6,13 +6,9 @@ import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { runAgentAction, type AgentRun } from '../helpers/agent.js';
-import { Netns, must, netnsUnavailable, sleep, vethPair, waitFor } from '../helpers/netns.js';
+import { Netns, requireNetns, must, sleep, vethPair, waitFor } from '../helpers/netns.js';
 
-const why = netnsUnavailable();
-if (why) {
-  t.plan(0, why);
-  process.exit(0);
-}
+requireNetns(t);
 
 const OLD_MAC = '02:00:00:00:00:99';
 const node = Netns.create(t, 'ocfk-ip-', '4n');
