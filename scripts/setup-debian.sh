@@ -14,6 +14,7 @@ PACKAGES=(
   util-linux e2fsprogs xfsprogs btrfs-progs psmisc # loop devices, file systems, fuser for comparisons
   iproute2 iputils-arping ipv6toolkit tcpdump      # IPaddr2: addresses, ARP (arping), IPv6 NA (na6), captures
   hyperfine
+  debootstrap lintian dpkg-dev binutils             # make deb and its test (a clean Debian 12 root, lintian)
 )
 
 missing=()
