@@ -354,7 +354,7 @@ async function main(): Promise<void> {
   });
 
   let reason = '';
-  const written: Record<NodeId, string> = { 1: '', 2: '' };
+  const written: Partial<Record<NodeId, string>> = { 1: '', 2: '' };
   step('split brain: both Primary while cut, writes on both, link back: reported by every monitor', async (t) => {
     await lab.cutLink();
     await waitState('WFConnection on both', ([a, b]) => a.cstate === 'WFConnection' && b.cstate === 'WFConnection', 90);

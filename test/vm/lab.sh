@@ -1,14 +1,14 @@
 #!/bin/bash
-# test/vm/lab.sh - two throw-away qemu VMs (node1, node2) running real DRBD 8.4.
+# test/vm/lab.sh - throw-away qemu VMs (node1, node2[, node3]) running real DRBD 8.4 or 9.
 #
-#   lab.sh up                          boot node1 + node2 in parallel, wait until both are ready
+#   lab.sh up                          boot the VMs in parallel, wait until all are ready
 #   lab.sh exec [-t S] [-i] N CMD [ARG...]
-#                                      run CMD with ARGs (exactly, no shell) in VM N (1|2|node1|node2);
+#                                      run CMD with ARGs (exactly, no shell) in VM N (1|node1|...);
 #                                      prints its stdout/stderr, exits with its exit code.
 #                                      -t S: kill it after S seconds (exit 124; default 300)
 #                                      -i:   feed lab.sh's stdin to CMD (default: /dev/null)
 #   lab.sh sh [-t S] [-i] N 'SCRIPT'   same, but SCRIPT is run by bash (pipes, &&, env vars ...)
-#   lab.sh cut-link [N] [net0|net1]    pull a network cable of VM N (default: both VMs, net0)
+#   lab.sh cut-link [N] [net0|net1]    pull a network cable of VM N (default: every VM, net0)
 #   lab.sh restore-link [N] [net0|net1] plug it back in
 #   lab.sh boot N                      boot VM N again after it died (killed, fenced), with the
 #                                      disk it had; its RAM (the overlay: files written in it) is gone
@@ -20,12 +20,13 @@
 #
 # Each VM: Debian's kernel under qemu TCG; the host root read-only over 9p with a tmpfs
 # overlay (every host tool, /work/main/dist and node are visible, all writes stay in the
-# VM); a fresh sparse raw disk as /dev/vda; eth0 = 192.168.77.N/24 (net0) and
-# eth1 = 192.168.78.N/24 (net1) on two private links that only the two VMs share (qemu
-# dgram netdevs over unix sockets in the lab directory: no host address or port is
-# involved; net1 is the dedicated replication link a cluster test can give DRBD, so the
-# two links fail independently); /etc/drbd.d/r0.res (protocol C,
-# /dev/drbd1 on /dev/vda, internal meta-data); the drbd module loaded.
+# VM); fresh sparse raw disks as /dev/vda (and vdb, vdc); eth0 = 192.168.77.N/24 (net0) and
+# eth1 = 192.168.78.N/24 (net1) on two private links that only the lab's VMs share (one bridge
+# per link in a network namespace of the lab's own, each VM's NIC a tap on it: no host
+# address or port is involved; net1 is the dedicated replication link a cluster test can give
+# DRBD, so the two links fail independently); /etc/drbd.d/r0.res (protocol C, /dev/drbd1 on
+# /dev/vda, internal meta-data; DRBD 9: every node, quorum majority, and r1 with two volumes
+# on vdb + vdc); the drbd module loaded.
 #
 # Environment:
 #   OCFKIT_VM_DIR   cache dir of setup.sh (default /var/tmp/ocfkit-vm)
@@ -37,7 +38,11 @@
 #   OCFKIT_VM_BOOT_TIMEOUT  seconds `up` waits for both VMs at most (default 900)
 #   OCFKIT_VM_BOOT_STALL    seconds without console output after which a boot has failed (default 120)
 #   OCFKIT_VM_MEM (MiB, 768), OCFKIT_VM_DISK_MB (64), OCFKIT_VM_ACCEL (tcg|kvm, tcg)
-#   OCFKIT_VM_DRBD  1: load drbd.ko at boot (default); 0: leave it to the test
+#   OCFKIT_VM_NODES how many VMs (2..9, default 2)
+#   OCFKIT_VM_DISKS disks per VM (1..3, default 1; 3 with OCFKIT_VM_DRBD=9): vda, vdb, vdc
+#   OCFKIT_VM_DRBD  1: load Debian's DRBD 8.4 at boot (default); 9: DRBD 9 (setup.sh's module
+#                   tree) loaded at boot; 0: 8.4's module tree, nothing loaded
+#   OCFKIT_VM_ON_NO_QUORUM  DRBD 9's on-no-quorum in r0/r1 (io-error, or suspend-io)
 #   OCFKIT_VM_KEEP  1: `down` keeps the lab directory (console logs) for debugging
 #   OCFKIT_VM_DEBUG 1: the guest agent logs every command to the console log
 set -uo pipefail
@@ -45,15 +50,29 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SELF=$HERE/$(basename "$0")
 DIR=${OCFKIT_VM_DIR:-/var/tmp/ocfkit-vm}
 LAB=${OCFKIT_LAB:-$DIR/lab}
-NODES=(node1 node2)
+# `up` records the lab's shape; every later command on the lab uses it, whatever its environment
+[ "${1:-}" != up ] && [ -f "$LAB/lab.env" ] && . "$LAB/lab.env"
+NODE_COUNT=${OCFKIT_VM_NODES:-2}
+[[ $NODE_COUNT =~ ^[2-9]$ ]] || { echo "lab.sh: OCFKIT_VM_NODES must be 2..9" >&2; exit 255; }
+NODES=()
+for ((i = 1; i <= NODE_COUNT; i++)); do NODES+=("node$i"); done
+DRBD=${OCFKIT_VM_DRBD:-1}
+case $DRBD in 0 | 1 | 9) ;; *) echo "lab.sh: OCFKIT_VM_DRBD must be 0, 1 or 9" >&2; exit 255 ;; esac
+DISKS=${OCFKIT_VM_DISKS:-1}
+[ "$DRBD" = 9 ] && DISKS=${OCFKIT_VM_DISKS:-3}
+[[ $DISKS =~ ^[1-3]$ ]] || { echo "lab.sh: OCFKIT_VM_DISKS must be 1..3" >&2; exit 255; }
 NET=192.168.77
 NET1=192.168.78
+# the lab's network namespace: where its bridges and taps live (the host's stack is never used)
+NETNS=ocfkitlab-$(printf %s "$LAB" | md5sum | cut -c1-10)
 
 die() { echo "lab.sh: $*" >&2; exit 255; }   # 255 (+ "lab.sh: ..." on stderr) = harness error
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 node_name() {
-    case $1 in 1 | node1) echo node1 ;; 2 | node2) echo node2 ;; *) die "unknown VM '$1' (1|2|node1|node2)" ;; esac
+    local i=${1#node}
+    [[ $i =~ ^[1-9]$ ]] && [ "$i" -le "$NODE_COUNT" ] || die "unknown VM '$1' (1..$NODE_COUNT or node1..node$NODE_COUNT)"
+    echo "node$i"
 }
 qpid() { cat "$LAB/$1/qemu.pid" 2>/dev/null; }
 alive() { local p; p=$(qpid "$1") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
@@ -84,11 +103,13 @@ write_guest_files() {  # write_guest_files NODE IDX: files the guest agent copie
     mkdir -p "$r/root"
     printf '# lab guest: a plain login\n' > "$r/root/.bashrc"
     printf '# lab guest: a plain login\n[ -n "$BASH" ] && . ~/.bashrc\n' > "$r/root/.profile"
-    printf '127.0.0.1 localhost\n%s.1 node1\n%s.2 node2\n' "$NET" "$NET" > "$r/etc/hosts"
+    local node
+    { echo '127.0.0.1 localhost'; for node in "${NODES[@]}"; do echo "$NET.${node#node} $node"; done; } > "$r/etc/hosts"
     cat > "$r/etc/drbd.d/global_common.conf" <<'EOF'
 global { usage-count no; }
 common { }
 EOF
+    if [ "$DRBD" = 9 ]; then write_drbd9_res "$r/etc/drbd.d"; return; fi
     cat > "$r/etc/drbd.d/r0.res" <<EOF
 # written by test/vm/lab.sh
 resource r0 {
@@ -105,34 +126,92 @@ resource r0 {
 EOF
 }
 
+write_drbd9_res() {  # write_drbd9_res DIR: r0 (vda) and, with 3 disks, r1 (two volumes: vdb, vdc)
+    local dir=$1 n quorum=""
+    # two nodes cannot form a majority without a tiebreaker: quorum only from three nodes on
+    [ "$NODE_COUNT" -ge 3 ] && quorum="quorum majority; on-no-quorum ${OCFKIT_VM_ON_NO_QUORUM:-io-error};"
+    {
+        echo "# written by test/vm/lab.sh (DRBD 9)"
+        echo "resource r0 {"
+        echo "  device /dev/drbd1 minor 1; disk /dev/vda; meta-disk internal;"
+        echo "  net { protocol C; }"
+        echo "  options { $quorum }"
+        echo "  disk { c-plan-ahead 0; resync-rate 100M; }"
+        for n in "${NODES[@]}"; do echo "  on $n { node-id $((${n#node} - 1)); address $NET.${n#node}:7789; }"; done
+        echo "  connection-mesh { hosts ${NODES[*]}; }"
+        echo "}"
+    } > "$dir/r0.res"
+    [ "$DISKS" -ge 3 ] || return 0
+    {
+        echo "# written by test/vm/lab.sh (DRBD 9): one resource, two volumes"
+        echo "resource r1 {"
+        echo "  volume 0 { device /dev/drbd10 minor 10; disk /dev/vdb; meta-disk internal; }"
+        echo "  volume 1 { device /dev/drbd11 minor 11; disk /dev/vdc; meta-disk internal; }"
+        echo "  net { protocol C; }"
+        echo "  options { $quorum }"
+        echo "  disk { c-plan-ahead 0; resync-rate 100M; }"
+        for n in "${NODES[@]}"; do echo "  on $n { node-id $((${n#node} - 1)); address $NET.${n#node}:7790; }"; done
+        echo "  connection-mesh { hosts ${NODES[*]}; }"
+        echo "}"
+    } > "$dir/r1.res"
+}
+
+# ---- the lab's links ------------------------------------------------------------------------
+net_up() {  # a fresh network namespace with one bridge per link (net0, net1)
+    local l
+    ip netns del "$NETNS" 2>/dev/null
+    ip netns add "$NETNS" || die "cannot create the network namespace $NETNS"
+    for l in net0 net1; do
+        ip -n "$NETNS" link add "br-$l" type bridge stp_state 0 forward_delay 0 &&
+            ip -n "$NETNS" link set "br-$l" up || die "cannot create the bridge br-$l in $NETNS"
+    done
+}
+net_down() { ip netns del "$NETNS" 2>/dev/null; return 0; }
+tap_up() {  # tap_up NODE LINK: (re)create NODE's tap on LINK's bridge, print its name
+    local tap=$1-$2
+    ip -n "$NETNS" link del "$tap" 2>/dev/null
+    ip -n "$NETNS" tuntap add dev "$tap" mode tap &&
+        ip -n "$NETNS" link set "$tap" master "br-$2" up || die "cannot create the tap $tap in $NETNS"
+    echo "$tap"
+}
+
 start_vm() {  # start_vm NODE IDX KVER
-    local n=$1 i=$2 kver=$3 d=$LAB/$1 other
-    other=node$((3 - i))
+    local n=$1 i=$2 kver=$3 d=$LAB/$1 tap0 tap1 disk disks=() kmods
     mkdir -p "$d/ctl/cmd" "$d/ctl/res"
     # a reboot (boot N) starts from a clean control directory but keeps the disk
     rm -f "$d/ctl/ready" "$d/qemu.exit" "$d/qemu.pid" "$d/timeout.pid" "$d"/ctl/cmd/* "$d"/ctl/res/* \
-        "$d/mon.in" "$d/mon.out" "$d/wake.in" "$d/wake.out" "$d/net.sock" "$d/net1.sock"
+        "$d/mon.in" "$d/mon.out" "$d/wake.in" "$d/wake.out"
     write_guest_files "$n" "$i"
-    [ -e "$d/disk.img" ] || truncate -s "${OCFKIT_VM_DISK_MB:-64}M" "$d/disk.img"
-    mkfifo "$d/mon.in" "$d/mon.out" "$d/wake.in" "$d/wake.out" "$d/net.sock" "$d/net1.sock"
+    for disk in disk.img disk1.img disk2.img; do
+        [ ${#disks[@]} -lt $((2 * DISKS)) ] || break
+        [ -e "$d/$disk" ] || truncate -s "${OCFKIT_VM_DISK_MB:-64}M" "$d/$disk"
+        disks+=(-drive "file=$d/$disk,if=virtio,format=raw,cache=unsafe")
+    done
+    mkfifo "$d/mon.in" "$d/mon.out" "$d/wake.in" "$d/wake.out"
+    tap0=$(tap_up "$n" net0) && tap1=$(tap_up "$n" net1) || exit 255
+    kmods=$DIR/kernel/$kver/lib/modules/$kver
+    if [ "$DRBD" = 9 ]; then
+        kmods=$DIR/kernel/$kver/drbd9/lib/modules/$kver
+        [ -f "$kmods/.complete" ] || die "no DRBD 9 module tree for $kver: run test/vm/setup.sh"
+    fi
     local accel=(-accel tcg)
     [ "${OCFKIT_VM_ACCEL:-tcg}" = kvm ] && accel=(-accel kvm -cpu host)
     # stdin/stdout/stderr must not be the caller's: `up` returns while qemu keeps running.
     # The subshell records qemu's exit status (for the error message when a boot fails).
     (
-    timeout -k 5 "${OCFKIT_VM_LIFETIME:-3600}" \
+    timeout -k 5 "${OCFKIT_VM_LIFETIME:-3600}" nsenter "--net=/run/netns/$NETNS" \
     qemu-system-x86_64 -M pc -nodefaults -no-user-config -display none -no-reboot \
         "${accel[@]}" -m "${OCFKIT_VM_MEM:-768}" -smp 1 \
         -kernel "$DIR/kernel/$kver/vmlinux" -initrd "$DIR/initramfs-$kver.cpio.gz" \
-        -append "console=ttyS0 panic=-1 loglevel=4 mitigations=off clocksource=hpet no_timer_check vmip=$NET.$i/24 vmip1=$NET1.$i/24 vmdrbd=${OCFKIT_VM_DRBD:-1} vmdebug=${OCFKIT_VM_DEBUG:-} kmods=$DIR/kernel/$kver/lib/modules/$kver agent=$HERE/guest/agent.sh project=$(dirname "$(dirname "$HERE")")" \
+        -append "console=ttyS0 panic=-1 loglevel=4 mitigations=off clocksource=hpet no_timer_check vmip=$NET.$i/24 vmip1=$NET1.$i/24 vmdrbd=$DRBD vmdebug=${OCFKIT_VM_DEBUG:-} kmods=$kmods agent=$HERE/guest/agent.sh project=$(dirname "$(dirname "$HERE")")" \
         -serial "file:$d/console.log" -serial "pipe:$d/wake" \
         -chardev "pipe,id=mon0,path=$d/mon" -mon chardev=mon0,mode=control \
         -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
         -virtfs "local,path=$d/ctl,mount_tag=ctl,security_model=none" \
-        -drive "file=$d/disk.img,if=virtio,format=raw,cache=unsafe" \
-        -netdev "dgram,id=net0,local.type=unix,local.path=$d/net.sock,remote.type=unix,remote.path=$LAB/$other/net.sock" \
+        "${disks[@]}" \
+        -netdev "tap,id=net0,ifname=$tap0,script=no,downscript=no" \
         -device "virtio-net-pci,netdev=net0,mac=52:54:00:77:00:0$i,romfile=" \
-        -netdev "dgram,id=net1,local.type=unix,local.path=$d/net1.sock,remote.type=unix,remote.path=$LAB/$other/net1.sock" \
+        -netdev "tap,id=net1,ifname=$tap1,script=no,downscript=no" \
         -device "virtio-net-pci,netdev=net1,mac=52:54:00:78:00:0$i,romfile=" \
         -pidfile "$d/qemu.pid" &
     echo $! > "$d/timeout.pid"
@@ -158,6 +237,7 @@ cmd_down() {
     [ -d "$LAB" ] || return 0
     local w; w=$(cat "$LAB/watchdog.pid" 2>/dev/null) && [ "$w" != "$$" ] && kill "$w" 2>/dev/null
     stop_vms
+    net_down
     if [ "${OCFKIT_VM_KEEP:-0}" = 1 ]; then
         echo "lab.sh: VMs stopped, logs kept in $LAB" >&2
     else
@@ -241,8 +321,10 @@ cmd_up() {
     fi
     [ ${#LAB} -lt 90 ] || die "OCFKIT_LAB path too long for a unix socket: $LAB"
     mkdir -p "$LAB" || die "cannot create $LAB"
+    printf 'OCFKIT_VM_NODES=%s\nOCFKIT_VM_DRBD=%s\nOCFKIT_VM_DISKS=%s\n' "$NODE_COUNT" "$DRBD" "$DISKS" > "$LAB/lab.env"
     t0=$(now)
     trap 'echo "lab.sh: up interrupted, cleaning up" >&2; cmd_down; exit 1' INT TERM HUP
+    net_up
     i=0
     for n in "${NODES[@]}"; do start_vm "$n" $((++i)) "$kver"; done
     start_watchdog
@@ -254,7 +336,9 @@ cmd_up() {
         exit 1
     fi
     trap - INT TERM HUP
-    echo "lab.sh: up in $(since "$t0")s (guest uptime node1 $(cat "$LAB/node1/ctl/ready")s, node2 $(cat "$LAB/node2/ctl/ready")s), lab $LAB" >&2
+    local uptimes=""
+    for n in "${NODES[@]}"; do uptimes+="${uptimes:+, }$n $(cat "$LAB/$n/ctl/ready")s"; done
+    echo "lab.sh: up in $(since "$t0")s (guest uptime $uptimes), lab $LAB" >&2
 }
 
 # ---- commands in the guest --------------------------------------------------------------------

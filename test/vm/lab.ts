@@ -1,5 +1,5 @@
-// test/vm/lab.ts - TypeScript handle on test/vm/lab.sh: two qemu VMs (node1, node2) with real
-// DRBD 8.4, for tap tests. Not a test itself (tap runs it and finds no tests).
+// test/vm/lab.ts - TypeScript handle on test/vm/lab.sh: qemu VMs (node1, node2 with real DRBD 8.4;
+// or node1..node3 with real DRBD 9), for tap tests. Not a test itself (tap runs it and finds no tests).
 //
 //   import { Lab, vmUnavailable } from './lab.js';
 //   const why = vmUnavailable(); if (why) { t.skip(why); return; }   // or t.plan(0, why)
@@ -14,6 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runtimeBinary } from '../../scripts/runtime.mjs';
 
 /** test/vm, also when this file is bundled elsewhere (scripts/run-ts.mjs bundles benches into dist/tmp/). */
 function labDir(): string {
@@ -29,7 +30,7 @@ export const PROJECT = resolve(HERE, '..', '..');
 export const LAB_SH = join(HERE, 'lab.sh');
 export const SETUP_SH = join(HERE, 'setup.sh');
 /** The project's pinned node (Node 24), which the agents' shebang points at. */
-export const NODE = join(PROJECT, 'node_modules', 'node', 'bin', 'node');
+export const NODE = runtimeBinary(PROJECT);
 /** setup.sh's cache (kernel, initramfs); labs live in VM_DIR/labs/. */
 export const VM_DIR = process.env.OCFKIT_VM_DIR || '/var/tmp/ocfkit-vm';
 /** PATH of every command run in a VM (prepend a directory for stand-ins, see exec's env). */
@@ -37,13 +38,31 @@ export const GUEST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 /** The DRBD resource every lab has in /etc/drbd.d/r0.res: minor 1 on /dev/vda (64 MiB). */
 export const RES = 'r0';
 export const DEVICE = '/dev/drbd1';
-export const ADDRESS = { 1: '192.168.77.1', 2: '192.168.77.2' } as const;
+/** DRBD 9 labs also have r1: two volumes, /dev/drbd10 on /dev/vdb and /dev/drbd11 on /dev/vdc. */
+export const RES_TWO_VOLUMES = 'r1';
+export const ADDRESS = { 1: '192.168.77.1', 2: '192.168.77.2', 3: '192.168.77.3' } as const;
 /** eth1: the second private link (net1), e.g. a dedicated DRBD replication link. */
-export const ADDRESS1 = { 1: '192.168.78.1', 2: '192.168.78.2' } as const;
+export const ADDRESS1 = { 1: '192.168.78.1', 2: '192.168.78.2', 3: '192.168.78.3' } as const;
 export type Link = 'net0' | 'net1';
 
-export type NodeId = 1 | 2;
+export type NodeId = 1 | 2 | 3;
+/** The nodes of a default (two-node, DRBD 8.4) lab; a lab's own are `lab.nodes`. */
 export const NODES: readonly NodeId[] = [1, 2];
+
+/** What `Lab.up` boots. */
+export interface LabOptions {
+  mem?: number;
+  diskMb?: number;
+  /** 3: node1..node3 (default 2) */
+  nodes?: 2 | 3;
+  /** which DRBD the VMs run: Debian's 8.4 (default) or DRBD 9 from test/vm/drbd9 (setup.sh) */
+  drbd?: '8.4' | '9';
+  /** false: no DRBD module loaded at boot (8.4 only) */
+  drbdModule?: boolean;
+  /** DRBD 9: on-no-quorum of the lab's resources (default io-error) */
+  onNoQuorum?: 'io-error' | 'suspend-io';
+  bootTimeout?: number;
+}
 
 export interface ExecResult {
   stdout: string;
@@ -120,27 +139,46 @@ export class Lab {
   private constructor(
     /** the lab directory (OCFKIT_LAB): node1/, node2/ with console.log, ctl/, disk.img */
     readonly dir: string,
+    /** the lab's VMs */
+    readonly nodes: readonly NodeId[],
   ) {
     process.once('exit', this.onExit);
   }
 
-  /** Boot node1 + node2 (in parallel; ~8-15 s). The VMs die with this process at the latest. */
-  static async up(opts: { mem?: number; diskMb?: number; drbdModule?: boolean; bootTimeout?: number } = {}): Promise<Lab> {
+  /** Boot the VMs (in parallel; ~8-20 s). The VMs die with this process at the latest. */
+  static async up(opts: LabOptions = {}): Promise<Lab> {
     mkdirSync(join(VM_DIR, 'labs'), { recursive: true });
-    const lab = new Lab(mkdtempSync(join(VM_DIR, 'labs', 'lab-')));
-    const env: Record<string, string> = { OCFKIT_VM_OWNER: String(process.pid) };
+    const nodes: NodeId[] = opts.nodes === 3 ? [1, 2, 3] : [1, 2];
+    const lab = new Lab(mkdtempSync(join(VM_DIR, 'labs', 'lab-')), nodes);
+    const env: Record<string, string> = { OCFKIT_VM_OWNER: String(process.pid), OCFKIT_VM_NODES: String(nodes.length) };
     if (opts.mem) env.OCFKIT_VM_MEM = String(opts.mem);
     if (opts.diskMb) env.OCFKIT_VM_DISK_MB = String(opts.diskMb);
-    if (opts.drbdModule === false) env.OCFKIT_VM_DRBD = '0';
+    env.OCFKIT_VM_DRBD = opts.drbd === '9' ? '9' : opts.drbdModule === false ? '0' : '1';
+    if (opts.onNoQuorum) env.OCFKIT_VM_ON_NO_QUORUM = opts.onNoQuorum;
     if (opts.bootTimeout) env.OCFKIT_VM_BOOT_TIMEOUT = String(opts.bootTimeout);
     const r = await lab.run(['up'], { env });
     if (r.code !== 0) {
       lab.downSync();
       throw new LabError(`lab.sh up failed (exit ${r.code}):\n${r.stderr}`);
     }
-    const bootS = Number(/up in ([\d.]+)s/.exec(r.stderr)?.[1]);
+    // the lab's boot time counts its VMs: three emulated VMs share the host's cores
+    const bootS = Number(/up in ([\d.]+)s/.exec(r.stderr)?.[1]) * (2 / nodes.length);
     if (Number.isFinite(bootS)) lab.slowness = lab.bootSlowness = Math.min(8, Math.max(1, bootS / QUIET_BOOT_S));
+    if (opts.drbd === '9') await lab.requireDrbdVersion('9.');
     return lab;
+  }
+
+  /** Fail (LabError, the lab torn down) unless every VM's /proc/drbd shows this DRBD version. */
+  private async requireDrbdVersion(prefix: string): Promise<void> {
+    for (const n of this.nodes) {
+      const r = await this.exec(n, ['head', '-1', '/proc/drbd']);
+      if (!r.stdout.startsWith(`version: ${prefix}`)) {
+        const console = this.console(n).split('\n').filter((l) => /drbd|handshake|modprobe/i.test(l)).slice(-10).join('\n');
+        await this.down();
+        throw new LabError(`node${n} does not run DRBD ${prefix}x: /proc/drbd says "${(r.stdout || r.stderr).trim().split('\n')[0]}"; ` +
+          `the module tree comes from test/vm/setup.sh (test/vm/drbd9/build.sh); console:\n${console}`);
+      }
+    }
   }
 
   private bootSlowness = 1;
@@ -253,7 +291,7 @@ export class Lab {
 
   /** qemu pids of the VMs (for leak checks). */
   qemuPids(): number[] {
-    return NODES.flatMap((n) => this.qemuPid(n) ?? []);
+    return this.nodes.flatMap((n) => this.qemuPid(n) ?? []);
   }
 
   /** Kill the VMs, delete the lab directory (OCFKIT_VM_KEEP=1 keeps it). Idempotent. */

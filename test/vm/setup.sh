@@ -3,7 +3,9 @@
 #
 #  1. apt-installs the host tools (only if missing; `apt-get update` first then):
 #     qemu (TCG is enough, no KVM needed), busybox-static (initramfs), drbd-utils + kmod +
-#     iproute2 + e2fsprogs (used *inside* the VMs, which see the host root over 9p), cpio, xz.
+#     iproute2 + e2fsprogs (used *inside* the VMs, which see the host root over 9p), cpio, xz;
+#     gfs2-utils + dlm-controld for the dual-primary cluster (GFS2 and DLM, whose kernel modules
+#     gfs2.ko and dlm.ko Debian's kernel ships).
 #  2. downloads Debian's kernel package (the version linux-image-amd64 currently depends
 #     on) with `apt-get download` - it is NOT installed - and unpacks it with `dpkg -x`.
 #     Its modules include DRBD 8.4 (drbd.ko), which the host kernel lacks.
@@ -11,6 +13,7 @@
 #       kernel/<kver>/vmlinux          uncompressed ELF, booted via PVH (saves ~3 s per boot)
 #       kernel/<kver>/lib/modules/...  the module tree (+ depmod), bind-mounted in the guest
 #       initramfs-<kver>.cpio.gz       busybox + test/vm/guest/init + 9p/virtio/overlay modules
+#       kernel/<kver>/drbd9/lib/modules/<kver>  the same tree with DRBD 9 in updates/ (OCFKIT_VM_DRBD=9)
 #       current                        "<kver>": what lab.sh boots
 #  Every step is skipped when its output is already cached. Safe to run concurrently (flock).
 #  Env: OCFKIT_VM_DIR (cache dir), OCFKIT_VM_KVER (force a kernel package version, e.g.
@@ -29,7 +32,7 @@ exec 9> "$DIR/.setup.lock"
 flock -w 900 9 || die "another setup.sh holds $DIR/.setup.lock"
 
 # ---- 1. host packages ---------------------------------------------------------------
-PKGS=(qemu-system-x86 busybox-static drbd-utils kmod iproute2 e2fsprogs cpio xz-utils)
+PKGS=(qemu-system-x86 busybox-static drbd-utils kmod iproute2 e2fsprogs cpio xz-utils gfs2-utils dlm-controld)
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -122,6 +125,31 @@ else
     echo "$key" > "$INITRD.key"
     log "initramfs built: $INITRD ($(cat "$stage/modules.list" "$stage/drbd.list" | tr '\n' ' '))"
     rm -rf "$stage"; trap - EXIT
+fi
+
+# ---- 4. DRBD 9 module tree -------------------------------------------------------------------
+# Debian's kernel has DRBD 8.4 only. The DRBD 9 lab (lab.sh with OCFKIT_VM_DRBD=9) boots the
+# same kernel with a second module tree: the first one hard-linked, plus drbd.ko,
+# drbd_transport_tcp.ko and handshake.ko from test/vm/drbd9/build.sh in updates/ (which wins
+# over the in-tree 8.4 module). build.sh prints a prebuilt folder when one matches KVER and
+# otherwise builds the modules from the vendored source, so the lab follows Debian's ABI moves.
+D9=$KDIR/drbd9/lib/modules/$KVER
+mods9=$("$HERE/drbd9/build.sh" "$KVER" "$DIR/drbd9-build") || die "DRBD 9 modules for $KVER: build failed (see above)"
+key9="$(cd "$mods9" && sha256sum drbd.ko drbd_transport_tcp.ko handshake.ko | cut -c1-64 | tr '\n' ' ')"
+if [ -f "$D9/.complete" ] && [ "$(cat "$D9/.complete")" = "$key9" ]; then
+    log "DRBD 9 module tree cached: $D9"
+else
+    rm -rf "$KDIR/drbd9"
+    mkdir -p "$(dirname "$D9")"
+    cp -al "$KDIR/lib/modules/$KVER" "$D9"
+    # depmod rewrites the modules.* indexes: give the copy its own files, never the 8.4 tree's
+    for f in "$D9"/modules.*; do cp --remove-destination "$f" "$f.own" && mv "$f.own" "$f"; done
+    install -D -m 0644 -t "$D9/updates" "$mods9"/drbd.ko "$mods9"/drbd_transport_tcp.ko "$mods9"/handshake.ko
+    depmod -b "$KDIR/drbd9" "$KVER"
+    modinfo -b "$KDIR/drbd9" -k "$KVER" -F version drbd | grep -q '^9\.' ||
+        die "the DRBD 9 module tree $D9 does not resolve drbd to DRBD 9"
+    echo "$key9" > "$D9/.complete"
+    log "DRBD 9 module tree ready: $D9 ($(modinfo -b "$KDIR/drbd9" -k "$KVER" -F version drbd))"
 fi
 
 echo "$KVER" > "$DIR/current.tmp" && mv "$DIR/current.tmp" "$DIR/current"

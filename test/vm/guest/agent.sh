@@ -20,6 +20,11 @@ debug=${vmdebug:-}
 if [ -n "${vmip1:-}" ] && [ -e /sys/class/net/eth1 ]; then
     ip link set eth1 up && ip addr add "$vmip1" dev eth1 || echo "[agent] WARNING: cannot configure eth1 with $vmip1"
 fi
+# DRBD 9 (vmdrbd=9): guest/init loaded nothing; its module tree (setup.sh) is at /lib/modules.
+# The transport pulls in drbd and handshake; the lab checks /proc/drbd's version once we are ready.
+if [ "${vmdrbd:-}" = 9 ]; then
+    modprobe drbd_transport_tcp || echo "[agent] WARNING: modprobe drbd_transport_tcp failed"
+fi
 unset vmip vmip1 vmdrbd vmdebug kmods agent rwsize
 cd /
 up() { local u; read -r u _ < /proc/uptime; echo "$u"; }
