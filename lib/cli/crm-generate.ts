@@ -6,6 +6,7 @@ import { agentsNeeded } from '../crm/build.js';
 import { drbdResWithoutDrbd, generate } from '../crm/generate.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../crm/header.js';
 import { PACEMAKER_VERSIONS, type PacemakerVersion } from '../crm/model.js';
+import { TUNING_OPTIONS, tuningWarnings } from '../crm/drbd-tuning.js';
 import { PROVIDERS, validateClusterSpec } from '../crm/spec.js';
 import { flagLabel, parseStackFile, stackFlagsToRaw, type StackFlags } from '../crm/stack-input.js';
 import { loadAgentCatalog } from './agent-catalog.js';
@@ -21,15 +22,18 @@ export interface CrmGenerateArgs extends StackFlags {
   metaDataDir?: string;
 }
 
+/** The DRBD settings admins tune: DRBD's own names (lib/crm/drbd-tuning.ts declares them). */
+const TUNING_FLAGS = TUNING_OPTIONS.map((option) => option.drbdName);
 const STACK_FLAGS = [
   'name', 'drbd-resource', 'device', 'disk', 'drbd-port', 'protocol', 'drbd-version', 'quorum', 'drbd-fencing',
   'directory', 'fstype', 'mount-options', 'ip', 'nic', 'service', 'dual-primary', 'node', 'stonith', 'without-fencing', 'stickiness',
-  'rsc-default', 'op-default',
+  'rsc-default', 'op-default', ...TUNING_FLAGS,
 ];
 /** Options that take one value; yargs collects a repeated one into a list instead of refusing it. */
 const SINGLE_VALUED = [
   'name', 'drbd-resource', 'device', 'disk', 'drbd-port', 'protocol', 'drbd-version', 'quorum', 'drbd-fencing', 'directory', 'fstype',
   'mount-options', 'ip', 'nic', 'dual-primary', 'without-fencing', 'provider', 'stickiness', 'file', 'format', 'pacemaker', 'output', 'drbd-res', 'meta-data-dir',
+  ...TUNING_FLAGS,
 ];
 
 /** A usage error (thrown, yargs reports it) for an option given more than once. */
@@ -37,6 +41,11 @@ function checkGivenOnce(argv: Record<string, unknown>): true {
   for (const option of SINGLE_VALUED) {
     const value = argv[option];
     if (Array.isArray(value)) throw new Error(`--${option} is given ${value.length} times (${value.join(', ')}): give it once`);
+  }
+  // DRBD 8.4 has no quorum: asking for it is a contradiction on the command line itself.
+  if (argv['drbd-version'] === '8.4') {
+    const quorumFlags = [argv.quorum === true && '--quorum', argv['on-no-quorum'] !== undefined && '--on-no-quorum'].filter(Boolean);
+    if (quorumFlags.length > 0) throw new Error(`${quorumFlags.join(' and ')}: DRBD 8.4 has no quorum (it is DRBD 9's); drop ${quorumFlags.length > 1 ? 'them' : 'it'} or use --drbd-version 9`);
   }
   return true;
 }
@@ -54,6 +63,7 @@ export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
     )
     .group(['node', 'stonith', 'without-fencing', 'provider', 'stickiness', 'rsc-default', 'op-default'], 'Cluster:')
     .group(['drbd-resource', 'device', 'disk', 'drbd-version', 'drbd-port', 'protocol', 'quorum', 'drbd-fencing', 'dual-primary'], 'DRBD:')
+    .group(TUNING_FLAGS, 'DRBD tuning (in the resource file; default: DRBD\'s own):')
     .group(['directory', 'fstype', 'mount-options', 'ip', 'nic', 'service', 'name'], 'File system and services:')
     .group(['file', 'format', 'pacemaker', 'output', 'drbd-res', 'meta-data-dir'], 'Input and output:')
     .option('node', { type: 'string', array: true, requiresArg: true, describe: 'A cluster node, NAME or NAME@ADDRESS (the replication address, for --drbd-res); repeat per node' })
@@ -71,6 +81,12 @@ export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
     .option('protocol', { type: 'string', choices: ['A', 'B', 'C'], describe: 'Replication protocol (default C: a write completes when both disks have it)' })
     .option('quorum', { type: 'boolean', describe: 'DRBD 9 quorum (default: on with three or more nodes)' })
     .option('drbd-fencing', { type: 'string', choices: ['resource-only', 'resource-and-stonith'], describe: 'DRBD fencing policy (default resource-only; dual-primary needs resource-and-stonith)' })
+    .options(Object.fromEntries(TUNING_OPTIONS.map((option) => [option.drbdName, {
+      type: 'string' as const,
+      requiresArg: true,
+      describe: option.describe,
+      ...(option.value.kind === 'choice' && { choices: [...option.value.choices] }),
+    }])))
     .option('dual-primary', { type: 'boolean', describe: 'DRBD Primary on two nodes with a cluster file system (OCFS2/GFS2) through DLM' })
     .option('directory', { type: 'string', requiresArg: true, describe: 'Mount point, e.g. /srv/data' })
     .option('fstype', { type: 'string', requiresArg: true, describe: 'File system type, e.g. ext4, xfs, ocfs2' })
@@ -101,7 +117,9 @@ export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
       '    --drbd-res /etc/drbd.d/r0.res\n\n' +
       'A description file has the keys nodes, stonith (or withoutFencing: true), provider, stickiness, rscDefaults, opDefaults ' +
       'and stacks (each with name, drbd, ' +
-      'filesystem, ip, services, dualPrimary); crm-examples/ has complete ones in YAML and JSON. A stack on shared ' +
+      'filesystem, ip, services, dualPrimary); crm-examples/ has complete ones in YAML and JSON. The drbd part takes the tuning ' +
+      'settings by their DRBD names in camelCase (cMaxRate: 500M, csumsAlg: crc32c, onCongestion: pull-ahead, ...) and quorum: ' +
+      'true, false, all or a node count. A stack on shared ' +
       'storage has no drbd part, a name, and its device in filesystem.device.') as unknown as Argv<CrmGenerateArgs>;
 }
 
@@ -153,6 +171,10 @@ export async function runCrmGenerate(args: CrmGenerateArgs, io: CliIo): Promise<
 
   for (const note of load.notes) io.stderr(`note: ${note}\n`);
   for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
+  // The resource file's own costs: on standard error only, the file holds just the settings and their reasons.
+  if (result.drbdRes !== undefined) {
+    for (const stack of validated.spec.stacks) for (const warning of tuningWarnings(stack.drbd?.resource ?? '', stack.drbd?.tuning)) io.stderr(`warning: ${warning}\n`);
+  }
   if (args.output === undefined) io.stdout(result.text);
   if (args.drbdRes === '-' && result.drbdRes !== undefined) io.stdout(result.drbdRes);
   return 0;

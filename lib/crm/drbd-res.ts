@@ -2,6 +2,7 @@
 // every generated cluster configuration repeats as a comment. Pure: returns text.
 
 import { isIPv6 } from 'node:net';
+import { tuningLines, tuningOption } from './drbd-tuning.js';
 import type { DrbdSpec, MetaDisk, NodeSpec, StackSpec } from './spec.js';
 
 const HANDLERS_DIR = '/usr/lib/drbd';
@@ -68,15 +69,18 @@ export function renderDrbdResFile(stack: StackSpec, nodes: NodeSpec[]): ResFileR
     `  meta-disk ${metaDiskText(drbd.metaDisk)};`,
   ];
   if (drbd.quorum) {
+    const policy = drbd.tuning?.quorum;
+    const onNoQuorum = drbd.tuning?.onNoQuorum;
     lines.push(
       '  options {',
-      '    # A node that cannot see a majority of the nodes stops writing: no split brain.',
-      '    quorum majority;',
-      '    on-no-quorum io-error;',
+      `    # ${QUORUM_REASON[policy === undefined ? 'majority' : policy === 'all' ? 'all' : 'count'](policy)}`,
+      `    quorum ${policy ?? 'majority'};`,
+      ...(onNoQuorum === undefined ? [] : [`    # ${tuningOption('onNoQuorum').reason(onNoQuorum)}`]),
+      `    on-no-quorum ${onNoQuorum ?? 'io-error'};`,
       '  }',
     );
   }
-  const netOptions = [`protocol ${drbd.protocol};`];
+  const netOptions = [...(PROTOCOL_REASON[drbd.protocol] ? [`# ${PROTOCOL_REASON[drbd.protocol]}`] : []), `protocol ${drbd.protocol};`];
   if (fencing.section === 'net') netOptions.push(fencing.option);
   if (stack.dualPrimary) {
     netOptions.push(
@@ -88,8 +92,10 @@ export function renderDrbdResFile(stack: StackSpec, nodes: NodeSpec[]): ResFileR
       'after-sb-2pri disconnect;',
     );
   }
+  netOptions.push(...tuningLines(drbd.tuning, 'net'));
   lines.push('  net {', ...netOptions.map((option) => `    ${option}`), '  }');
-  if (fencing.section === 'disk') lines.push('  disk {', `    ${fencing.option}`, '  }');
+  const diskOptions = [...(fencing.section === 'disk' ? [fencing.option] : []), ...tuningLines(drbd.tuning, 'disk')];
+  if (diskOptions.length > 0) lines.push('  disk {', ...diskOptions.map((option) => `    ${option}`), '  }');
   lines.push('  handlers {', ...fencing.handlers.map(([name, script]) => `    ${name} "${script}";`), '  }');
   nodes.forEach((node, index) => {
     const nodeId = drbd.version === '9' ? `node-id ${index}; ` : '';
@@ -101,6 +107,19 @@ export function renderDrbdResFile(stack: StackSpec, nodes: NodeSpec[]): ResFileR
   lines.push('}');
   return { ok: true, text: `${lines.join('\n')}\n` };
 }
+
+const QUORUM_REASON = {
+  majority: () => 'A node that cannot see a majority of the nodes stops writing: no split brain.',
+  all: () => 'A node writes only while it sees every other node: no split brain, but any node down stops the writes.',
+  count: (count: unknown) => `A node writes only while it sees ${String(count)} nodes (itself included): no split brain while that is more than half.`,
+};
+
+/** Protocol C is DRBD's default and the safe one; A and B trade what a failover can lose for latency. */
+const PROTOCOL_REASON: Record<DrbdSpec['protocol'], string | undefined> = {
+  A: 'Protocol A: a write completes once it is on the local disk and in the send buffer; a failover can lose the last writes.',
+  B: 'Protocol B: a write completes once the peer has received it; losing both nodes at once can lose the last writes.',
+  C: undefined,
+};
 
 /**
  * Which drbdadm reads the file. drbd-utils 9 ships both: drbdadm for DRBD 9 and, for an 8.4

@@ -7,6 +7,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { parseAgentRef, parseParamList, splitAgentSpec, type AgentRef } from './agent-ref.js';
 import { OPERATION_DEFAULTS, readDefaults, RESOURCE_DEFAULTS } from './defaults.js';
 import { crmInexpressible } from './quote.js';
+import { readDrbdTuning, readQuorum, TUNING_KEYS, type DrbdTuning } from './drbd-tuning.js';
 
 /** `ocfkit` = our agents; `heartbeat`/`linbit` = the upstream agents (ocf:linbit:drbd, ocf:heartbeat:*). */
 export type Provider = 'ocfkit' | 'heartbeat' | 'linbit';
@@ -41,9 +42,11 @@ export interface DrbdSpec {
   port: number;
   protocol: 'A' | 'B' | 'C';
   version: DrbdVersion;
-  /** DRBD 9 quorum (`quorum majority; on-no-quorum io-error;`). */
+  /** DRBD 9 quorum (`quorum majority; on-no-quorum io-error;`, or as tuning.quorum/onNoQuorum say). */
   quorum: boolean;
   fencing: DrbdFencing;
+  /** The settings admins tune (resync controller, checksums, congestion, ...); absent: DRBD's defaults. */
+  tuning?: DrbdTuning;
 }
 
 export interface FilesystemSpec {
@@ -102,7 +105,7 @@ const DRBD_PORT_BASE = 7789;
 // `description` is free text for people (crm-examples/README.md shows it); the generator ignores it.
 const TOP_KEYS = ['description', 'nodes', 'provider', 'stonith', 'withoutFencing', 'stickiness', 'rscDefaults', 'opDefaults', 'stacks'];
 const STACK_KEYS = ['name', 'drbd', 'filesystem', 'ip', 'services', 'dualPrimary'];
-const DRBD_KEYS = ['resource', 'device', 'disk', 'metaDisk', 'port', 'protocol', 'version', 'quorum', 'fencing'];
+const DRBD_KEYS = ['resource', 'device', 'disk', 'metaDisk', 'port', 'protocol', 'version', 'quorum', 'fencing', ...TUNING_KEYS];
 const FS_KEYS = ['device', 'directory', 'fstype', 'options'];
 const IP_KEYS = ['address', 'prefix', 'nic'];
 const AGENT_KEYS = ['id', 'agent', 'params'];
@@ -368,6 +371,8 @@ function readStack(value: unknown, path: string, index: number, nodeCount: numbe
       fail(`${path}.drbd.fencing`, 'dual-primary needs "resource-and-stonith" (writes freeze until the peer is fenced)');
     }
     drbd.fencing = 'resource-and-stonith';
+    // DRBD refuses allow-two-primaries unless both writes are on both disks before they complete.
+    if (drbd.protocol !== 'C') fail(`${path}.drbd.protocol`, `dual-primary needs protocol C (DRBD refuses allow-two-primaries with protocol ${drbd.protocol})`);
   }
   const stack: StackSpec = { name, drbd, filesystem, services, dualPrimary };
   if (ip) stack.ip = ip;
@@ -393,8 +398,8 @@ function readDrbd(value: unknown, path: string, index: number, nodeCount: number
   if (!['A', 'B', 'C'].includes(protocol)) fail(`${path}.protocol`, `"${protocol}" is not a DRBD protocol (A, B or C)`);
   const version = readString(value.version, `${path}.version`, fail, false) ?? '9';
   if (version !== '9' && version !== '8.4') fail(`${path}.version`, `"${version}" is not a supported DRBD version (9 or 8.4)`);
-  const quorum = readBoolean(value.quorum, `${path}.quorum`, fail, version === '9' && nodeCount >= 3);
-  if (quorum && version !== '9') fail(`${path}.quorum`, 'DRBD quorum needs DRBD 9');
+  const { on: quorum, policy: quorumPolicy } = readQuorum(value.quorum, `${path}.quorum`, version === '9' && nodeCount >= 3, nodeCount, fail);
+  if (quorum && version !== '9') fail(`${path}.quorum`, 'DRBD quorum needs DRBD 9 (DRBD 8.4 has none)');
   if (quorum && nodeCount < 3) fail(`${path}.quorum`, `DRBD quorum needs at least three nodes (a majority of two is both of them), not ${nodeCount}`);
   const fencing = readString(value.fencing, `${path}.fencing`, fail, false);
   if (fencing !== undefined && fencing !== 'resource-only' && fencing !== 'resource-and-stonith') {
@@ -403,6 +408,8 @@ function readDrbd(value: unknown, path: string, index: number, nodeCount: number
   if (disk !== undefined && metaDisk !== undefined && metaDisk !== 'internal' && metaDisk.device === disk) {
     fail(`${path}.metaDisk`, `"${disk}" is the backing disk itself: say internal for meta data on the backing disk`);
   }
+  const tuning = readDrbdTuning(value, path, { version: version === '8.4' ? '8.4' : '9', protocol: protocol as DrbdSpec['protocol'], quorum }, fail);
+  if (quorumPolicy !== undefined) tuning.quorum = quorumPolicy;
   if (resource === undefined || !deviceMatch || port === undefined || metaDisk === undefined) return undefined;
   const spec: DrbdSpec = {
     resource,
@@ -416,6 +423,7 @@ function readDrbd(value: unknown, path: string, index: number, nodeCount: number
     fencing: (fencing as DrbdFencing | undefined) ?? 'resource-only',
   };
   if (disk !== undefined) spec.disk = disk;
+  if (Object.keys(tuning).length > 0) spec.tuning = tuning;
   return spec;
 }
 

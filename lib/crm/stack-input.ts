@@ -1,6 +1,7 @@
 // Reading a stack description file (JSON or YAML) and turning command-line flags into the same
 // raw shape, so both go through one validator. Pure.
 
+import { TUNING_OPTIONS, type TuningKey } from './drbd-tuning.js';
 import { parseYamlSubset } from './yaml-subset.js';
 
 export type RawInputResult = { ok: true; raw: unknown } | { ok: false; reason: string };
@@ -29,8 +30,11 @@ export function parseStackFile(text: string, fileName: string): RawInputResult {
   return parsed.ok ? { ok: true, raw: parsed.value } : { ok: false, reason: `${fileName}: ${parsed.reason}` };
 }
 
-/** The command-line flags of `ocfkit crm generate` that describe a stack. */
-export interface StackFlags {
+/**
+ * The command-line flags of `ocfkit crm generate` that describe a stack. The DRBD tuning flags
+ * are DRBD's own names (--c-max-rate): yargs hands them over as the description file's keys.
+ */
+export interface StackFlags extends Partial<Record<TuningKey, string>> {
   name?: string;
   drbdResource?: string;
   device?: string;
@@ -63,7 +67,8 @@ export interface StackFlags {
  */
 export function flagsUseDrbd(flags: StackFlags): boolean {
   return flags.drbdResource !== undefined || flags.disk !== undefined || flags.drbdPort !== undefined || flags.protocol !== undefined ||
-    flags.drbdVersion !== undefined || flags.quorum !== undefined || flags.drbdFencing !== undefined || flags.dualPrimary === true;
+    flags.drbdVersion !== undefined || flags.quorum !== undefined || flags.drbdFencing !== undefined || flags.dualPrimary === true ||
+    TUNING_OPTIONS.some((option) => flags[option.key] !== undefined);
 }
 
 /** Flags -> the raw description a file would contain, with exactly one stack. */
@@ -76,6 +81,7 @@ export function stackFlagsToRaw(flags: StackFlags): Record<string, unknown> {
   if (flags.drbdVersion !== undefined) drbd.version = flags.drbdVersion;
   if (flags.quorum !== undefined) drbd.quorum = flags.quorum;
   if (flags.drbdFencing !== undefined) drbd.fencing = flags.drbdFencing;
+  for (const option of TUNING_OPTIONS) if (flags[option.key] !== undefined) drbd[option.key] = flags[option.key];
 
   const filesystem: Record<string, unknown> = useDrbd
     ? { directory: flags.directory, fstype: flags.fstype }
@@ -129,5 +135,8 @@ const FLAG_FOR_FIELD: [RegExp, string][] = [
 /** Names a field by the flag that sets it, for error messages about command-line input. */
 export function flagLabel(path: string): string {
   for (const [pattern, flag] of FLAG_FOR_FIELD) if (pattern.test(path)) return flag;
+  const tuned = /^stacks(?:\[\d+\])?\.drbd\.(\w+)$/.exec(path);
+  const option = tuned && TUNING_OPTIONS.find((candidate) => candidate.key === tuned[1]);
+  if (option) return `--${option.drbdName}`;
   return path;
 }
