@@ -19,7 +19,7 @@ import {
   suspendReasonsOf, words, yesNoOf,
 } from './fields.js';
 import {
-  type Connection, type DrbdParseResult, type DrbdState, type PeerVolume, type Volume, peerNameOf,
+  type Connection, type DrbdParseResult, type DrbdState, type Parsed, type PeerVolume, type Volume, peerNameOf,
 } from './model.js';
 
 type Verb = 'exists' | 'create' | 'change' | 'destroy' | 'call' | 'response';
@@ -61,22 +61,71 @@ export function foldEvents2Stream(text: string): DrbdParseResult {
   });
 }
 
+/** What a live stream's line was, for the caller's wording: `change peer-device` of r0 at 00:28:38. */
+export interface Events2Event {
+  verb: Verb;
+  /** `resource`, `connection`, `device`, `peer-device`, `path`, `helper`; `-` ends the initial dump. */
+  object: string;
+  /** The resource it concerns (`name:`), absent for `exists -`. */
+  resource?: string;
+  /** DRBD's own time of the event, when it runs with --timestamps. */
+  timestamp?: string;
+}
+
+/**
+ * `drbdsetup events2` while it runs (`ocfkit drbd status --watch`), one line at a time: first the
+ * `exists` dump of what is up, ended by `exists -`, then every create/change/destroy. The state
+ * after each line is `resources()`.
+ */
+export class Events2Stream {
+  private readonly folder = new Events2Folder();
+  private lineNumber = 0;
+  /** `exists -` was seen: from now on every event is a change as it happens. */
+  initialDumpDone = false;
+
+  /** Applies one line (an empty one is no event); `ok: false` says why a line cannot be read. */
+  apply(line: string): Parsed<{ event: Events2Event | undefined }> {
+    this.lineNumber += 1;
+    return guarded(() => {
+      const parsed = parseLine(line, `events2 line ${this.lineNumber}`);
+      if (!parsed) return { ok: true as const, event: undefined };
+      const { event, timestamp } = parsed;
+      if (event.object === '-') this.initialDumpDone = true;
+      else this.folder.apply(event);
+      const resource = event.fields.get('name');
+      return {
+        ok: true as const,
+        event: { verb: event.verb, object: event.object, ...(resource !== undefined && { resource }), ...(timestamp !== undefined && { timestamp }) },
+      };
+    });
+  }
+
+  /** A copy: the folder goes on changing its own records with the next line. */
+  resources(): DrbdState[] {
+    return structuredClone(parsedResources(this.folder.resources()).resources);
+  }
+}
+
 function* events(text: string): Generator<Event> {
   const lines = text.split('\n');
   for (const [index, line] of lines.entries()) {
-    const where = `events2 line ${index + 1}`;
-    const lineWords = words(line);
-    if (lineWords.length === 0) continue;
-    if (TIMESTAMP.test(lineWords[0]!)) lineWords.shift();
-    const [verb, object, ...rest] = lineWords;
-    if (verb === undefined || !VERBS.includes(verb)) fail(`${where}: unknown event '${verb ?? ''}'`);
-    if (object === '-' && verb === 'exists' && rest.length === 0) {
-      yield { verb, object, fields: new Map(), where };
-      continue;
-    }
-    if (object === undefined || !OBJECTS.includes(object)) fail(`${where}: unknown object '${object ?? ''}'`);
-    yield { verb: verb as Verb, object, fields: keyValues(rest, where), where };
+    const parsed = parseLine(line, `events2 line ${index + 1}`);
+    if (parsed) yield parsed.event;
   }
+}
+
+function parseLine(line: string, where: string): { event: Event; timestamp?: string } | undefined {
+  const lineWords = words(line);
+  if (lineWords.length === 0) return undefined;
+  const timestamp = TIMESTAMP.test(lineWords[0]!) ? lineWords.shift() : undefined;
+  const [verb, object, ...rest] = lineWords;
+  if (verb === undefined || !VERBS.includes(verb)) fail(`${where}: unknown event '${verb ?? ''}'`);
+  const stamped = timestamp === undefined ? {} : { timestamp };
+  if (object === '-' && verb === 'exists' && rest.length === 0) {
+    return { event: { verb, object, fields: new Map(), where }, ...stamped };
+  }
+  if (object === undefined || !OBJECTS.includes(object)) fail(`${where}: unknown object '${object ?? ''}'`);
+  return { event: { verb: verb as Verb, object, fields: keyValues(rest, where), where }, ...stamped };
 }
 
 interface ResourceRecord {
