@@ -53,7 +53,8 @@ export function markSplitBrains(state: DrbdState, sightings: readonly SplitBrain
   };
 }
 
-function sightingOf(line: string): SplitBrainSighting | undefined {
+/** Which resource, peer or minor a kernel log line is about (its `drbd r0/0 drbd0 node2: ` prefix); undefined for other lines. */
+export function sightingOf(line: string): SplitBrainSighting | undefined {
   const peerDevice = PEER_DEVICE_PREFIX.exec(line);
   if (peerDevice) return { resource: peerDevice[1]!, minor: Number(peerDevice[2]), peer: peerDevice[3]! };
   const minor = MINOR_PREFIX.exec(line);
