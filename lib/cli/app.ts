@@ -6,6 +6,7 @@ import { findRepoRoot } from './agent-catalog.js';
 import { crmGenerateOptions, runCrmGenerate, type CrmGenerateArgs } from './crm-generate.js';
 import { doctorOptions, runDoctor, type DoctorArgs } from './doctor.js';
 import { drbdStatusOptions, runDrbdStatus, type DrbdStatusArgs } from './drbd-status.js';
+import { drbdSplitBrainOptions, runDrbdSplitBrain, type DrbdSplitBrainArgs } from './drbd-split-brain.js';
 import { processIo, type CliIo } from './system.js';
 import { usageMessage } from './usage-message.js';
 
@@ -53,7 +54,10 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
         .command<DrbdStatusArgs>('status [resource]', 'Say what the DRBD resources are doing and what to do about it', drbdStatusOptions, async (args) => {
           exitCode = await runDrbdStatus(args, io);
         })
-        .demandCommand(1, 'Name a drbd command: status.'))
+        .command<DrbdSplitBrainArgs>('split-brain [resource]', 'Resolve a split brain: which node discards its changes, the commands for each node', drbdSplitBrainOptions, async (args) => {
+          exitCode = await runDrbdSplitBrain(args, io);
+        })
+        .demandCommand(1, 'Name a drbd command: status or split-brain.'))
     .command<DoctorArgs>('doctor', 'Check the cluster configuration for known pitfalls', doctorOptions, async (args) => {
       exitCode = await runDoctor(args, io);
     })
