@@ -1,7 +1,9 @@
 # ocfkit — build, install, test, benchmark.
 #   make                 build dist/agents/* and meta-data/*.xml
 #   make install         agents -> $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit/, pinned Node 24 -> $(LIBDIR)/node
-#   make deb             ocfkit_<version>_<arch>.deb in dist/ (scripts/build-deb.sh)
+#   make deb             ocfkit_<version>_<arch>.deb in dist/ (scripts/build-deb.sh); ARCH=arm64 for arm64
+#   make test-unit       the pure tests only (no root, no dist/, no system tools), in parallel: seconds
+#   make lint            ESLint (type-aware); make format / make format-check: Prettier
 #   make check           type-check and run every test (needs root and the Debian packages: scripts/setup-debian.sh)
 #   make prove           ocf-tester on each installed agent against a throwaway loop device / namespace
 #   make bench           our agents vs the upstream ones, side by side, as ratios (drbd in the qemu VMs)
@@ -11,10 +13,14 @@ OCF_ROOT ?= /usr/lib/ocf
 LIBDIR   ?= /usr/lib/ocfkit
 SBINDIR  ?= /usr/sbin
 DESTDIR  ?=
-NODE24   := node_modules/node/bin/node
+# The pinned Node 24 (npm package node-linux-<arch>, see scripts/runtime.mjs), checked by the build.
+NODE24    = $(shell node scripts/runtime.mjs path)
+# Debian architecture of `make deb` (amd64, arm64); empty: this machine's.
+ARCH     ?=
 AGENTS   := $(basename $(notdir $(wildcard agents/*.ts)))
 
 .PHONY: all build install install-files uninstall check typecheck test prove bench bench-failover bench-scale clean deb
+.PHONY: test-unit lint format format-check
 
 all: build
 
@@ -50,7 +56,7 @@ install-files:
 # The Debian package ocfkit_<version>_<arch>.deb in dist/ (needs dpkg-dev and binutils): the same
 # files as install, plus man pages, bash completion and the copyright file (scripts/build-deb.sh).
 deb: build
-	NODE24=$(NODE24) bash scripts/build-deb.sh dist
+	DEB_ARCH=$(ARCH) bash scripts/build-deb.sh dist
 
 uninstall:
 	rm -rf $(DESTDIR)$(OCF_ROOT)/resource.d/ocfkit $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SBINDIR)/ocfkit
@@ -62,6 +68,25 @@ test: build
 	bash scripts/run-tests.sh
 
 check: typecheck test
+
+# The pure tests (parsers, promotion table, generator, doctor rules), in parallel, in seconds: no
+# root, no dist/, and no program but node on PATH (a test that needs one belongs in
+# test/integration or test/contract). esbuild loads the TypeScript (test/helpers/esbuild-register.mjs;
+# TAP_TYPE_STRIP_ONLY=1 keeps tap from loading ts-node as well).
+JOBS ?= $(shell nproc)
+test-unit: node_modules/.package-lock.json
+	PATH=$$(dirname $(NODE24)) TAP_TYPE_STRIP_ONLY=1 $(NODE24) node_modules/.bin/tap --jobs=$(JOBS) \
+		--node-arg=--import=./test/helpers/esbuild-register.mjs test/unit
+
+# ESLint with typescript-eslint's type-aware rules (eslint.config.js); Prettier for the layout.
+lint: node_modules/.package-lock.json
+	npx eslint --max-warnings=0 .
+
+format: node_modules/.package-lock.json
+	npx prettier --write .
+
+format-check: node_modules/.package-lock.json
+	npx prettier --check .
 
 prove: install
 	bash scripts/prove.sh
@@ -86,6 +111,13 @@ bench-scale: install
 	node scripts/run-ts.mjs bench/scale.ts
 	bash test/vm/setup.sh
 	node scripts/run-ts.mjs bench/scale-drbd.ts
+
+# Dual-primary DRBD 8.4 under GFS2 + DLM in the qemu VM cluster, with real fencing (issue 16):
+# both nodes writing, then one VM killed (test/vm/dual-primary.test.ts). Not part of .ci/run.
+.PHONY: test-dual-primary
+test-dual-primary: build
+	bash test/vm/setup.sh
+	npx tap --timeout=1600 test/vm/dual-primary.test.ts
 
 clean:
 	rm -rf dist .tap

@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { runtimeBinary } from './runtime.mjs';
 
 const [file, ...args] = process.argv.slice(2);
 if (!file) { console.error('usage: run-ts.mjs FILE.ts [args...]'); process.exit(2); }
@@ -16,6 +17,5 @@ await build({
   outfile: out, logLevel: 'warning',
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
-const node24 = join(root, 'node_modules', 'node', 'bin', 'node');
-const r = spawnSync(node24, [out, ...args], { stdio: 'inherit' });
+const r = spawnSync(runtimeBinary(root), [out, ...args], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -10,6 +10,7 @@
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { runtimeBinary } from '../../scripts/runtime.mjs';
 import { harnessDir, nodeBinary, promotedNodes, STACK_NAME, type Cluster, type ClusterStatus, type StackSite } from './nodes.js';
 
 export type Provider = 'ocfkit' | 'upstream';
@@ -51,7 +52,7 @@ export function ocfkitUnavailable(): string | undefined {
 function ocfkitCommand(): string[] {
   const root = repoRoot();
   const built = join(root, 'dist', 'bin', 'ocfkit.mjs');
-  const node = existsSync(join(root, 'node_modules', 'node', 'bin', 'node')) ? join(root, 'node_modules', 'node', 'bin', 'node') : nodeBinary();
+  const node = existsSync(runtimeBinary(root)) ? runtimeBinary(root) : nodeBinary();
   const fresh = existsSync(built) && newestSourceMs(join(root, 'lib')) <= statSync(built).mtimeMs;
   return fresh ? [node, built] : [node, join(root, 'scripts', 'run-ts.mjs'), join(root, 'lib', 'cli', 'main.ts')];
 }

@@ -14,6 +14,7 @@ import { parseCib } from '../../lib/pacemaker/cib.js';
 import { parseCorosyncConf } from '../../lib/pacemaker/corosync-conf.js';
 import { diagnose } from '../../lib/pacemaker/doctor/index.js';
 import { startSingleNode } from '../cluster/single-node.js';
+import { runtimeBinary } from '../../scripts/runtime.mjs';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'ocfk-crm-doctor-'));
@@ -138,7 +139,7 @@ await t.test('the CLI: live (inside the node) and with files; exit status 1 on d
   t.teardown(() => rmSync(bundle, { force: true }));
   execFileSync(join(REPO, 'node_modules/.bin/esbuild'), [join(REPO, 'lib/cli/main.ts'), '--bundle', '--platform=node', '--format=esm', `--outfile=${bundle}`, '--log-level=warning',
     "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"]);
-  const nodeBinary = join(REPO, 'node_modules/node/bin/node');
+  const nodeBinary = runtimeBinary(REPO);
 
   const twoNodes = write('corosync-two-node.conf', 'totem {\n version: 2\n cluster_name: web\n}\nquorum {\n provider: corosync_votequorum\n two_node: 1\n}\nnodelist {\n node {\n  name: alice\n  nodeid: 1\n  ring0_addr: 127.0.0.1\n }\n node {\n  name: bob\n  nodeid: 2\n  ring0_addr: 10.0.0.2\n }\n}\n');
   const noTwoNode = write('corosync-no-two-node.conf', readFileSync(twoNodes, 'utf8').replace(' two_node: 1\n', ''));

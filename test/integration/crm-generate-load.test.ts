@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runtimeBinary } from '../../scripts/runtime.mjs';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'ocfk-crm-gen-load-'));
@@ -20,7 +21,7 @@ execFileSync(join(REPO, 'node_modules/.bin/esbuild'), [join(REPO, 'lib/cli/main.
   "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"]);
 
 function ocfkit(args: string[]): { status: number; stdout: string; stderr: string } {
-  const result = spawnSync(join(REPO, 'node_modules/node/bin/node'), [bundle, ...args], { cwd: work, encoding: 'utf8' });
+  const result = spawnSync(runtimeBinary(REPO), [bundle, ...args], { cwd: work, encoding: 'utf8' });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
