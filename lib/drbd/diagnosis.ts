@@ -155,7 +155,7 @@ function isResyncTarget(peer: PeerVolume): boolean {
 }
 
 /** 13 -> "13s", 80 -> "1m20s", 3725 -> "1h02m" */
-function durationWords(seconds: number): string {
+export function durationWords(seconds: number): string {
   const whole = Math.round(seconds);
   const hours = Math.floor(whole / 3600);
   const minutes = Math.floor((whole % 3600) / 60);

@@ -3,6 +3,7 @@
 // resync progress, a split brain as it happens), and the resync progress bars of the redrawn
 // screen. Pure.
 
+import { durationWords } from './diagnosis.js';
 import { type Connection, type DrbdState, type PeerVolume, RESYNC_STATES, peerLabel } from './model.js';
 
 /** The lines that tell what changed from `before` to `after`, in DRBD's own state names. */
@@ -112,15 +113,4 @@ function rateWords(kibPerSecond: number): string {
   if (kibPerSecond >= 10 * 1024) return `${(kibPerSecond / 1024).toFixed(0)} MiB/s`;
   if (kibPerSecond >= 1024) return `${(kibPerSecond / 1024).toFixed(1)} MiB/s`;
   return `${Math.round(kibPerSecond)} KiB/s`;
-}
-
-/** 13 -> "13s", 80 -> "1m20s", 3725 -> "1h02m" */
-function durationWords(seconds: number): string {
-  const whole = Math.round(seconds);
-  const hours = Math.floor(whole / 3600);
-  const minutes = Math.floor((whole % 3600) / 60);
-  const rest = whole % 60;
-  if (hours > 0) return `${hours}h${String(minutes).padStart(2, '0')}m`;
-  if (minutes > 0) return `${minutes}m${String(rest).padStart(2, '0')}s`;
-  return `${rest}s`;
 }
