@@ -5,14 +5,10 @@
 # pushes the result in one step, so nothing starts half-configured. With CIB=cib.xml sh FILE it only
 # changes cib.xml (check with: crm_verify -x cib.xml).
 #
-# DRBD must call Pacemaker when it loses its peer; each resource file needs this
+# DRBD keeps a node that lost its peers from writing (quorum); each resource file needs this
 # (ocfkit crm generate ... --drbd-res FILE writes the whole file):
 #   resource nfsdata {
-#     net { fencing resource-only; }
-#     handlers {
-#       fence-peer "/usr/lib/drbd/crm-fence-peer.9.sh";
-#       unfence-peer "/usr/lib/drbd/crm-unfence-peer.9.sh";
-#     }
+#     options { quorum majority; on-no-quorum io-error; }
 #   }
 set -eu
 if [ -n "${CIB:-}" ]; then

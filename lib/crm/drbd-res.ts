@@ -14,7 +14,8 @@ const HANDLERS_DIR = '/usr/lib/drbd';
  * `resource-and-stonith` freezes I/O until the peer is really fenced (needed for dual-primary).
  * DRBD 9 moved the `fencing` option from the disk to the net section and renamed the handlers.
  */
-export function drbdFencingLines(drbd: DrbdSpec): { section: 'net' | 'disk'; option: string; handlers: [string, string][] } {
+export function drbdFencingLines(drbd: DrbdSpec): { section: 'net' | 'disk'; option: string; handlers: [string, string][] } | undefined {
+  if (drbd.fencing === undefined) return undefined;
   const option = `fencing ${drbd.fencing};`;
   if (drbd.version === '9') {
     return {
@@ -30,9 +31,16 @@ export function drbdFencingLines(drbd: DrbdSpec): { section: 'net' | 'disk'; opt
   };
 }
 
-/** The fencing part of the .res file, as comment-ready lines (no comment marker). */
+/** The fencing (or quorum) part of the .res file, as comment-ready lines (no comment marker). */
 export function drbdFencingSnippet(drbd: DrbdSpec): string[] {
   const fencing = drbdFencingLines(drbd);
+  if (!fencing) {
+    return [
+      `resource ${drbd.resource} {`,
+      `  options { quorum ${drbd.tuning?.quorum ?? 'majority'}; on-no-quorum ${drbd.tuning?.onNoQuorum ?? 'io-error'}; }`,
+      '}',
+    ];
+  }
   return [
     `resource ${drbd.resource} {`,
     `  ${fencing.section} { ${fencing.option} }`,
@@ -77,11 +85,12 @@ export function renderDrbdResFile(stack: StackSpec, nodes: NodeSpec[]): ResFileR
       `    quorum ${policy ?? 'majority'};`,
       ...(onNoQuorum === undefined ? [] : [`    # ${tuningOption('onNoQuorum').reason(onNoQuorum)}`]),
       `    on-no-quorum ${onNoQuorum ?? 'io-error'};`,
+      ...(fencing ? [] : QUORUM_INSTEAD_OF_FENCING.map((line) => `    # ${line}`)),
       '  }',
     );
   }
   const netOptions = [...(PROTOCOL_REASON[drbd.protocol] ? [`# ${PROTOCOL_REASON[drbd.protocol]}`] : []), `protocol ${drbd.protocol};`];
-  if (fencing.section === 'net') netOptions.push(fencing.option);
+  if (fencing?.section === 'net') netOptions.push(fencing.option);
   if (stack.dualPrimary) {
     netOptions.push(
       'allow-two-primaries yes;',
@@ -94,9 +103,9 @@ export function renderDrbdResFile(stack: StackSpec, nodes: NodeSpec[]): ResFileR
   }
   netOptions.push(...tuningLines(drbd.tuning, 'net'));
   lines.push('  net {', ...netOptions.map((option) => `    ${option}`), '  }');
-  const diskOptions = [...(fencing.section === 'disk' ? [fencing.option] : []), ...tuningLines(drbd.tuning, 'disk')];
+  const diskOptions = [...(fencing?.section === 'disk' ? [fencing.option] : []), ...tuningLines(drbd.tuning, 'disk')];
   if (diskOptions.length > 0) lines.push('  disk {', ...diskOptions.map((option) => `    ${option}`), '  }');
-  lines.push('  handlers {', ...fencing.handlers.map(([name, script]) => `    ${name} "${script}";`), '  }');
+  if (fencing) lines.push('  handlers {', ...fencing.handlers.map(([name, script]) => `    ${name} "${script}";`), '  }');
   nodes.forEach((node, index) => {
     const nodeId = drbd.version === '9' ? `node-id ${index}; ` : '';
     lines.push(`  on ${node.name.padEnd(nameWidth)} { ${nodeId}address ${drbdAddress(node.address!, drbd.port)}; }`);
@@ -107,6 +116,11 @@ export function renderDrbdResFile(stack: StackSpec, nodes: NodeSpec[]): ResFileR
   lines.push('}');
   return { ok: true, text: `${lines.join('\n')}\n` };
 }
+
+const QUORUM_INSTEAD_OF_FENCING = [
+  'No fencing policy, no crm-fence-peer handler: quorum does their work. With them, a Primary',
+  'cut off from its peers would pin the Promoted role to itself while its writes fail.',
+];
 
 const QUORUM_REASON = {
   majority: () => 'A node that cannot see a majority of the nodes stops writing: no split brain.',

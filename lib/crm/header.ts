@@ -47,7 +47,9 @@ export function headerLines(context: RenderContext, format: OutputFormat): strin
   if (drbdStacks.length > 0) {
     lines.push(
       '',
-      'DRBD must call Pacemaker when it loses its peer; each resource file needs this',
+      drbdStacks.every((stack) => stack.drbd!.fencing === undefined)
+        ? 'DRBD keeps a node that lost its peers from writing (quorum); each resource file needs this'
+        : 'DRBD must call Pacemaker when it loses its peer; each resource file needs this',
       format === 'pcs' ? '(ocfkit crm generate ... --drbd-res FILE writes the whole file):' : '(the drbd-res option of ocfkit crm generate writes the whole file):',
     );
     for (const stack of drbdStacks) lines.push(...drbdFencingSnippet(stack.drbd!).map((line) => `  ${line}`));

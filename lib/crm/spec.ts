@@ -44,7 +44,14 @@ export interface DrbdSpec {
   version: DrbdVersion;
   /** DRBD 9 quorum (`quorum majority; on-no-quorum io-error;`, or as tuning.quorum/onNoQuorum say). */
   quorum: boolean;
-  fencing: DrbdFencing;
+  /**
+   * DRBD's resource-level fencing with the crm-fence-peer handlers; absent with DRBD 9 quorum (the
+   * default on three or more nodes), which keeps a node that lost its peers from writing and from
+   * being promoted by itself. The two together would be worse than either: a Primary that loses
+   * its replication links but not the cluster pins the Promoted role to itself with crm-fence-peer's
+   * constraint while quorum fails its writes, and no other node may take over.
+   */
+  fencing?: DrbdFencing;
   /** The settings admins tune (resync controller, checksums, congestion, ...); absent: DRBD's defaults. */
   tuning?: DrbdTuning;
 }
@@ -420,8 +427,10 @@ function readDrbd(value: unknown, path: string, index: number, nodeCount: number
     protocol: protocol as DrbdSpec['protocol'],
     version: version as DrbdVersion,
     quorum,
-    fencing: (fencing as DrbdFencing | undefined) ?? 'resource-only',
   };
+  // Quorum or fencing, as LINBIT's drbd agent advises ("either ... or"); an explicit policy is kept.
+  if (fencing !== undefined) spec.fencing = fencing as DrbdFencing;
+  else if (!quorum) spec.fencing = 'resource-only';
   if (disk !== undefined) spec.disk = disk;
   if (Object.keys(tuning).length > 0) spec.tuning = tuning;
   return spec;

@@ -15,7 +15,7 @@ function parsed(xml: string): AgentMetaData {
   if (!result.ok) throw new Error(result.reason);
   return result.metaData;
 }
-const fixture = (agent: string) => parsed(readFileSync(`${FIXTURES}q5-${agent}-meta-data.xml`, 'utf8'));
+const fixture = (agent: string) => parsed(readFileSync(`${FIXTURES}upstream-${agent}-meta-data.xml`, 'utf8'));
 const tinyAgent = (name: string, params: string, actions: string) =>
   parsed(`<resource-agent name="${name}"><parameters>${params}</parameters><actions>${actions}</actions></resource-agent>`);
 
@@ -249,7 +249,14 @@ t.test('the DRBD resource file', async (t) => {
 
   const three = spec({ ...web, nodes: ['a@10.0.0.1', 'b@10.0.0.2', 'c@fd00::3'] });
   const mesh = renderDrbdResFile(three.stacks[0]!, three.nodes);
-  t.match(mesh.ok && mesh.text, /options \{\n.*\n    quorum majority;\n    on-no-quorum io-error;\n  \}/);
+  t.match(mesh.ok && mesh.text, /options \{\n.*\n    quorum majority;\n    on-no-quorum io-error;\n    # No fencing policy, no crm-fence-peer handler: quorum does their work.*\n.*\n  \}/);
+  // quorum or fencing, not both: with crm-fence-peer's constraint a Primary that lost its peers
+  // (and its quorum) would keep the Promoted role to itself while its writes fail
+  t.notMatch(mesh.ok && mesh.text, /^ *(fencing|handlers)\b|fence-peer "/m, 'three DRBD 9 nodes: no DRBD fencing beside quorum');
+  const meshFenced = spec({ ...web, nodes: ['a@10.0.0.1', 'b@10.0.0.2', 'c@10.0.0.3'],
+    stacks: [{ ...web.stacks[0], drbd: { ...web.stacks[0]!.drbd, fencing: 'resource-only' } }] });
+  const fenced = renderDrbdResFile(meshFenced.stacks[0]!, meshFenced.nodes);
+  t.match(fenced.ok && fenced.text, /quorum majority;[\s\S]*fencing resource-only;[\s\S]*crm-fence-peer\.9\.sh/, 'an explicit fencing policy is kept beside quorum');
   t.match(mesh.ok && mesh.text, /on c \{ node-id 2; address ipv6 \[fd00::3\]:7789; \}/);
   t.match(mesh.ok && mesh.text, /connection-mesh \{ hosts a b c; \}/);
 

@@ -18,6 +18,8 @@ import { configsOf, fixture, statesOf } from '../helpers/doctor-drbd.js';
 
 const FENCED = configsOf('drbd-doctor/dump-9-fenced.txt');
 const UNFENCED = configsOf('drbd-doctor/dump-9-fixture-config.txt');
+/** The same three nodes without quorum: then DRBD fencing is needed. */
+const UNFENCED_NO_QUORUM = UNFENCED.map((config) => ({ ...config, settings: Object.fromEntries(Object.entries(config.settings).filter(([key]) => !key.startsWith('options.quorum'))) }));
 const SYNCED = 'drbd-9/03-synced-one-primary/node1/drbdsetup_status_vs.txt';
 
 t.test('usermode_helper', async (t) => {
@@ -31,11 +33,14 @@ t.test('usermode_helper', async (t) => {
 
 t.test('fencing and handlers of a resource Pacemaker manages', async (t) => {
   t.same(checkDrbdFencing({ configs: FENCED }, cib()), []);
-  t.match(checkDrbdFencing({ configs: UNFENCED }, cib()), [
+  // three DRBD 9 nodes with quorum need no DRBD fencing (quorum does its work) ...
+  t.same(checkDrbdFencing({ configs: UNFENCED }, cib()), [], 'DRBD 9 quorum on three nodes instead of fencing');
+  // ... without quorum they do
+  t.match(checkDrbdFencing({ configs: UNFENCED_NO_QUORUM }, cib()), [
     { check: 'drbd-fencing', severity: 'danger', title: 'DRBD r0 (managed by drbd-r0-clone) has fencing dont-care', fix: [/^net \{ fencing resource-only; \}/] },
     { check: 'drbd-fencing', severity: 'danger', title: /no fence-peer handler/, fix: [/crm-fence-peer\.9\.sh.*unfence-peer "\/usr\/lib\/drbd\/crm-unfence-peer\.9\.sh"/] },
   ]);
-  t.same(checkDrbdFencing({ configs: UNFENCED }, cib(CLEAN.replace('value="r0"', 'value="r1"'))), [], 'a resource Pacemaker does not manage');
+  t.same(checkDrbdFencing({ configs: UNFENCED_NO_QUORUM }, cib(CLEAN.replace('value="r0"', 'value="r1"'))), [], 'a resource Pacemaker does not manage');
   // DRBD 8.4: fencing in the disk section, the unfence handler is after-resync-target.
   const without84 = configsOf('drbd-doctor/dump-84-common.txt').map((config) => ({ ...config, settings: { 'net.protocol': 'C' } }));
   t.match(checkDrbdFencing({ configs: without84, majorVersion: 8 }, cib()), [
@@ -122,6 +127,7 @@ t.test('running configuration differs from the files', async (t) => {
 
 t.test('diagnose runs the DRBD checks only with DRBD facts', async (t) => {
   t.notOk(diagnose({ cib: cib() }).some((finding) => finding.check.startsWith('drbd-') && finding.check !== 'drbd-notify'));
-  const findings = diagnose({ cib: cib(), drbd: { configs: UNFENCED, states: statesOf(SYNCED), usermodeHelper: '/usr/sbin/drbdadm' } });
-  t.same(findings.map((finding) => finding.check), ['drbd-fencing', 'drbd-fencing']);
+  const findings = diagnose({ cib: cib(), drbd: { configs: UNFENCED_NO_QUORUM, states: statesOf(SYNCED), usermodeHelper: '/usr/sbin/drbdadm' } });
+  t.same(findings.map((finding) => finding.check).sort(), ['drbd-fencing', 'drbd-fencing', 'drbd-quorum']);
+  t.same(diagnose({ cib: cib(), drbd: { configs: UNFENCED, states: statesOf(SYNCED), usermodeHelper: '/usr/sbin/drbdadm' } }).map((finding) => finding.check), [], 'quorum: nothing to say');
 });

@@ -1,5 +1,6 @@
 // A DRBD resource Pacemaker manages needs resource-level fencing and the crm-fence-peer handlers:
-// they keep Pacemaker from promoting a node whose data is outdated.
+// they keep Pacemaker from promoting a node whose data is outdated. DRBD 9 quorum on three or more
+// nodes does that work instead (LINBIT's agent advises one or the other), so it needs neither.
 
 import { fencingPolicyOf, handlersOf } from '../../drbd/config.js';
 import { isDrbd9, pacemakerDrbdResources, type DrbdFacts } from './drbd-facts.js';
@@ -14,6 +15,7 @@ export function checkDrbdFencing(drbd: DrbdFacts, cib: CibModel | undefined): Fi
     const config = drbd.configs?.find((candidate) => candidate.name === managed.resource);
     if (!config) continue;
     const drbd9 = isDrbd9(drbd, config);
+    if (drbd9 && config.nodeCount >= 3 && (config.settings['options.quorum'] ?? 'off') !== 'off') continue;
     const section = drbd9 ? 'net' : 'disk';
     const fenceScript = drbd9 ? 'crm-fence-peer.9.sh' : 'crm-fence-peer.sh';
     const unfence = drbd9
