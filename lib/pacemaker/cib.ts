@@ -178,7 +178,7 @@ function readClone(node: XmlNode, element: 'clone' | 'master'): CibClone | undef
   const group = children(node, 'group')[0];
   const cloned = primitive ? readPrimitive(primitive) : group ? readGroup(group) : undefined;
   if (!cloned) return undefined;
-  const promotable = element === 'master' || ['true', 'yes', '1', 'on'].includes((meta.promotable ?? '').toLowerCase());
+  const promotable = element === 'master' || isTrue(meta.promotable);
   return { kind: 'clone', id: attribute(node, 'id') ?? '', element, promotable, meta, child: cloned };
 }
 
@@ -334,7 +334,7 @@ export function placementIds(placed: PlacedPrimitive): string[] {
   return [placed.primitive.id, placed.group?.id, placed.clone?.id].filter((id): id is string => id !== undefined);
 }
 
-/** Pacemaker's boolean spelling: true, yes, on, 1 (case-insensitive). */
+/** Pacemaker's boolean spelling (crm_is_true): true, yes, on, y, 1, in any case. */
 export function isTrue(value: string | undefined): boolean {
   return value !== undefined && ['true', 'yes', 'on', '1', 'y'].includes(value.toLowerCase());
 }

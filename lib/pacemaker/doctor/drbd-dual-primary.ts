@@ -2,15 +2,12 @@
 // and pointless when Pacemaker promotes a single node.
 
 import { allPrimitives, type CibModel } from '../cib.js';
+import { isClusterFileSystem } from './cluster-fs.js';
 import { pacemakerDrbdResources, type DrbdFacts } from './drbd-facts.js';
 import type { Finding } from './finding.js';
 
-const CLUSTER_FILE_SYSTEMS = ['gfs2', 'ocfs2'];
-
 function hasClusterFileSystem(cib: CibModel): boolean {
-  return allPrimitives(cib).some(({ primitive }) =>
-    (primitive.type === 'Filesystem' && CLUSTER_FILE_SYSTEMS.includes((primitive.params.fstype ?? '').toLowerCase())) ||
-    ['o2cb', 'dlm', 'controld'].includes(primitive.type));
+  return allPrimitives(cib).some(({ primitive }) => isClusterFileSystem(primitive) || ['o2cb', 'dlm', 'controld'].includes(primitive.type));
 }
 
 export function checkDrbdDualPrimary(drbd: DrbdFacts, cib: CibModel | undefined): Finding[] {
