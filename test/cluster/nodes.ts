@@ -36,6 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { XMLParser } from 'fast-xml-parser';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const STATE_ROOT = '/var/tmp/ocfkit-cluster';
 export const PREFIX = 'ocfk-cl-';
@@ -248,7 +249,6 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function isAlive(pid: number): boolean {
   try {

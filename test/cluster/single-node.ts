@@ -22,6 +22,7 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const STATE_ROOT = '/var/tmp/ocfkit-crm';
 
@@ -175,10 +176,6 @@ function childrenOf(pid: number): number[] {
   } catch {
     return [];
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function runIn(holderPid: number, command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {

@@ -3,6 +3,8 @@
 // last resort, when the process exits). Nothing here touches the host's own interfaces: every
 // command runs with `ip -n NS` or `ip netns exec NS`.
 import { spawn, spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+export { sleep };
 
 export interface Tap {
   teardown(fn: () => unknown): void;
@@ -199,7 +201,6 @@ export function bridgeSegment(hub: Netns, members: readonly { ns: Netns; ifname:
   });
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` every 50 ms until it is true or `timeoutMs` passed; returns the last answer. */
 export async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {

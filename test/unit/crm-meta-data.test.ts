@@ -34,7 +34,7 @@ t.test('roles of both generations', async (t) => {
 });
 
 t.test('ocf:linbit:drbd meta-data', async (t) => {
-  const drbd = metaData('q5-drbd-meta-data.xml');
+  const drbd = metaData('upstream-drbd-meta-data.xml');
   t.equal(drbd.name, 'drbd');
   const resource = drbd.parameters.find((parameter) => parameter.name === 'drbd_resource');
   t.match(resource, { required: true, unique: true, type: 'string' });
@@ -47,9 +47,9 @@ t.test('ocf:linbit:drbd meta-data', async (t) => {
 });
 
 t.test('upstream Filesystem and IPaddr2', async (t) => {
-  const fs = metaData('q5-Filesystem-meta-data.xml');
+  const fs = metaData('upstream-Filesystem-meta-data.xml');
   t.same(fs.parameters.filter((parameter) => parameter.required).map((parameter) => parameter.name), ['device', 'directory', 'fstype']);
-  const ip = metaData('q5-IPaddr2-meta-data.xml');
+  const ip = metaData('upstream-IPaddr2-meta-data.xml');
   t.ok(ip.parameters.some((parameter) => parameter.name === 'cidr_netmask'));
   t.same(ip.actions.find((action) => action.name === 'monitor'), { name: 'monitor', timeoutMs: 20_000, intervalMs: 10_000, depth: 0 });
 });
@@ -60,7 +60,7 @@ t.test('garbage is refused', async (t) => {
 });
 
 t.test('operations for a promotable DRBD clone come from its meta-data', async (t) => {
-  const operations = defaultOperations(metaData('q5-drbd-meta-data.xml'), { promotable: true, notify: true });
+  const operations = defaultOperations(metaData('upstream-drbd-meta-data.xml'), { promotable: true, notify: true });
   t.same(operations, [
     { name: 'monitor', role: 'Promoted', intervalMs: 10_000, timeoutMs: 20_000 },
     { name: 'monitor', role: 'Unpromoted', intervalMs: 20_000, timeoutMs: 20_000 },
@@ -91,7 +91,7 @@ t.test('both roles always get different monitor intervals', async (t) => {
 });
 
 t.test('plain resources: no promote/demote/notify, fallbacks without meta-data', async (t) => {
-  const fs = defaultOperations(metaData('q5-Filesystem-meta-data.xml'), { promotable: false, notify: false });
+  const fs = defaultOperations(metaData('upstream-Filesystem-meta-data.xml'), { promotable: false, notify: false });
   t.same(fs.map((op) => op.name), ['monitor', 'start', 'stop']);
   t.same(fs[0], { name: 'monitor', intervalMs: 20_000, timeoutMs: 40_000 });
   t.same(defaultOperations(undefined, { promotable: false, notify: false }), [

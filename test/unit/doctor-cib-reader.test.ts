@@ -7,7 +7,7 @@ import { nodelistNodes, parseCorosyncConf, quorumSettings } from '../../lib/pace
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
 
 t.test('a real CIB of Pacemaker 2.1.5', async (t) => {
-  const result = parseCib(read('../fixtures/pacemaker/q2-final-cib.xml'));
+  const result = parseCib(read('../fixtures/pacemaker/cib-running.xml'));
   if (!result.ok) throw new Error(result.reason);
   const { cib } = result;
   t.equal(cib.validateWith, 'pacemaker-3.9');

@@ -2,9 +2,8 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 
-import { CLEAN, cib, setProperty } from '../helpers/doctor-cib.js';
+import { CLEAN, cib } from '../helpers/doctor-cib.js';
 
-import { checkStonithDisabled } from '../../lib/pacemaker/doctor/stonith-disabled.js';
 import { checkDeprecatedPromotableSyntax } from '../../lib/pacemaker/doctor/deprecated-promotable-syntax.js';
 
 const OLD = readFileSync(new URL('../../crm-examples/web-2node/pacemaker-1.1.cib.xml', import.meta.url), 'utf8').replace(/^<\?xml[^>]*>/, '');

@@ -12,7 +12,7 @@ import { fakeIo as fakeMachine } from '../helpers/fake-io.js';
 const fakeIo = (files: Record<string, string>, cibadmin?: CommandResult) => fakeMachine(files, cibadmin ? { cibadmin } : {});
 
 const CLEAN = readFileSync(new URL('../../crm-examples/web-2node/pacemaker-2.1.cib.xml', import.meta.url), 'utf8').replace(/^<\?xml[^>]*>/, '');
-const REAL = readFileSync(new URL('../fixtures/pacemaker/q2-final-cib.xml', import.meta.url), 'utf8');
+const REAL = readFileSync(new URL('../fixtures/pacemaker/cib-running.xml', import.meta.url), 'utf8');
 const TWO_NODES = 'quorum {\n  provider: corosync_votequorum\n  two_node: 1\n}\nnodelist {\n  node {\n    name: alice\n  }\n  node {\n    name: bob\n  }\n}\n';
 
 t.test('every check has a unique id', async (t) => {

@@ -12,14 +12,15 @@ t.test('from saved outputs, in --json', async (t) => {
   const lab = fakeIo({
     'cib.xml': CLEAN,
     status: fixture('drbd-9/03-synced-one-primary/node1/drbdsetup_status_json.txt'),
-    dump: fixture('drbd-doctor/dump-9-fixture-config.txt'),
+    // three nodes without quorum and without fencing
+    dump: fixture('drbd-doctor/dump-9-no-quorum.txt'),
     helper: '/bin/true\n',
   });
   const args = { cib: 'cib.xml', drbdStatus: 'status', drbdConfig: 'dump', drbdUsermodeHelper: 'helper', json: true };
-  t.equal(await runDoctor(args, lab.io), 1, 'dangerous: no fencing');
+  t.equal(await runDoctor(args, lab.io), 1, 'dangerous: neither quorum nor fencing');
   const document = JSON.parse(lab.stdout());
   t.same(document.checked, ['the CIB in cib.xml', 'status', 'dump', 'helper']);
-  t.same(document.findings.map((finding: { check: string }) => finding.check), ['drbd-fencing', 'drbd-fencing']);
+  t.same(document.findings.map((finding: { check: string }) => finding.check).sort(), ['drbd-fencing', 'drbd-fencing', 'drbd-quorum']);
   t.equal(lab.ran.length, 0, 'nothing asked of this node');
 });
 

@@ -1,9 +1,8 @@
 // drbd-notify
 import t from 'tap';
 
-import { CLEAN, cib, setProperty } from '../helpers/doctor-cib.js';
+import { CLEAN, cib } from '../helpers/doctor-cib.js';
 
-import { checkStonithDisabled } from '../../lib/pacemaker/doctor/stonith-disabled.js';
 import { checkDrbdNotify } from '../../lib/pacemaker/doctor/drbd-notify.js';
 
 t.test('notify=true: fine', async (t) => {

@@ -1,9 +1,8 @@
 // leftover-cli-constraints
 import t from 'tap';
 
-import { CLEAN, cib, setProperty } from '../helpers/doctor-cib.js';
+import { CLEAN, cib } from '../helpers/doctor-cib.js';
 
-import { checkStonithDisabled } from '../../lib/pacemaker/doctor/stonith-disabled.js';
 import { checkLeftoverCliConstraints } from '../../lib/pacemaker/doctor/leftover-cli-constraints.js';
 
 const withLocation = (location: string) => CLEAN.replace('<constraints>', `<constraints>${location}`);

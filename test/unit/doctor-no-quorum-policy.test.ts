@@ -1,7 +1,7 @@
 // no-quorum-policy-ignore
 import t from 'tap';
 
-import { CLEAN, cib, setProperty } from '../helpers/doctor-cib.js';
+import { cib, setProperty } from '../helpers/doctor-cib.js';
 
 import { checkNoQuorumPolicyIgnore } from '../../lib/pacemaker/doctor/no-quorum-policy.js';
 

@@ -1,7 +1,7 @@
 // no-stonith-device
 import t from 'tap';
 
-import { CLEAN, cib, setProperty } from '../helpers/doctor-cib.js';
+import { CLEAN, cib } from '../helpers/doctor-cib.js';
 
 import { checkNoStonithDevice } from '../../lib/pacemaker/doctor/no-stonith-device.js';
 

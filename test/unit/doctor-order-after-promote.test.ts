@@ -1,9 +1,8 @@
 // order-after-promote
 import t from 'tap';
 
-import { CLEAN, cib, setProperty } from '../helpers/doctor-cib.js';
+import { CLEAN, cib } from '../helpers/doctor-cib.js';
 
-import { checkStonithDisabled } from '../../lib/pacemaker/doctor/stonith-disabled.js';
 import { checkOrderAfterPromote } from '../../lib/pacemaker/doctor/order-after-promote.js';
 
 t.test('ordered after the promotion: fine', async (t) => {

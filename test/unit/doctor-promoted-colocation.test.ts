@@ -1,9 +1,8 @@
 // colocation-with-promoted
 import t from 'tap';
 
-import { CLEAN, cib, setProperty } from '../helpers/doctor-cib.js';
+import { CLEAN, cib } from '../helpers/doctor-cib.js';
 
-import { checkStonithDisabled } from '../../lib/pacemaker/doctor/stonith-disabled.js';
 import { checkColocationWithPromoted } from '../../lib/pacemaker/doctor/promoted-colocation.js';
 
 t.test('group colocated with the Promoted instance: fine', async (t) => {

@@ -1,9 +1,8 @@
 // resource-stickiness
 import t from 'tap';
 
-import { CLEAN, cib, setProperty } from '../helpers/doctor-cib.js';
+import { CLEAN, cib } from '../helpers/doctor-cib.js';
 
-import { checkStonithDisabled } from '../../lib/pacemaker/doctor/stonith-disabled.js';
 import { checkResourceStickiness } from '../../lib/pacemaker/doctor/resource-stickiness.js';
 
 const noDefaults = CLEAN.replace(/<rsc_defaults>[\s\S]*?<\/rsc_defaults>/, '');

@@ -1,6 +1,6 @@
 // IPaddr2's meta-data as a drop-in for ocf:heartbeat:IPaddr2: the same parameters in the same
 // order, the unsupported ones saying so, and the actions and timeouts upstream advertises.
-// (Validity against ra-api-1.dtd / metadata.rng and upstream's defaults: test/unit/metadata.test.ts.)
+// (Validity against ra-api-1.dtd / metadata.rng and upstream's defaults: test/integration/metadata.test.ts.)
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
@@ -15,7 +15,7 @@ function parse(xml: string): { params: Param[]; actions: Action[] } {
   return { params: [doc.parameters.parameter].flat(), actions: [doc.actions.action].flat() };
 }
 
-const upstream = parse(readFileSync(`${REPO}/test/fixtures/pacemaker/q5-IPaddr2-meta-data.xml`, 'utf8'));
+const upstream = parse(readFileSync(`${REPO}/test/fixtures/pacemaker/upstream-IPaddr2-meta-data.xml`, 'utf8'));
 const ours = parse(renderMetadata(agent));
 
 t.same(ours.params.map((p) => p.name), upstream.params.map((p) => p.name), 'the same parameters in the same order');

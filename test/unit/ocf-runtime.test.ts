@@ -58,11 +58,11 @@ t.test('dispatch: exit codes and exit reasons, never a stack trace', async (t) =
       monitor: () => { throw new TypeError('boom'); },
       stop: (ctx) => (ctx.params.fast ? OCF.SUCCESS : OCF.ERR_GENERIC),
     },
-    validate: (ctx) => { if (ctx.params.count! > 10) throw new OcfError(OCF.ERR_CONFIGURED, 'count too large'); },
+    validate: (ctx) => { if (ctx.params.count > 10) throw new OcfError(OCF.ERR_CONFIGURED, 'count too large'); },
   });
   const stderr: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string) => { stderr.push(String(chunk)); return true; }) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string) => { stderr.push(String(chunk)); return true; });
   const env = { OCF_RESKEY_path: '/x' };
   try {
     t.equal(await dispatch(agent, 'start', env), OCF.ERR_INSTALLED);
@@ -93,7 +93,7 @@ t.test('dispatch: exit codes and exit reasons, never a stack trace', async (t) =
 t.test('exitReason: ERROR for a failure, WARNING for a degraded state a recurring monitor repeats', async (t) => {
   const stderr: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string) => { stderr.push(String(chunk)); return true; }) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string) => { stderr.push(String(chunk)); return true; });
   const log = createLogger('demo(d1)', {});
   try {
     exitReason(log, 'r0: Primary, but volume 0 has no UpToDate data');

@@ -6,9 +6,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runtimeBinary } from '../../scripts/runtime.mjs';
 
 const REPO = new URL('../..', import.meta.url).pathname;
-const NODE24 = join(REPO, 'node_modules/node/bin/node');
+const NODE24 = runtimeBinary(REPO);
 const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
 
 execFileSync(process.execPath, [join(REPO, 'scripts/build.mjs')], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -51,7 +52,7 @@ function listedOptions(help: string): string[] {
 
 // Issue 10: `drbd status`'s usage line named some of its options, not --input-format and --kernel-log.
 t.test('every usage line names every option of its command, or says [options]', async (t) => {
-  for (const command of [[], ['crm'], ['crm', 'generate'], ['doctor'], ['drbd'], ['drbd', 'status'], ['completion']]) {
+  for (const command of [[], ['crm'], ['crm', 'generate'], ['doctor'], ['drbd'], ['drbd', 'status'], ['drbd', 'split-brain'], ['completion']]) {
     const help = ocfkit(...command, '--help');
     const name = ['ocfkit', ...command].join(' ');
     t.equal(help.exitCode, 0, `${name} --help: exit 0`);

@@ -12,9 +12,9 @@ const DTD_DIR = '/usr/share/resource-agents';
 const agentNames = readdirSync(`${REPO}/agents`).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
 
 const UPSTREAM: Record<string, string> = {
-  Filesystem: 'q5-Filesystem-meta-data.xml',
-  IPaddr2: 'q5-IPaddr2-meta-data.xml',
-  drbd: 'q5-drbd-meta-data.xml',
+  Filesystem: 'upstream-Filesystem-meta-data.xml',
+  IPaddr2: 'upstream-IPaddr2-meta-data.xml',
+  drbd: 'upstream-drbd-meta-data.xml',
 };
 
 interface ParamXml { name: string; unique?: string; longdesc: string | { '#text': string }; content: { type: string; default?: string } }
@@ -22,7 +22,8 @@ interface ParamXml { name: string; unique?: string; longdesc: string | { '#text'
 function parsed(xml: string): { ocfVersion: string; params: ParamXml[]; actions: string[] } {
   const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false }).parse(xml)['resource-agent'];
   return {
-    ocfVersion: String(doc.version),
+    // (the <version> element: the OCF API; the resource-agent's version attribute is the package's)
+    ocfVersion: /<version>([^<]*)<\/version>/.exec(xml)?.[1] ?? '',
     params: [doc.parameters.parameter].flat(),
     actions: [doc.actions.action].flat().map((a: { name: string }) => a.name),
   };
@@ -58,6 +59,8 @@ for (const name of agentNames) {
     // not unique, and only in an agent that offers reload.
     const { ocfVersion, params, actions } = parsed(checkedIn);
     t.equal(ocfVersion, '1.0', 'OCF 1.0: Pacemaker 2.1 ignores `reload` of an agent that says 1.1');
+    const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    t.match(checkedIn, new RegExp(`<resource-agent name="[^"]+" version="${packageVersion.replace(/\./g, '\\.')}"`), `the agent's version is the package's (${packageVersion})`);
     const offersReload = actions.includes('reload');
     for (const p of params) {
       t.equal(claimsReload(p), offersReload && p.unique !== '1',

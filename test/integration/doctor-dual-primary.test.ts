@@ -145,7 +145,7 @@ async function generateDualPrimary(flags: Record<string, unknown>): Promise<{ ci
     name: 'shared', node: ['alice@10.0.0.1', 'bob@10.0.0.2'], drbdResource: 'r0', device: '/dev/drbd1', disk: '/dev/sdb1',
     directory: '/srv/shared', dualPrimary: true, stonith: ['fence_ipmilan:pcmk_host_list=alice ip=10.0.1.1 username=admin password=x', 'fence_ipmilan:pcmk_host_list=bob ip=10.0.1.2 username=admin password=x'],
     provider: 'ocfkit', format: 'cib', pacemaker: '2.1', drbdRes: '-', ...flags,
-  } as Parameters<typeof runCrmGenerate>[0], io);
+  }, io);
   const printed = out.join('');
   if (code !== 0) throw new Error(`crm generate exited ${code}: ${printed}`);
   const resAt = printed.indexOf('# DRBD ');
