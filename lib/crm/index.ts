@@ -15,4 +15,4 @@ export { renderCrm } from './render-crm.js';
 export { renderPcs } from './render-pcs.js';
 export { PROVIDERS, validateClusterSpec, type ClusterSpec, type Provider, type SpecResult, type StackSpec } from './spec.js';
 export { flagLabel, flagsUseDrbd, parseStackFile, stackFlagsToRaw, type StackFlags } from './stack-input.js';
-export { parseYamlSubset, type YamlValue } from './yaml-subset.js';
+export { parseYaml } from './yaml.js';

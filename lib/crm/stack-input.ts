@@ -2,7 +2,7 @@
 // raw shape, so both go through one validator. Pure.
 
 import { TUNING_OPTIONS, type TuningKey } from './drbd-tuning.js';
-import { parseYamlSubset } from './yaml-subset.js';
+import { parseYaml } from './yaml.js';
 
 export type RawInputResult = { ok: true; raw: unknown } | { ok: false; reason: string };
 
@@ -26,7 +26,7 @@ export function parseStackFile(text: string, fileName: string): RawInputResult {
       return { ok: false, reason: `${fileName} is not valid JSON: ${(error as Error).message}` };
     }
   }
-  const parsed = parseYamlSubset(text);
+  const parsed = parseYaml(text);
   return parsed.ok ? { ok: true, raw: parsed.value } : { ok: false, reason: `${fileName}: ${parsed.reason}` };
 }
 

@@ -103,7 +103,7 @@ t.test('description files: JSON or YAML', async (t) => {
   t.match(parseStackFile('{"nodes": ["a", "b"]}', 'x.json'), { ok: true, raw: { nodes: ['a', 'b'] } });
   t.match(parseStackFile('{"nodes": [', 'x.json'), { ok: false, reason: /x\.json is not valid JSON/ });
   t.match(parseStackFile('nodes:\n  - a\n  - b\n', 'x.yaml'), { ok: true, raw: { nodes: ['a', 'b'] } });
-  t.match(parseStackFile('nodes: &anchor [a]\n', 'x.yaml'), { ok: false, reason: /x\.yaml: line 1: anchors/ });
+  t.match(parseStackFile('nodes: [a, b]\nnodes: [c]\n', 'x.yaml'), { ok: false, reason: /^x\.yaml: line 2: Map keys must be unique$/ });
 });
 
 const sharedFlags = {
