@@ -15,10 +15,12 @@ import {
   inNetns, readState, removeState, runSender, spawnDetached, stateFile, stopDetached, writeState,
 } from '../lib/sys/arp.js';
 import {
-  IpCommandError, ipChange, linksHolding, localRoutesContaining, netnsExists, oneLine, routesContaining, showLink,
+  IpCommandError, ipChange, linksHolding, localRoutesContaining, netnsExists, routesContaining, showLink,
 } from '../lib/sys/ip.js';
 import { createLogger, type Logger } from '../lib/ocf/log.js';
 import { which } from '../lib/sys/which.js';
+import { failureText } from '../lib/sys/run.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const positive = (v: string) => (Number(v) > 0 ? undefined : 'must be greater than 0');
 const NOT_SUPPORTED = 'Not supported by ocfkit: setting it makes validate-all and start fail with OCF_ERR_CONFIGURED.';
@@ -328,7 +330,7 @@ async function waitForDad(ctx: Ctx, c: VipConfig, nic: string): Promise<void> {
 function collisionCheck(ctx: Ctx, c: VipConfig, nic: string): void {
   const r = runSender('arping', arpingDadArgs(nic, c.ip.text), c.netns, 10000);
   if (r.exitCode === 1 && !r.failure) throw genericError(`IPv4 address collision: another host on the link of ${nic} answers for ${c.ip.text}`);
-  if (r.exitCode !== 0) ctx.log.warn(`the address collision check (arping -D) could not run: ${oneLine(r.stderr) || r.failure || `exit ${r.exitCode}`}`);
+  if (r.exitCode !== 0) ctx.log.warn(`the address collision check (arping -D) could not run: ${failureText(r)}`);
 }
 
 /** lvs_ipv6_addrlabel: a label that keeps the VIP from being chosen as source address. */
@@ -392,7 +394,7 @@ async function announce(ctx: Ctx, c: VipConfig, link: Link, count: number): Prom
     if (left <= 0) return ctx.log.warn(`no time left before the deadline to send ${what} for ${c.ip.text}`);
     const r = runSender('arping', arping(), c.netns, left);
     if (r.failure === 'timeout') ctx.log.warn(`arping was ended at the operation's deadline before all ${count} ${what} packets were sent`);
-    else if (r.exitCode !== 0) ctx.log.error(`arping could not send unsolicited ARP: ${oneLine(r.stderr) || r.failure || `exit ${r.exitCode}`}`);
+    else if (r.exitCode !== 0) ctx.log.error(`arping could not send unsolicited ARP: ${failureText(r)}`);
   } else {
     const link6 = { nic: link.name, mac: link.mac ?? '', netns: c.netns };
     const sent = await sendNeighbourAdvertisements(ctx.log, c.ip.text, link6, count, c.announce.intervalMs, deadline);
@@ -424,7 +426,7 @@ async function sendNeighbourAdvertisements(
     const r = runSender('na6', args, link.netns, Math.min(5000, left));
     if (r.failure === 'timeout') return i;
     if (r.exitCode !== 0) {
-      log.error(`na6 could not send a neighbour advertisement: ${oneLine(r.stderr) || r.failure || `exit ${r.exitCode}`}`);
+      log.error(`na6 could not send a neighbour advertisement: ${failureText(r)}`);
       return i;
     }
   }
@@ -480,9 +482,17 @@ async function monitor(ctx: Ctx): Promise<OcfCode> {
   return OCF.SUCCESS;
 }
 
-/** One `ip` call: the configured nic (none when it does not exist), or every link holding the address. */
+/**
+ * Usually one `ip` call: the configured nic with only the copies of our address (a load balancer's
+ * interface can carry a thousand addresses, and listing and parsing them all was most of what a
+ * monitor cost beyond Node's start-up), or every link holding the address. The whole nic (none
+ * when it does not exist) when the address is not on it, so that the verdict can say why, and when
+ * the monitor announces the address: that needs the link-layer address the filtered form leaves out.
+ */
 function linksToSearch(c: VipConfig): Link[] {
   if (c.nic === undefined) return linksHolding(c.ip, c.netns);
+  const holding = c.announce.refreshCount > 0 ? [] : linksHolding(c.ip, c.netns, c.nic);
+  if (holding.length > 0) return holding;
   const link = showLink(c.nic, c.netns);
   return link ? [link] : [];
 }
@@ -556,7 +566,6 @@ function tryOrLog(ctx: Ctx, body: () => void, level: 'warn' | 'debug' = 'warn'):
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export default defineAgent({
   name: 'IPaddr2',

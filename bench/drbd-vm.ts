@@ -20,7 +20,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { agentAndSyncedR0 } from './drbd-lab.js';
 import { GUEST_PATH, Lab, NODES, PROJECT, RES, shq, vmUnavailable, type NodeId } from '../test/vm/lab.js';
 

@@ -1,8 +1,13 @@
 // The benchmark harness: runs commands many times, alternating ours and upstream so both see the
 // same machine load, and reports CPU time (user+sys, what a monitor costs every node every few
 // seconds) and wall time (min and median).
+//
+// CPU is exact per run when /usr/bin/python3 is there (bench/rusage.py reaps each command with
+// wait4), so its median means something; without it, the mean of /proc/self/stat's 10 ms ticks.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT } from '../test/vm/lab.js';
 
 export interface Cmd {
   readonly argv: readonly string[];
@@ -29,11 +34,16 @@ export interface BenchSuite {
 
 export interface Measurement {
   readonly cpuMsMean: number;
+  /** NaN when only clock ticks were available (no python3). */
+  readonly cpuMsMedian: number;
   readonly wallMsMin: number;
   readonly wallMsMedian: number;
 }
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
+const PYTHON = '/usr/bin/python3';
+const RUSAGE = join(PROJECT, 'bench', 'rusage.py');
+const exact = existsSync(PYTHON) && existsSync(RUSAGE);
 
 /** CPU time of our waited-for children so far (utime+stime of /proc/self/stat fields 16 and 17). */
 function childrenCpuMs(): number {
@@ -49,6 +59,7 @@ const median = (xs: number[]) => {
 
 class Meter {
   private cpuMs = 0;
+  private readonly cpus: number[] = [];
   private readonly walls: number[] = [];
   constructor(private readonly label: string) {}
 
@@ -56,18 +67,28 @@ class Meter {
     await cmd.before?.();
     const cpu0 = childrenCpuMs();
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(cmd.argv[0]!, cmd.argv.slice(1), { env: cmd.env, stdio: ['ignore', 'ignore', 'pipe'] });
-    const wall = Number(process.hrtime.bigint() - t0) / 1e6;
-    this.cpuMs += childrenCpuMs() - cpu0;
+    const r = exact
+      ? spawnSync(PYTHON, [RUSAGE, ...cmd.argv], { env: cmd.env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] })
+      : spawnSync(cmd.argv[0]!, cmd.argv.slice(1), { env: cmd.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let wall = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (exact) {
+      const [user, sys, childWall] = String(r.output[3] ?? '').trim().split(' ').map(Number);
+      if (!Number.isFinite(childWall)) throw new Error(`${this.label}: ${RUSAGE} reported nothing: ${String(r.stderr)}`);
+      this.cpus.push(user! + sys!);
+      this.cpuMs += user! + sys!;
+      wall = childWall!;
+    } else {
+      this.cpuMs += childrenCpuMs() - cpu0;
+    }
     this.walls.push(wall);
     if (cmd.expectCode !== undefined && r.status !== cmd.expectCode) {
-      throw new Error(`${this.label}: ${cmd.argv.join(' ')} exited ${r.status}, expected ${cmd.expectCode}: ${r.stderr}`);
+      throw new Error(`${this.label}: ${cmd.argv.join(' ')} exited ${r.status}, expected ${cmd.expectCode}: ${String(r.stderr)}`);
     }
     await cmd.after?.();
   }
 
   result(): Measurement {
-    return { cpuMsMean: this.cpuMs / this.walls.length, wallMsMin: Math.min(...this.walls), wallMsMedian: median(this.walls) };
+    return { cpuMsMean: this.cpuMs / this.walls.length, cpuMsMedian: this.cpus.length ? median(this.cpus) : NaN, wallMsMin: Math.min(...this.walls), wallMsMedian: median(this.walls) };
   }
 }
 

@@ -16,7 +16,6 @@
 // every 10 s (the Promoted interval both agents propose), as a share of one CPU.
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { agentAndSyncedR0 } from './drbd-lab.js';
 import { ADDRESS, GUEST_PATH, Lab, NODES, PROJECT, RES, shq, vmUnavailable } from '../test/vm/lab.js';
 

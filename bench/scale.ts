@@ -1,7 +1,7 @@
 // make bench-scale (parts 1-3): how a monitor's cost grows with what the node carries, ocfkit vs
 // upstream, in the same run, alternating (bench/harness.ts), printed as tables and ratios.
 //
-//   node scripts/run-ts.mjs bench/scale.ts [--part filesystem,ipaddr2,startup] [--runs 20]
+//   node scripts/run-ts.mjs bench/scale.ts [--part filesystem,ipaddr2,startup] [--runs 20] [--agents installed|dist|DIR]
 //
 // 1. Filesystem monitor with ~10 (the node's own), 1,000 and 5,000 entries in /proc/self/mountinfo:
 //    a real ext4 on a loop device plus bind mounts, all inside a private mount namespace that the
@@ -13,8 +13,9 @@
 //    cache (NODE_COMPILE_CACHE, module.enableCompileCache) and a startup snapshot (--build-snapshot),
 //    plus what a cache directory does when it is missing, read-only, full, shared or corrupt.
 //
-// CPU = user+sys of the agent and every child it waited for (the harness reads our cutime/cstime
-// around each run), mean per run; wall = min / median. The machine's load average is printed with
+// CPU = user+sys of the agent and every child it waited for, exact per run (bench/rusage.py reaps
+// each run with wait4; without python3 the harness falls back to 10 ms clock ticks): median, with
+// the mean beside it; wall = min / median. The machine's load average is printed with
 // every table: CPU time is what carries over to a loaded node, wall time is not.
 // Ours is the installed agent (make install), copied once into a scratch directory (its sha256 is
 // printed), so a reinstall during the run cannot mix two versions.
@@ -26,6 +27,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runCase, type CaseResult, type Cmd, type Measurement } from './harness.js';
 import { PROJECT } from '../test/vm/lab.js';
+import { agentBundleOptions } from '../scripts/agent-bundle.mjs';
+import { runtimeBinary } from '../scripts/runtime.mjs';
 
 // ---------------------------------------------------------------- options, shared helpers
 
@@ -38,8 +41,13 @@ if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a whole
 const parts = option('part', 'BENCH_PARTS', 'filesystem,ipaddr2,startup').split(',');
 const inner = option('inner', 'BENCH_INNER_PART', '');
 
-const NODE24 = join(PROJECT, 'node_modules', 'node', 'bin', 'node');
+const NODE24 = runtimeBinary(PROJECT);
 const INSTALLED = '/usr/lib/ocf/resource.d/ocfkit';
+// What "ours" is: the installed agents (make bench-scale installs first), or dist/agents as built.
+// or any directory of agents (an earlier build kept for a before/after comparison).
+const agentsOption = option('agents', 'BENCH_AGENTS', 'installed');
+const AGENTS = { installed: INSTALLED, dist: join(PROJECT, 'dist', 'agents') }[agentsOption] ?? agentsOption;
+if (!AGENTS.startsWith('/')) throw new Error('--agents is installed, dist or an absolute directory');
 const HEARTBEAT = '/usr/lib/ocf/resource.d/heartbeat';
 const PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 const PYTHON = '/usr/bin/python3';
@@ -62,17 +70,20 @@ interface Row { readonly label: string; readonly result: CaseResult; readonly lo
 
 function formatTable(title: string, rows: readonly Row[]): string {
   const f = (n: number) => n.toFixed(1).padStart(7);
-  const first = rows[0]?.result.ours.cpuMsMean ?? NaN;
+  // The median where every run was timed exactly (bench/rusage.py), the mean of clock ticks otherwise.
+  const cpu = (m: Measurement) => (Number.isNaN(m.cpuMsMedian) ? m.cpuMsMean : m.cpuMsMedian);
+  const first = rows[0] ? cpu(rows[0].result.ours) : NaN;
   const lines = [
     title,
-    `runs per side: ${runs}; CPU = user+sys mean per run (ms), children included; wall = min / median (ms)`,
-    `ratio = ours / upstream (CPU); growth = ours CPU / ours CPU in the first row`,
-    `${'size'.padEnd(30)} ${'ours CPU'.padStart(8)} ${'ups CPU'.padStart(8)} ${'ratio'.padStart(6)} ${'growth'.padStart(6)}   ${'ours wall'.padStart(15)}   ${'ups wall'.padStart(15)}   load (1/5/15 min)`,
+    `runs per side: ${runs}; CPU = user+sys per run (ms), children included: median (mean); wall = min / median (ms)`,
+    `ratio = ours / upstream (median CPU); growth = ours CPU / ours CPU in the first row`,
+    `${'size'.padEnd(30)} ${'ours CPU'.padStart(15)} ${'ups CPU'.padStart(15)} ${'ratio'.padStart(6)} ${'growth'.padStart(6)}   ${'ours wall'.padStart(15)}   ${'ups wall'.padStart(15)}   load (1/5/15 min)`,
   ];
   for (const { label, result: r, load: l } of rows) {
     const u = r.upstream;
-    lines.push(`${label.padEnd(30)} ${f(r.ours.cpuMsMean).padStart(8)} ${u ? f(u.cpuMsMean).padStart(8) : '       -'} `
-      + `${u && u.cpuMsMean > 0 ? (r.ours.cpuMsMean / u.cpuMsMean).toFixed(2).padStart(6) : '     -'} ${(r.ours.cpuMsMean / first).toFixed(2).padStart(6)}   `
+    const both = (m: Measurement) => `${f(cpu(m))} (${m.cpuMsMean.toFixed(1)})`.padStart(15);
+    lines.push(`${label.padEnd(30)} ${both(r.ours)} ${u ? both(u) : '-'.padStart(15)} `
+      + `${u && cpu(u) > 0 ? (cpu(r.ours) / cpu(u)).toFixed(2).padStart(6) : '     -'} ${(cpu(r.ours) / first).toFixed(2).padStart(6)}   `
       + `${f(r.ours.wallMsMin)} /${f(r.ours.wallMsMedian)}   ${u ? `${f(u.wallMsMin)} /${f(u.wallMsMedian)}` : ''.padStart(15)}   ${l}`);
   }
   return lines.join('\n');
@@ -89,10 +100,10 @@ function runInside(prefix: readonly string[], part: string, env: Record<string, 
   return r.stdout;
 }
 
-/** The installed agent, copied into `dir` (one version for the whole run). */
+/** The installed agent (or with --agents dist, the one node scripts/build.mjs left in dist/agents), copied into `dir` (one version for the whole run). */
 function ourAgent(name: string, dir: string): string {
-  const installed = join(INSTALLED, name);
-  if (!existsSync(installed)) throw new Error(`${installed} is missing: run make install first`);
+  const installed = join(AGENTS, name);
+  if (!existsSync(installed)) throw new Error(`${installed} is missing: run make install (or node scripts/build.mjs with --agents dist) first`);
   const copy = join(dir, `ocfkit-${name}`);
   copyFileSync(installed, copy);
   chmodSync(copy, 0o755);
@@ -112,7 +123,7 @@ function filesystemPart(): string {
   const device = must(['losetup', '-f', '--show', image]).trim();
   try {
     const ours = ourAgent('Filesystem', dir);
-    progress(`Filesystem: ours ${INSTALLED}/Filesystem (sha256 ${sha256(ours)}) vs ${HEARTBEAT}/Filesystem, ${device}`);
+    progress(`Filesystem: ours ${AGENTS}/Filesystem (sha256 ${sha256(ours)}) vs ${HEARTBEAT}/Filesystem, ${device}`);
     return runInside(['unshare', '-m', '--propagation', 'private'], 'filesystem', { SCALE_DIR: dir, SCALE_DEVICE: device, SCALE_OURS: ours });
   } finally {
     spawnSync('losetup', ['-d', device]); // the namespace is gone with its mounts, so this detaches now
@@ -181,7 +192,7 @@ function ipaddr2Part(): string {
     must(['ip', '-n', ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1']);
     for (const link of ['v0', 'v1']) must(['ip', '-n', ns, 'link', 'set', link, 'up']);
     const ours = ourAgent('IPaddr2', dir);
-    progress(`IPaddr2: ours ${INSTALLED}/IPaddr2 (sha256 ${sha256(ours)}) vs ${HEARTBEAT}/IPaddr2, netns ${ns}`);
+    progress(`IPaddr2: ours ${AGENTS}/IPaddr2 (sha256 ${sha256(ours)}) vs ${HEARTBEAT}/IPaddr2, netns ${ns}`);
     return runInside(['ip', 'netns', 'exec', ns], 'ipaddr2', { SCALE_OURS: ours });
   } finally {
     spawnSync('ip', ['netns', 'delete', ns]);
@@ -219,34 +230,21 @@ async function ipaddr2Inner(): Promise<string> {
 const STARTUP_AGENT = 'Filesystem';
 
 /**
- * The agent bundled twice from the same source, as scripts/build.mjs does (CommonJS, minified,
- * meta-data pre-rendered): as it ships, and as a startup-snapshot entry whose main function runs
- * the agent only when the snapshot is deserialized. Returns their paths.
+ * The agent bundled twice with the build's own options (scripts/agent-bundle.mjs): as it ships,
+ * and as a startup-snapshot entry whose main function runs the agent only when the snapshot is
+ * deserialized. Returns their paths.
  */
 async function bundleForStartup(dir: string): Promise<{ plain: string; snapshotEntry: string }> {
   const esbuild = await import(pathToFileURL(join(PROJECT, 'node_modules', 'esbuild', 'lib', 'main.js')).href) as typeof import('esbuild');
   const xml = readFileSync(join(PROJECT, 'meta-data', `${STARTUP_AGENT}.xml`), 'utf8');
-  const prerendered: import('esbuild').Plugin = {
-    name: 'prerendered-metadata',
-    setup(b) {
-      b.onResolve({ filter: /metadata-source\.js$/ }, (args) => ({ path: args.path, namespace: 'prerendered-metadata' }));
-      b.onLoad({ filter: /.*/, namespace: 'prerendered-metadata' }, () => ({ contents: `export const metadataXmlFor = () => ${JSON.stringify(xml)};`, loader: 'js' }));
-    },
-  };
-  const imports = `import agent from './agents/${STARTUP_AGENT}.js';\nimport { runAgent } from './lib/ocf/agent.js';\n`;
-  const entries = {
-    plain: `${imports}void runAgent(agent);\n`,
+  const starts = {
+    plain: undefined,
     // Deserialized, process.argv is [node, ...arguments]: there is no script path to skip.
-    snapshotEntry: `${imports}import { startupSnapshot } from 'node:v8';\n`
-      + 'startupSnapshot.setDeserializeMainFunction(() => { void runAgent(agent, process.argv.slice(1)); });\n',
+    snapshotEntry: "require('node:v8').startupSnapshot.setDeserializeMainFunction(() => { void runAgent(agent, META_DATA_XML, process.argv.slice(1)); });",
   };
   const out = { plain: join(dir, 'agent.cjs'), snapshotEntry: join(dir, 'snapshot-entry.cjs') };
-  for (const [key, contents] of Object.entries(entries) as Array<[keyof typeof entries, string]>) {
-    await esbuild.build({
-      stdin: { contents, resolveDir: PROJECT, sourcefile: `${STARTUP_AGENT}-${key}.ts`, loader: 'ts' },
-      bundle: true, platform: 'node', format: 'cjs', target: 'node24', minify: true, legalComments: 'none',
-      logLevel: 'warning', outfile: out[key], plugins: [prerendered],
-    });
+  for (const [key, start] of Object.entries(starts) as Array<[keyof typeof starts, string | undefined]>) {
+    await esbuild.build({ ...agentBundleOptions(PROJECT, STARTUP_AGENT, xml, start), outfile: out[key] });
   }
   return out;
 }
@@ -313,7 +311,24 @@ async function startupInner(): Promise<string> {
     sizes,
     '',
     await cacheSafety(dir, env, launcher),
+    '',
+    snapshotSafety(dir, blob, env),
   ].join('\n');
+}
+
+/**
+ * What `node --snapshot-blob B` does when B is not the blob it should be, as it would be in an
+ * agent's shebang line after an upgrade of Node that did not rebuild the blob, or a lost file.
+ */
+function snapshotSafety(dir: string, blob: string, env: Record<string, string>): string {
+  const truncated = join(dir, 'truncated.blob');
+  writeFileSync(truncated, readFileSync(blob).subarray(0, 100_000));
+  const lines = ['Startup snapshot blob, bad cases (monitor: want exit 7):'];
+  for (const [name, path] of [['missing', join(dir, 'no-such.blob')], ['truncated', truncated]] as const) {
+    const r = spawnSync(NODE24, ['--snapshot-blob', path, 'monitor'], { env, encoding: 'utf8' });
+    lines.push(`  ${name.padEnd(52)} exit ${r.status ?? r.signal}${r.status === 7 ? '' : `: ${r.stderr.trim().split('\n')[0]}`}`);
+  }
+  return lines.join('\n');
 }
 
 function dirBytes(dir: string): number {
@@ -358,8 +373,8 @@ async function cacheSafety(dir: string, env: Record<string, string>, launcher: (
   check('full file system (ENOSPC)', full, 3);
   check('a regular file where the directory should be', join(dir, 'agent.blob'));
   const shared = join(dir, 'cache-shared');
-  await concurrent('shared, empty, 8 agents at once', shared, 8);
-  await concurrent('shared, warm, 8 agents at once', shared, 8);
+  await concurrent('shared, empty, 20 agents at once', shared, 20);
+  await concurrent('shared, warm, 20 agents at once', shared, 20);
   const corrupt = corruptCacheFiles(shared);
   check(`corrupted (${corrupt} cache file(s) overwritten in the middle)`, shared, 2);
   const truncated = truncateCacheFiles(shared);

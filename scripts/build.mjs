@@ -1,18 +1,19 @@
 #!/usr/bin/env node
 // Build: render meta-data/*.xml from the agents' declarations, then bundle every agent (and the
 // CLI) into one self-contained executable under dist/ whose first line runs it with the pinned
-// Node 24 (node_modules/node/bin/node; `make install` rewrites that line to the installed copy).
+// Node 24 (scripts/runtime.mjs; `make install` rewrites that line to the installed copy).
 // Runs on the machine's Node 20 too.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { agentBundleOptions } from './agent-bundle.mjs';
+import { checkRuntime } from './runtime.mjs';
 
 // Bundled CommonJS dependencies (xmlbuilder2's) call require(); an ESM bundle needs one made for it.
 const ESM_REQUIRE = "import { createRequire as __ocfkitRequire } from 'node:module'; const require = __ocfkitRequire(import.meta.url);";
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const node24 = join(root, 'node_modules', 'node', 'bin', 'node');
-if (!existsSync(node24)) throw new Error(`missing ${node24}: run npm ci first`);
+const node24 = await checkRuntime(root); // throws unless it is the binary package-lock.json pins
 const agentNames = readdirSync(join(root, 'agents')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
 
 // 1. meta-data/*.xml, rendered by the same code the tests use.
@@ -30,8 +31,8 @@ execFileSync(process.execPath, [gen, join(root, 'meta-data')], { stdio: 'inherit
 mkdirSync(join(root, 'dist'), { recursive: true });
 writeFileSync(join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
 
-// 2. One executable per agent. The agent's meta-data module is swapped for its pre-rendered XML,
-// so an agent never carries xmlbuilder2.
+// 2. One executable per agent, its meta-data XML (rendered above) passed in by the generated entry
+// point, so that an agent never carries the XML renderer (scripts/agent-bundle.mjs).
 // Readable, not minified: an admin who opens /usr/lib/ocf/resource.d/ocfkit/Filesystem reads our
 // names, with a `// lib/sys/run.ts` comment where each module starts (measured: a monitor costs
 // the same CPU as with the minified bundle, within noise). The source map beside it (Filesystem.map)
@@ -50,13 +51,9 @@ for (const name of agentNames) {
   const outfile = join(root, 'dist', 'agents', name);
   await build({
     ...common,
-    stdin: {
-      contents: `import agent from './agents/${name}.js';\nimport { runAgent } from './lib/ocf/agent.js';\nvoid runAgent(agent);\n`,
-      resolveDir: root, sourcefile: `${name}-main.ts`, loader: 'ts',
-    },
+    ...agentBundleOptions(root, name, xml),
     outfile,
     banner: { js: `${common.banner.js}\n${DEBUG_SOURCE_MAPS}` },
-    plugins: [prerenderedMetadata(xml)],
   });
   chmodSync(outfile, 0o755);
   sourcesFromRepository(`${outfile}.map`);
@@ -86,16 +83,4 @@ function sourcesFromRepository(mapFile) {
   map.sources = map.sources.map((source) => relative(root, resolve(dirname(mapFile), source)));
   map.sourceRoot = 'ocfkit:///';
   writeFileSync(mapFile, JSON.stringify(map));
-}
-
-function prerenderedMetadata(xml) {
-  return {
-    name: 'prerendered-metadata',
-    setup(b) {
-      b.onResolve({ filter: /metadata-source\.js$/ }, (args) => ({ path: args.path, namespace: 'prerendered-metadata' }));
-      b.onLoad({ filter: /.*/, namespace: 'prerendered-metadata' }, () => ({
-        contents: `export const metadataXmlFor = () => ${JSON.stringify(xml)};`, loader: 'js',
-      }));
-    },
-  };
 }

@@ -51,20 +51,62 @@ export function parseMountinfo(text: string): MountEntry[] {
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const line = text.slice(start, end);
+    const entry = parseMountLine(text.slice(start, end));
+    if (entry) mounts.push(entry);
     start = end + 1;
-    // id parent major:minor root mountpoint options [optional fields...] - fstype source superoptions
-    const separator = line.indexOf(' - ');
-    if (separator < 0) continue;
-    const left = line.slice(0, separator).split(' ', 6);
-    const right = line.slice(separator + 3).split(' ', 3);
-    if (left.length < 6 || right.length < 3) continue;
-    mounts.push(new MountLine(
-      Number(left[0]), Number(left[1]), left[2]!, unescapeMountPath(left[3]!), unescapeMountPath(left[4]!), left[5]!,
-      right[0]!, unescapeMountPath(right[1]!), right[2]!,
-    ));
   }
   return mounts;
+}
+
+function parseMountLine(line: string): MountEntry | undefined {
+  // id parent major:minor root mountpoint options [optional fields...] - fstype source superoptions
+  const separator = line.indexOf(' - ');
+  if (separator < 0) return undefined;
+  const left = line.slice(0, separator).split(' ', 6);
+  const right = line.slice(separator + 3).split(' ', 3);
+  if (left.length < 6 || right.length < 3) return undefined;
+  return new MountLine(
+    Number(left[0]), Number(left[1]), left[2]!, unescapeMountPath(left[3]!), unescapeMountPath(left[4]!), left[5]!,
+    right[0]!, unescapeMountPath(right[1]!), right[2]!,
+  );
+}
+
+/** How the kernel writes a path in mountinfo: space, tab, newline and backslash as \ooo. */
+export function escapeMountPath(path: string): string {
+  return path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
+/**
+ * mountinfo as read, parsed only as far as asked. A monitor needs the mounts at its directory and
+ * the directories above it; a container host lists thousands of mounts, and parsing every line of
+ * them cost a monitor more CPU than everything else it does. So `at` finds a directory's lines
+ * by searching the text for the path as the kernel writes it (a native string search), and parses
+ * only those; `entries` parses the whole table, once, for what needs all of it (stop).
+ */
+export class MountTable {
+  #entries: MountEntry[] | undefined;
+  constructor(private readonly text: string) {}
+
+  get entries(): readonly MountEntry[] {
+    return (this.#entries ??= parseMountinfo(this.text));
+  }
+
+  /** The same answer as mountAt(this.entries, dir): the mount visible at `dir`, the last one of a stack. */
+  at(dir: string): MountEntry | undefined {
+    if (this.#entries) return mountAt(this.#entries, dir);
+    // The path can also be a line's root or source: each line that has it somewhere is parsed and checked.
+    const needle = ` ${escapeMountPath(dir)} `;
+    let found: MountEntry | undefined;
+    for (let hit = this.text.indexOf(needle); hit >= 0;) {
+      const start = this.text.lastIndexOf('\n', hit) + 1;
+      let end = this.text.indexOf('\n', hit);
+      if (end < 0) end = this.text.length;
+      const entry = parseMountLine(this.text.slice(start, end));
+      if (entry?.mountPoint === dir) found = entry;
+      hit = this.text.indexOf(needle, end);
+    }
+    return found;
+  }
 }
 
 /** The mount visible at `dir`: with stacked mounts on one directory, the last one wins. */

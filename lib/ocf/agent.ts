@@ -6,7 +6,6 @@ import { OCF, OcfError, ocfCodeName, type OcfCode } from './codes.js';
 import { createLogger, type Logger } from './log.js';
 import { readCrmMeta, type CrmMeta } from './meta.js';
 import { readParams, type ParamSpec, type ParamValues } from './params.js';
-import { metadataXmlFor } from './metadata-source.js';
 
 /** The action names ra-api-1.dtd allows (what ocf-tester validates). */
 export type ActionName =
@@ -67,25 +66,33 @@ export function safetyMarginMs(timeoutMs: number): number {
   return Math.max(500, Math.min(5000, timeoutMs * 0.1));
 }
 
-/** Runs the action named by argv[2] and exits with its OCF code. */
+/**
+ * Runs the action named by argv[2] and exits with its OCF code. `metadataXml` is what `meta-data`
+ * prints: rendered at build time and passed in by the bundle's generated entry point
+ * (scripts/agent-bundle.mjs), so that no agent carries the XML renderer.
+ */
 export async function runAgent<Ps extends readonly ParamSpec[]>(
   agent: AgentDefinition<Ps>,
+  metadataXml: string,
   argv: readonly string[] = process.argv.slice(2),
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<never> {
   const entryPoint = argv[0] ? agent.entryPoints?.[argv[0]] : undefined;
-  const code = entryPoint ? await entryPoint(env, argv.slice(1)).catch(() => OCF.ERR_GENERIC) : await dispatch(agent, argv[0], env);
+  const code = entryPoint ? await entryPoint(env, argv.slice(1)).catch(() => OCF.ERR_GENERIC) : await dispatch(agent, argv[0], env, metadataXml);
   process.exit(code);
 }
 
+/** One action; `metadataXml` as for runAgent (without it, `meta-data` is not implemented: 3). */
 export async function dispatch<Ps extends readonly ParamSpec[]>(
   agent: AgentDefinition<Ps>,
   action: string | undefined,
   env: NodeJS.ProcessEnv,
+  metadataXml?: string,
 ): Promise<number> {
   const usage = `usage: ${agent.name} {${actionNames(agent).join('|')}}`;
   if (action === 'meta-data') {
-    process.stdout.write(metadataXmlFor(agent));
+    if (metadataXml === undefined) return OCF.ERR_UNIMPLEMENTED;
+    process.stdout.write(metadataXml);
     return OCF.SUCCESS;
   }
   if (action === 'usage' || action === 'help' || action === '--help') {

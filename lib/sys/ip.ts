@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { parseAddrShow, parseRouteShow, type Link, type Route } from '../ip/iproute.js';
 import type { IpAddress } from '../ip/address.js';
-import { runSync, type RunResult } from './run.js';
+import { failureText, runSync, type RunResult } from './run.js';
 
 /** Thrown when `ip` itself fails in a way that is not an answer (not installed, timed out, EPERM ...). */
 export class IpCommandError extends Error {
@@ -13,7 +13,7 @@ export class IpCommandError extends Error {
     readonly args: readonly string[],
     readonly result: RunResult,
   ) {
-    super(`ip ${args.join(' ')} failed: ${oneLine(result.stderr) || result.failure || `exit ${result.exitCode}`}`);
+    super(`ip ${args.join(' ')} failed: ${failureText(result)}`);
     this.name = 'IpCommandError';
   }
   get notInstalled(): boolean {
@@ -50,13 +50,18 @@ export function showLink(nic: string, netns?: string): Link | undefined {
 }
 
 /**
- * Every link that holds `address` (any prefix length), with its addresses of that family. (This
- * filtered form has the link's flags and state, but no MAC.)
+ * Every link (or only `nic`: none when it does not exist) that holds `address` (any prefix length),
+ * with only the copies of that address. (This filtered form has the link's flags and state, but no
+ * MAC.) `ip` still reads every address from the kernel, but prints and we parse only those.
  */
-export function linksHolding(address: IpAddress, netns?: string): Link[] {
-  const args = ['-j', familyFlag(address.family), 'addr', 'show', 'to', `${address.text}/${address.family === 'inet' ? 32 : 128}`];
+export function linksHolding(address: IpAddress, netns?: string, nic?: string): Link[] {
+  const args = ['-j', familyFlag(address.family), 'addr', 'show', ...(nic === undefined ? [] : ['dev', nic]),
+    'to', `${address.text}/${address.family === 'inet' ? 32 : 128}`];
   const r = ip(args, netns);
-  if (r.exitCode !== 0) throw new IpCommandError(args, r);
+  if (r.exitCode !== 0) {
+    if (nic !== undefined && NO_DEVICE.test(r.stderr)) return [];
+    throw new IpCommandError(args, r);
+  }
   return parseAddrShow(r.stdout);
 }
 
@@ -87,4 +92,3 @@ export function netnsExists(name: string): boolean {
   return existsSync(`/run/netns/${name}`);
 }
 
-export const oneLine = (text: string) => text.trim().split('\n').join(' / ');

@@ -1,14 +1,18 @@
 // Reading mount state from the kernel (no child process: a monitor must stay cheap) and
 // changing it through mount/umount.
 import { closeSync, existsSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import { mountAt, parseMountinfo, type MountEntry } from '../filesystem/mountinfo.js';
+import { MountTable, parseMountinfo, type MountEntry } from '../filesystem/mountinfo.js';
 import { normalizeDirectory } from '../filesystem/system-dirs.js';
 import { run, type RunResult } from './run.js';
 
 export function readMounts(): MountEntry[] {
   return parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'));
+}
+
+/** The same table, parsed only as far as asked (see MountTable): what a monitor needs. */
+export function readMountTable(): MountTable {
+  return new MountTable(readFileSync('/proc/self/mountinfo', 'utf8'));
 }
 
 /** "major:minor" of a block device node, as mountinfo spells it; undefined if it is not one. */
@@ -58,7 +62,7 @@ export function realPath(path: string): string {
  * that hangs on a dead NFS server — only the directories above it, so a directory that is
  * already a mount point under its own name costs nothing. Never throws.
  */
-export function canonicalDirectory(given: string, mounts: readonly MountEntry[]): string {
+export function canonicalDirectory(given: string, mounts: MountTable): string {
   const normal = normalizeDirectory(given);
   // `..` after a symlink means the symlink's parent to the kernel, so only realpath gets it right.
   if (given.split('/').includes('..')) {
@@ -71,11 +75,11 @@ export function canonicalDirectory(given: string, mounts: readonly MountEntry[])
   return resolveBelowMounts(normal, mounts);
 }
 
-function resolveBelowMounts(normal: string, mounts: readonly MountEntry[]): string {
-  if (normal === '/' || mountAt(mounts, normal)) return normal;
+function resolveBelowMounts(normal: string, mounts: MountTable): string {
+  if (normal === '/' || mounts.at(normal)) return normal;
   const parent = resolveBelowMounts(posix.dirname(normal), mounts);
   const path = posix.join(parent, posix.basename(normal));
-  if (mountAt(mounts, path)) return path;
+  if (mounts.at(path)) return path;
   try {
     return lstatSync(path).isSymbolicLink() ? realpathSync(path) : path;
   } catch {
@@ -129,7 +133,8 @@ export function mountNamespaceOf(pid: number | 'self'): string | undefined {
 export async function withMountPointLock<T>(key: string, timeoutMs: number, action: () => Promise<T>): Promise<T> {
   // /run is root's alone (/run/lock and /tmp let any user plant the lock and stall us).
   const lockDir = existsSync('/run') ? '/run' : '/tmp';
-  const file = `${lockDir}/ocfkit-Filesystem-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.lock`;
+  // node:crypto loaded here, not at start-up (~4 ms of CPU that a monitor does not need).
+  const file = `${lockDir}/ocfkit-Filesystem-${process.getBuiltinModule('node:crypto').createHash('sha256').update(key).digest('hex').slice(0, 16)}.lock`;
   const until = Date.now() + timeoutMs;
   let held = false;
   while (!held && Date.now() < until) {
