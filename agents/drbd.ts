@@ -13,8 +13,9 @@ import {
 import { compareVersions, formatVersion, parseVersion } from '../lib/drbd/version.js';
 import { drbdadm, kernelLog, kernelModuleLoaded, modprobeDrbd, procDrbdText, readDrbdEvents } from '../lib/sys/drbd.js';
 import { setPromotionScore } from '../lib/sys/pacemaker.js';
-import type { RunResult } from '../lib/sys/run.js';
+import { failureText } from '../lib/sys/run.js';
 import { which } from '../lib/sys/which.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const versionOrEmpty = (v: string) => (v === '' || parseVersion(v) ? undefined : 'must be a version x.y.z (or empty to skip the check)');
 
@@ -36,7 +37,7 @@ const parameters = [
   {
     name: 'adjust_master_score', type: 'string', default: '0 10 1000 10000', reloadable: true,
     // Checked in validate (validate-all, start, reload), not here: a check here would fail every
-    // action, monitor included, where upstream uses the default scores (q5 score table).
+    // action, monitor included, where upstream uses the default scores (upstream score table).
     shortdesc: 'promotion scores for the data states',
     longdesc: 'Four non-decreasing scores, separated by spaces: (1) only Consistent data is reachable; '
       + '(2) only a peer has UpToDate data; (3) Secondary with UpToDate data but some peer\'s data unknown; '
@@ -202,7 +203,7 @@ async function validate(ctx: Ctx): Promise<void> {
   if (!which('drbdadm') || !which('drbdsetup')) throw installError('drbdadm/drbdsetup not found (install drbd-utils)');
   if (!existsSync(p.drbdconf)) throw installError(`DRBD configuration ${p.drbdconf} does not exist on this node`);
   const dump = await drbdadm(p.drbdconf, ['dump', p.drbd_resource], budget(ctx, 10000));
-  if (dump.exitCode !== 0) throw installError(`resource ${p.drbd_resource} is not in ${p.drbdconf} on this node: ${why(dump)}`);
+  if (dump.exitCode !== 0) throw installError(`resource ${p.drbd_resource} is not in ${p.drbdconf} on this node: ${failureText(dump)}`);
   checkModuleVersion(ctx);
 }
 
@@ -283,7 +284,7 @@ async function start(ctx: Ctx): Promise<OcfCode> {
   const p = ctx.params;
   if (!kernelModuleLoaded()) {
     const r = await modprobeDrbd(budget(ctx));
-    if (r.exitCode !== 0) throw installError(`cannot load the DRBD kernel module: ${why(r)}`);
+    if (r.exitCode !== 0) throw installError(`cannot load the DRBD kernel module: ${failureText(r)}`);
     checkModuleVersion(ctx);
   }
   const before = await observe(ctx);
@@ -291,7 +292,7 @@ async function start(ctx: Ctx): Promise<OcfCode> {
   const verb = before.configured ? 'adjust' : 'up';
   const args = p.connect_only_after_promote && !before.configured ? ['up', '--', '--skip-net', p.drbd_resource] : [verb, p.drbd_resource];
   const r = await drbdadm(p.drbdconf, args, budget(ctx));
-  if (r.exitCode !== 0) throw genericError(`drbdadm ${args.join(' ')} failed: ${why(r)}`);
+  if (r.exitCode !== 0) throw genericError(`drbdadm ${args.join(' ')} failed: ${failureText(r)}`);
 
   const state = await waitForPeers(ctx, p.connect_only_after_promote ? 0 : p.wfc_timeout * 1000);
   if (!state) throw genericError(`drbdadm ${verb} ${p.drbd_resource} succeeded but the resource is not configured`);
@@ -325,13 +326,13 @@ async function stop(ctx: Ctx): Promise<OcfCode> {
   for (;;) {
     const r = await drbdadm(p.drbdconf, ['down', p.drbd_resource], budget(ctx));
     if (r.exitCode === 0 && !(await observe(ctx)).configured) break;
-    last = r.exitCode === 0 ? 'the resource is still configured after it' : why(r);
+    last = r.exitCode === 0 ? 'the resource is still configured after it' : failureText(r);
     if (ctx.remainingMs() < 500 + 1000) throw genericError(`drbdadm down ${p.drbd_resource} kept failing: ${last}`);
     await sleep(500);
   }
   if (p.stop_outdates_secondary && before.state.role !== 'Primary' && primaryElsewhere) {
     const r = await drbdadm(p.drbdconf, ['outdate', p.drbd_resource], budget(ctx));
-    if (r.exitCode !== 0) ctx.log.warn(`could not mark ${p.drbd_resource} Outdated: ${why(r)}`);
+    if (r.exitCode !== 0) ctx.log.warn(`could not mark ${p.drbd_resource} Outdated: ${failureText(r)}`);
     else ctx.log.info(`marked ${p.drbd_resource} Outdated (a Primary runs elsewhere)`);
   }
   await publishPromotionScore(ctx, undefined);
@@ -356,17 +357,20 @@ async function promote(ctx: Ctx): Promise<OcfCode> {
     seen = await observe(ctx);
     if (seen.configured && seen.state.role === 'Primary') break;
     if (!seen.configured) throw genericError(`${p.drbd_resource} went down during promote`);
-    last = why(r);
+    last = failureText(r);
     // 17: no UpToDate data reachable (or fencing the peer failed). Retrying cannot help, and would
     // hold Pacemaker for the whole promote timeout: give up at once, as upstream does.
     if (r.exitCode === 17) throw genericError(`${p.drbd_resource}: refusing to promote without access to UpToDate data: ${last}`);
+    // DRBD 9 refuses a node that sees too few peers (exit 11, "No quorum"): no peer's demote
+    // changes that, only a link coming back. Pacemaker then promotes a node of the majority.
+    if (/\bNo quorum\b/.test(r.stderr)) throw genericError(`${p.drbd_resource}: refusing to promote without quorum: ${last}`);
     // The peer may still be demoting (Pacemaker promotes right after it demoted there): retry.
     if (ctx.remainingMs() < 1000 + 1000) throw genericError(`drbdadm primary ${p.drbd_resource} failed: ${last}`);
     await sleep(1000);
   }
   if (p.connect_only_after_promote) {
     const r = await drbdadm(p.drbdconf, ['adjust', p.drbd_resource], budget(ctx));
-    if (r.exitCode !== 0) ctx.log.warn(`drbdadm adjust after promote failed: ${why(r)}`);
+    if (r.exitCode !== 0) ctx.log.warn(`drbdadm adjust after promote failed: ${failureText(r)}`);
   }
   await publishPromotionScore(ctx, seen.state);
   ctx.log.info(`promoted ${p.drbd_resource}`);
@@ -382,7 +386,7 @@ async function demote(ctx: Ctx): Promise<OcfCode> {
     const r = await drbdadm(p.drbdconf, ['secondary', p.drbd_resource], budget(ctx));
     seen = await observe(ctx);
     if (!seen.configured || seen.state.role !== 'Primary') break;
-    last = why(r);
+    last = failureText(r);
     // Usually "device is held open": the file system above is still being unmounted.
     if (ctx.remainingMs() < 500 + 1000) throw genericError(`drbdadm secondary ${p.drbd_resource} failed: ${last}`);
     await sleep(500);
@@ -403,7 +407,7 @@ async function notify(ctx: Ctx): Promise<OcfCode> {
   await publishPromotionScore(ctx, state);
   if (type === 'post' && state && ctx.params.unfence_if_all_uptodate && allUpToDate(state)) {
     const r = await drbdadm(ctx.params.drbdconf, ['unfence-peer', state.name], budget(ctx));
-    if (r.exitCode !== 0) ctx.log.warn(`unfence-peer ${state.name}: ${why(r)}`);
+    if (r.exitCode !== 0) ctx.log.warn(`unfence-peer ${state.name}: ${failureText(r)}`);
   }
   return OCF.SUCCESS;
 }
@@ -428,7 +432,7 @@ async function reload(ctx: Ctx): Promise<OcfCode> {
     // A failed reload makes Pacemaker restart the resource and all on top: a warning is enough,
     // the resource runs as before.
     const r = await drbdadm(p.drbdconf, ['adjust', p.drbd_resource], budget(ctx));
-    if (r.exitCode !== 0) ctx.log.warn(`drbdadm adjust ${p.drbd_resource} failed: ${why(r)}`);
+    if (r.exitCode !== 0) ctx.log.warn(`drbdadm adjust ${p.drbd_resource} failed: ${failureText(r)}`);
   }
   await publishPromotionScore(ctx, state);
   return OCF.SUCCESS;
@@ -460,10 +464,7 @@ async function splitBrainHandler(env: NodeJS.ProcessEnv): Promise<number> {
  * retry loops stop when a sleep and a try of at least a second no longer fit.
  */
 const budget = (ctx: Ctx, cap = Number.POSITIVE_INFINITY) => Math.max(1000, Math.min(cap, ctx.remainingMs()));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const oneLine = (text: string) => text.trim().split('\n').join(' / ');
 /** What went wrong with a command, never empty: its stderr, else how it ended. */
-const why = (r: RunResult) => oneLine(r.stderr) || (r.failure === 'timeout' ? 'timed out' : r.failure === 'not-found' ? 'not found' : `exit ${r.exitCode}`);
 const describe = (s: DrbdState) =>
   `${s.role}, disk ${s.volumes.map((v) => v.disk).join('/')}, ${s.connections.map((c) => `${peerLabel(c)} ${c.state}`).join(', ') || 'no peers'}`;
 
@@ -479,7 +480,12 @@ scores in every state, so a configuration moves over by changing only the provid
 DRBD 8.4 and DRBD 9 kernels, several volumes and (DRBD 9) several peers.
 
 Differences on purpose: monitor returns OCF_FAILED_PROMOTED (9) for a Primary whose data is neither
-local nor on a connected peer, and, where Pacemaker understands them (OCF 1.1), the degraded codes
+local nor on a connected peer, and for a DRBD 9 Primary that has lost quorum while its I/O is not
+suspended (on-no-quorum io-error): every write fails there with an I/O error, so the service on top
+is broken, and 9 makes Pacemaker recover it (demote it, stop what runs on it) so that a node with
+quorum can be promoted; ocf:linbit:drbd returns 8 and leaves it promoted. Under on-no-quorum
+suspend-io the writes wait for quorum to return: that stays running (191 with OCF 1.1, else 8).
+Where Pacemaker understands them (OCF 1.1), monitor also returns the degraded codes
 190/191 for a resource that runs but is disconnected, resyncing, or in split brain. A split brain is
 never silent: every monitor reports it with the commands that resolve it. To record split brains
 that happened while no monitor ran, add to the DRBD resource's handlers:

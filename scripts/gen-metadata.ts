@@ -1,5 +1,5 @@
 // Writes meta-data/<agent>.xml from each agent's declaration. The build calls this for every
-// file in agents/; test/unit/metadata.test.ts compares the checked-in files with a fresh rendering.
+// file in agents/; test/integration/metadata.test.ts compares the checked-in files with a fresh rendering.
 import { writeFileSync } from 'node:fs';
 import type { AgentDefinition } from '../lib/ocf/agent.js';
 import { renderMetadata } from '../lib/ocf/metadata.js';

@@ -1,7 +1,7 @@
 // How suitable this node is for promotion (the score the agent publishes with
 // `crm_attribute --promotion`), and what `monitor` reports. By default both reproduce the upstream
 // ocf:linbit:drbd agent (drbd-utils 9.22) in every state of
-// test/fixtures/pacemaker/q5-drbd-score-table.md, so a cluster behaves the same after switching
+// test/fixtures/pacemaker/upstream-drbd-score-table.md, so a cluster behaves the same after switching
 // the provider.
 //
 // The score is computed like upstream does from `events2 --now`: first a few facts about the
@@ -13,6 +13,7 @@
 //   best            UpToDate and Primary, or UpToDate with every peer's data known
 // A score <= 0 means "remove the attribute": Pacemaker then does not promote this node.
 
+import { OCF, ocfCodeName } from '../ocf/codes.js';
 import { type DrbdState, peerLabel } from './model.js';
 
 export interface MasterScores {
@@ -84,7 +85,7 @@ interface PromotionFacts {
 function promotionFactsOf(state: DrbdState): PromotionFacts {
   const diskVolumes = state.volumes.filter((volume) => !(volume.disk === 'Diskless' && volume.client === true));
   // Upstream counts Attaching and Negotiating as in transition without counting them as not up to
-  // date; which is why they score like UpToDate in the q5 table.
+  // date; which is why they score like UpToDate in the upstream score table.
   const notUpToDate = ['Consistent', 'Diskless', 'Failed', 'Inconsistent', 'Outdated', 'Detaching'];
   const notConsistent = ['Diskless', 'Failed', 'Inconsistent', 'Outdated', 'Detaching'];
 
@@ -164,17 +165,8 @@ export function promotionScoreFor(state: DrbdState | undefined, options: Promoti
 // ---------------------------------------------------------------------------------------------
 // monitor
 
-export type MonitorCode = 0 | 1 | 7 | 8 | 9 | 190 | 191;
-
-export const MONITOR_CODE_NAMES: Readonly<Record<MonitorCode, string>> = {
-  0: 'OCF_SUCCESS',
-  1: 'OCF_ERR_GENERIC',
-  7: 'OCF_NOT_RUNNING',
-  8: 'OCF_RUNNING_PROMOTED',
-  9: 'OCF_FAILED_PROMOTED',
-  190: 'OCF_DEGRADED',
-  191: 'OCF_DEGRADED_PROMOTED',
-};
+/** The codes a drbd monitor can return. */
+export type MonitorCode = (typeof OCF)['SUCCESS' | 'ERR_GENERIC' | 'NOT_RUNNING' | 'RUNNING_PROMOTED' | 'FAILED_PROMOTED' | 'DEGRADED' | 'DEGRADED_PROMOTED'];
 
 export interface MonitorVerdict {
   code: MonitorCode;
@@ -194,24 +186,35 @@ export interface MonitorOptions {
 /**
  * What `monitor` returns for `state` (`undefined` = not configured here). Upstream returns only
  * 7, 8 and 0; we add 1 for a role DRBD itself does not know, 9 for a Primary whose data is
- * reachable neither locally nor through a connected peer (I/O to it fails), and, when the caller
+ * reachable neither locally nor through a connected peer (I/O to it fails) or that has lost
+ * quorum without its I/O being suspended (on-no-quorum io-error: writes fail), and, when the caller
  * says Pacemaker supports them, 190/191 for running but degraded.
  */
 export function monitorVerdictFor(state: DrbdState | undefined, options: MonitorOptions = {}): MonitorVerdict {
   const verdict = (code: MonitorCode, reason: string, degradations: string[] = []): MonitorVerdict =>
-    ({ code, meaning: MONITOR_CODE_NAMES[code], reason, degradations });
-  if (!state) return verdict(7, 'not configured');
-  if (state.role === 'Unknown') return verdict(1, `${state.name}: DRBD reports an Unknown local role`);
+    ({ code, meaning: ocfCodeName(code), reason, degradations });
+  if (!state) return verdict(OCF.NOT_RUNNING, 'not configured');
+  if (state.role === 'Unknown') return verdict(OCF.ERR_GENERIC, `${state.name}: DRBD reports an Unknown local role`);
   const promoted = state.role === 'Primary';
   const unreachable = volumesWithoutGoodData(state);
   if (promoted && unreachable.length > 0) {
-    return verdict(9, `${state.name}: Primary, but volume ${unreachable.join(', ')} has no UpToDate data here or on a connected peer`);
+    return verdict(OCF.FAILED_PROMOTED, `${state.name}: Primary, but volume ${unreachable.join(', ')} has no UpToDate data here or on a connected peer`);
+  }
+  // DRBD 9 quorum: a Primary without it fails every write with EIO (`on-no-quorum io-error`), or
+  // freezes them (`suspend-io`, the resource is then suspended for quorum). Failed writes are lost
+  // to the application (a file system above aborts its journal), so this Primary can no longer
+  // serve: 9 makes Pacemaker recover it (demote, stop the stack above) and promote a node of the
+  // majority, where upstream's 8 left it promoted and the service broken. Frozen writes resume when
+  // quorum returns, so that stays running-but-degraded.
+  const withoutQuorum = state.volumes.filter((volume) => volume.quorum === false).map((volume) => volume.volume);
+  if (promoted && withoutQuorum.length > 0 && !state.suspended.includes('quorum')) {
+    return verdict(OCF.FAILED_PROMOTED, `${state.name}: Primary without quorum: writes to volume ${withoutQuorum.join(', ')} fail with I/O errors (on-no-quorum io-error)`);
   }
   const degradations = degradationsOf(state);
   if (degradations.length > 0 && options.degradedCodes) {
-    return verdict(promoted ? 191 : 190, `${state.name}: ${degradations.join('; ')}`, degradations);
+    return verdict(promoted ? OCF.DEGRADED_PROMOTED : OCF.DEGRADED, `${state.name}: ${degradations.join('; ')}`, degradations);
   }
-  return verdict(promoted ? 8 : 0, `${state.name}: ${state.role}`, degradations);
+  return verdict(promoted ? OCF.RUNNING_PROMOTED : OCF.SUCCESS, `${state.name}: ${state.role}`, degradations);
 }
 
 function volumesWithoutGoodData(state: DrbdState): number[] {

@@ -10,6 +10,7 @@
 // "reloadable" and "unique" must be each other's opposite in an agent that offers reload:
 // checkReloadDeclarations refuses anything else, at build time.
 import { create } from 'xmlbuilder2';
+import packageJson from '../../package.json' with { type: 'json' };
 import type { ParamSpec } from './params.js';
 import type { AgentDefinition } from './agent.js';
 
@@ -20,7 +21,9 @@ export function renderMetadata(agent: AgentDefinition<readonly ParamSpec[]>): st
   checkReloadDeclarations(agent);
   const root = create({ version: '1.0' })
     .dtd({ name: 'resource-agent', sysID: 'ra-api-1.dtd' })
-    .ele('resource-agent', { name: agent.name, version: agent.version });
+    // The agent's version is the package's (the element <version> below is the OCF API's), so an
+    // admin reads in crm_resource --show-metadata which build a node runs.
+    .ele('resource-agent', { name: agent.name, version: packageJson.version });
   root.ele('version').txt(OCF_VERSION);
   root.ele('longdesc', { lang: 'en' }).txt(agent.longdesc.trim());
   root.ele('shortdesc', { lang: 'en' }).txt(agent.shortdesc);
