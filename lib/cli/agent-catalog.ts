@@ -76,7 +76,7 @@ export async function loadAgentCatalog(agents: AgentRef[], io: CliIo, options: {
       if (xml !== undefined) source = `crm_resource --show-metadata ${name}`;
     }
     if (xml === undefined && isOurs && root) {
-      const path = join(root, 'test', 'fixtures', 'pacemaker', `q5-${agent.type}-meta-data.xml`);
+      const path = join(root, 'test', 'fixtures', 'pacemaker', `upstream-${agent.type}-meta-data.xml`);
       xml = await tryRead(io, path);
       if (xml !== undefined) {
         source = path;

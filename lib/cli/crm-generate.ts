@@ -6,7 +6,7 @@ import { agentsNeeded } from '../crm/build.js';
 import { drbdResWithoutDrbd, generate } from '../crm/generate.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../crm/header.js';
 import { PACEMAKER_VERSIONS, type PacemakerVersion } from '../crm/model.js';
-import { TUNING_OPTIONS, tuningWarnings } from '../crm/drbd-tuning.js';
+import { TUNING_OPTIONS, tuningWarnings, type TuningKey } from '../crm/drbd-tuning.js';
 import { PROVIDERS, validateClusterSpec } from '../crm/spec.js';
 import { flagLabel, parseStackFile, stackFlagsToRaw, type StackFlags } from '../crm/stack-input.js';
 import { loadAgentCatalog } from './agent-catalog.js';
@@ -21,6 +21,10 @@ export interface CrmGenerateArgs extends StackFlags {
   drbdRes?: string;
   metaDataDir?: string;
 }
+
+// Typed, so that yargs types --format and --pacemaker as these unions rather than as strings.
+const DEFAULT_FORMAT: OutputFormat = 'crm';
+const DEFAULT_PACEMAKER: PacemakerVersion = '2.1';
 
 /** The DRBD settings admins tune: DRBD's own names (lib/crm/drbd-tuning.ts declares them). */
 const TUNING_FLAGS = TUNING_OPTIONS.map((option) => option.drbdName);
@@ -50,8 +54,21 @@ function checkGivenOnce(argv: Record<string, unknown>): true {
   return true;
 }
 
+/**
+ * The DRBD tuning options, named as DRBD names them (--resync-rate). yargs also gives each its
+ * camelCase name (argv.resyncRate), which is what the returned type says: a string or nothing.
+ */
+function withTuningOptions(yargs: Argv): Argv<Partial<Record<TuningKey, string>>> {
+  return yargs.options(Object.fromEntries(TUNING_OPTIONS.map((option) => [option.drbdName, {
+    type: 'string' as const,
+    requiresArg: true,
+    describe: option.describe,
+    ...(option.value.kind === 'choice' && { choices: [...option.value.choices] }),
+  }])));
+}
+
 export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
-  return yargs
+  return withTuningOptions(yargs)
     .usage(
       '$0 crm generate [options]\n\n' +
       'Writes the Pacemaker configuration of DRBD stacks: a promotable DRBD clone, the file system on\n' +
@@ -80,13 +97,7 @@ export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
     .option('drbd-port', { type: 'string', requiresArg: true, describe: 'Replication TCP port (default 7789)' })
     .option('protocol', { type: 'string', choices: ['A', 'B', 'C'], describe: 'Replication protocol (default C: a write completes when both disks have it)' })
     .option('quorum', { type: 'boolean', describe: 'DRBD 9 quorum (default: on with three or more nodes)' })
-    .option('drbd-fencing', { type: 'string', choices: ['resource-only', 'resource-and-stonith'], describe: 'DRBD fencing policy (default resource-only; dual-primary needs resource-and-stonith)' })
-    .options(Object.fromEntries(TUNING_OPTIONS.map((option) => [option.drbdName, {
-      type: 'string' as const,
-      requiresArg: true,
-      describe: option.describe,
-      ...(option.value.kind === 'choice' && { choices: [...option.value.choices] }),
-    }])))
+    .option('drbd-fencing', { type: 'string', choices: ['resource-only', 'resource-and-stonith'], describe: 'DRBD fencing policy (default resource-only; none where DRBD 9 quorum does its work, three nodes and more; dual-primary needs resource-and-stonith)' })
     .option('dual-primary', { type: 'boolean', describe: 'DRBD Primary on two nodes with a cluster file system (OCFS2/GFS2) through DLM' })
     .option('directory', { type: 'string', requiresArg: true, describe: 'Mount point, e.g. /srv/data' })
     .option('fstype', { type: 'string', requiresArg: true, describe: 'File system type, e.g. ext4, xfs, ocfs2' })
@@ -96,8 +107,8 @@ export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
     .option('service', { type: 'string', array: true, requiresArg: true, describe: 'A service in the group, CLASS:[PROVIDER:]TYPE[:name=value,...] e.g. ocf:heartbeat:apache:configfile=/etc/apache2/apache2.conf or systemd:nginx; repeatable' })
     .option('name', { type: 'string', requiresArg: true, describe: 'Stack name used in resource ids (default: the DRBD resource name)' })
     .option('file', { alias: 'f', type: 'string', requiresArg: true, describe: 'Describe the cluster and several stacks in a JSON or YAML file (- for stdin) instead of flags' })
-    .option('format', { type: 'string', choices: OUTPUT_FORMATS as string[], default: 'crm', describe: 'crm: a crmsh block; pcs: a pcs script; cib: CIB XML for cibadmin' })
-    .option('pacemaker', { type: 'string', choices: PACEMAKER_VERSIONS as string[], default: '2.1', describe: 'Target Pacemaker: 2.1 (promotable, Promoted/Unpromoted) or 1.1 (ms, Master/Slave)' })
+    .option('format', { type: 'string', choices: OUTPUT_FORMATS, default: DEFAULT_FORMAT, describe: 'crm: a crmsh block; pcs: a pcs script; cib: CIB XML for cibadmin' })
+    .option('pacemaker', { type: 'string', choices: PACEMAKER_VERSIONS, default: DEFAULT_PACEMAKER, describe: 'Target Pacemaker: 2.1 (promotable, Promoted/Unpromoted) or 1.1 (ms, Master/Slave)' })
     .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'Write the configuration to this file instead of standard output' })
     .option('drbd-res', { type: 'string', requiresArg: true, describe: 'Also write the DRBD resource file (resource r0 { ... }) here' })
     .option('meta-data-dir', { type: 'string', requiresArg: true, describe: "Read ocfkit's agent meta-data from DIR/<Agent>.xml" })
@@ -120,7 +131,7 @@ export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
       'filesystem, ip, services, dualPrimary); crm-examples/ has complete ones in YAML and JSON. The drbd part takes the tuning ' +
       'settings by their DRBD names in camelCase (cMaxRate: 500M, csumsAlg: crc32c, onCongestion: pull-ahead, ...) and quorum: ' +
       'true, false, all or a node count. A stack on shared ' +
-      'storage has no drbd part, a name, and its device in filesystem.device.') as unknown as Argv<CrmGenerateArgs>;
+      'storage has no drbd part, a name, and its device in filesystem.device.');
 }
 
 /** Returns the exit code: 0 written, 1 nothing written (the reasons are on stderr). */
@@ -143,7 +154,7 @@ export async function runCrmGenerate(args: CrmGenerateArgs, io: CliIo): Promise<
     if (!parsed.ok) return failWith([parsed.reason]);
     raw = parsed.raw;
     // --provider may override the file's choice, e.g. to try the upstream agents.
-    if (args.provider !== undefined && raw && typeof raw === 'object' && !Array.isArray(raw)) raw = { ...(raw as object), provider: args.provider };
+    if (args.provider !== undefined && raw && typeof raw === 'object' && !Array.isArray(raw)) raw = { ...raw, provider: args.provider };
     label = (path) => path;
   } else {
     raw = stackFlagsToRaw(args);

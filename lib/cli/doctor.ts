@@ -50,7 +50,7 @@ export function doctorOptions(yargs: Argv): Argv<DoctorArgs> {
     .example('$0 doctor', 'Check the cluster this node belongs to')
     .example('$0 doctor --cib cib.xml --corosync corosync.conf', 'Check exported files (cibadmin -Q > cib.xml)')
     .example('$0 doctor --cib cib.xml --drbd-status status.txt --drbd-config dump.txt', 'With a node\'s saved DRBD outputs')
-    .epilogue('Exit status: 0 nothing dangerous found; 1 at least one dangerous finding; 2 the CIB, corosync.conf or a --drbd-* file could not be read.') as unknown as Argv<DoctorArgs>;
+    .epilogue('Exit status: 0 nothing dangerous found; 1 at least one dangerous finding; 2 the CIB, corosync.conf or a --drbd-* file could not be read.');
 }
 
 const LABEL: Record<Severity, string> = { danger: 'DANGER ', warning: 'WARNING', advice: 'ADVICE ' };

@@ -50,7 +50,7 @@ export function drbdSplitBrainOptions(yargs: Argv): Argv<DrbdSplitBrainArgs> {
       'NODE is a host name as in the resource file (DRBD 8.4: also "peer" for the other node).\n' +
       'Exit status: 0 shown, or this node\'s part done; 1 the state could not be read, --execute refused\n' +
       '(nothing run) or a command failed; 2 usage error.',
-    ) as unknown as Argv<DrbdSplitBrainArgs>;
+    );
 }
 
 /** The machine, for tests to replace: commands, this host's name, the confirmation prompt, the clock. */

@@ -58,7 +58,7 @@ export function drbdStatusOptions(yargs: Argv): Argv<DrbdStatusArgs> {
       'null when the output does not say (events2 and drbdsetup status say more with --statistics).\n\n' +
       'Exit status: 0 the state was read (whatever it is); 1 it could not be read. --watch: 0 after Ctrl-C\n' +
       'or when the resource went down; 1 when drbdsetup events2 could not be followed.',
-    ) as unknown as Argv<DrbdStatusArgs>;
+    );
 }
 
 interface LiveRead {

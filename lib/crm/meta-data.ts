@@ -3,6 +3,7 @@
 // it names instead of numbers copied into this code. Pure: the caller reads the XML.
 
 import { XMLParser } from 'fast-xml-parser';
+import { isTrue } from '../pacemaker/cib.js';
 import { parseDurationMs } from '../pacemaker/duration.js';
 
 export type Role = 'Promoted' | 'Unpromoted';
@@ -59,13 +60,12 @@ export function normaliseRole(role: string | undefined): Role | undefined {
 
 function textOf(node: unknown): string {
   if (typeof node === 'string') return node.trim();
-  if (node && typeof node === 'object' && '#text' in node) return String((node as { '#text': unknown })['#text']).trim();
+  if (node && typeof node === 'object' && '#text' in node) return String(node['#text']).trim();
   return '';
 }
 
-function isTrue(value: unknown): boolean {
-  return value === '1' || value === 'true' || value === 'yes';
-}
+/** An attribute as Pacemaker reads it (attribute values stay text: parseAttributeValue is off). */
+const flag = (value: unknown): boolean => typeof value === 'string' && isTrue(value);
 
 export function parseAgentMetaData(xml: string): MetaDataResult {
   let document: Record<string, unknown>;
@@ -82,8 +82,8 @@ export function parseAgentMetaData(xml: string): MetaDataResult {
     const content = (node.content ?? {}) as Record<string, unknown>;
     const info: ParameterInfo = {
       name: String(node.name),
-      required: isTrue(node.required),
-      unique: isTrue(node.unique),
+      required: flag(node.required),
+      unique: flag(node.unique),
       type: typeof content.type === 'string' ? content.type : 'string',
       shortdesc: textOf(node.shortdesc),
     };

@@ -24,7 +24,6 @@ export function crmQuote(value: string): string {
  */
 export function crmInexpressible(value: string): string | undefined {
   if (/[\n\r]/.test(value)) return 'contains a line break';
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(value)) return 'contains a control character (a tab, an escape, ...)';
   if (/[^\x20-\x7e]/.test(value)) return 'contains a non-ASCII character, which crmsh stores mangled';
   if (/\\$/.test(value)) return 'ends with a backslash';

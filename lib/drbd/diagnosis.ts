@@ -1,6 +1,5 @@
-// A DRBD state in the words an admin reads in `ocfkit explain`, the agent's log and
-// `ocf-exit-reason`: a one-line summary, every finding worst first, and for a split brain the
-// commands that resolve it.
+// A DRBD state in the words an admin reads in `ocfkit drbd status` (and its --watch): a one-line
+// summary, every finding worst first, and for a split brain the commands that resolve it.
 
 import { type Connection, type DrbdState, type PeerVolume, RESYNC_STATES, peerLabel } from './model.js';
 

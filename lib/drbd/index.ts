@@ -13,7 +13,7 @@ export { parseDrbdsetupStatusJson } from './status-json.js';
 export { parseEvents2, foldEvents2Stream } from './events2.js';
 export { unresolvedSplitBrainsInKernelLog, markSplitBrains, type SplitBrainSighting } from './kernel-log.js';
 export {
-  promotionScoreFor, parseAdjustMasterScore, monitorVerdictFor, DEFAULT_MASTER_SCORES, MONITOR_CODE_NAMES,
+  promotionScoreFor, parseAdjustMasterScore, monitorVerdictFor, DEFAULT_MASTER_SCORES,
   type MasterScores, type PromotionOptions, type PromotionDecision, type AdjustMasterScore,
   type MonitorCode, type MonitorVerdict, type MonitorOptions,
 } from './promotion.js';

@@ -138,7 +138,7 @@ function volumeOf({ fields }: Block, where: string): Volume {
 function connectionOf(block: Block, where: string): Connection {
   const { fields } = block;
   const connection: Connection = {
-    ...peerNameOf(block.name!),
+    ...peerNameOf(block.name),
     state: connectionStateOf(fields.get('connection') ?? 'Connected', where),
     peerRole: roleOf(fields.get('role') ?? 'Unknown', where),
     peerVolumes: [],

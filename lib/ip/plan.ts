@@ -46,7 +46,7 @@ export function foreignCopies(links: readonly Link[], config: VipConfig, own: Ow
     const ourLink = link.name === own?.nic;
     if (!ourLink && isLoopback(link)) return [];
     return link.addresses
-      .filter((a) => a.family === config.family && sameAddress(config.ip, a.local) && !(ourLink && isOwnEntry(a, own!)))
+      .filter((a) => a.family === config.family && sameAddress(config.ip, a.local) && !(ourLink && isOwnEntry(a, own)))
       .map((a) => `${config.ip.text}/${a.prefixlen} on ${link.name}${a.label !== undefined && a.label !== link.name ? ` (label ${a.label})` : ''}`);
   });
 }

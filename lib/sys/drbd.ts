@@ -39,7 +39,7 @@ export function kernelModuleLoaded(): boolean {
   }
 }
 
-/** The first line of /proc/drbd, e.g. "version: 8.4.11 (api:1/proto:86-101)". */
+/** /proc/drbd, whose first line names the loaded module ("version: 8.4.11 (api:1/proto:86-101)"); undefined without it. */
 export function procDrbdText(): string | undefined {
   try {
     return readFileSync(procDrbdPath(), 'utf8');
