@@ -100,7 +100,8 @@ function checkArch(arch) {
   if (!ARCHES.includes(arch)) throw new Error(`no runtime for the architecture ${arch} (there is one for ${ARCHES.join(', ')})`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a script (not when a bundle that imports this file is the script: its URL is argv[1] too).
+if (/(^|\/)runtime\.mjs$/.test(process.argv[1] ?? '') && import.meta.url === `file://${process.argv[1]}`) {
   const [command, arch = process.arch] = process.argv.slice(2);
   const root = resolve(new URL('..', import.meta.url).pathname);
   try {
