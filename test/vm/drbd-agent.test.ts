@@ -12,7 +12,7 @@
 // At every step: exit codes (OCF 1.0: 0/7/8; with OCF_RA_VERSION 1.1: 190/191 when degraded),
 // ocf-exit-reason, the promotion score the agent publishes (test/vm/stubs/crm_attribute keeps it in
 // the VM's /ctl, which the host reads) against upstream's table
-// (test/fixtures/pacemaker/q5-drbd-score-table.md), and DRBD's own view (drbdadm role/cstate/dstate).
+// (test/fixtures/pacemaker/upstream-drbd-score-table.md), and DRBD's own view (drbdadm role/cstate/dstate).
 //
 // Upstream semantics kept on purpose: the agent never creates meta data (`drbdadm create-md` is the
 // admin's job) and never forces a promotion; the initial sync is started once by the admin with
@@ -307,7 +307,7 @@ async function main(): Promise<void> {
     t.same((await both(state)).map((s) => s.role), ['Secondary/Primary', 'Primary/Secondary']);
     await expectMonitor(t, 2, { code: 8, score: 10000, quiet: true });
     await expectMonitor(t, 1, { code: 0, score: 10000, quiet: true });
-    // q5 table: no score on a Secondary connected to a healthy Primary with this option
+    // upstream score table: no score on a Secondary connected to a healthy Primary with this option
     const removed = await agent(1, 'monitor', { env: { OCF_RESKEY_remove_master_score_if_peer_primary: 'true', OCF_RESKEY_CRM_meta_interval: '20000' } });
     t.equal(removed.code, 0);
     t.equal(score(1), undefined, 'remove_master_score_if_peer_primary=true: score removed');

@@ -109,7 +109,13 @@ write_guest_files() {  # write_guest_files NODE IDX: files the guest agent copie
 global { usage-count no; }
 common { }
 EOF
-    if [ "$DRBD" = 9 ]; then write_drbd9_res "$r/etc/drbd.d"; return; fi
+    if [ "$DRBD" = 9 ]; then
+        # drbdadm gives each drbdsetup call 5 s (cmd-timeout-short): emulated VMs on a loaded host
+        # need longer for a new-path or connect, as slow hardware would
+        printf 'global { usage-count no; cmd-timeout-short 60; cmd-timeout-medium 300; }\ncommon { }\n' > "$r/etc/drbd.d/global_common.conf"
+        write_drbd9_res "$r/etc/drbd.d"
+        return
+    fi
     cat > "$r/etc/drbd.d/r0.res" <<EOF
 # written by test/vm/lab.sh
 resource r0 {

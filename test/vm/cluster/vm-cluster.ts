@@ -1,9 +1,10 @@
-// A two-node Pacemaker cluster in the qemu lab (test/vm/README.md) with real DRBD 8.4 under the
-// file system, behind the same `Cluster` interface as the namespace cluster of test/cluster/nodes.ts:
-// the scenarios of test/cluster/scenarios.ts, test/vm/cluster.test.ts and `make bench-failover`
-// run on it unchanged.
+// A Pacemaker cluster in the qemu lab (test/vm/README.md): two nodes with real DRBD 8.4, or three
+// with real DRBD 9 (quorum), under the file system, behind the same `Cluster` interface as the
+// namespace cluster of test/cluster/nodes.ts: the scenarios of test/cluster/scenarios.ts,
+// test/vm/cluster-*.test.ts and `make bench-failover` run on it unchanged.
 //
-//   node1, node2   qemu VMs; corosync (knet, two_node) + pacemakerd on eth0 (192.168.77.N),
+//   node1, node2[, node3]
+//                  qemu VMs; corosync (knet; two_node with two) + pacemakerd on eth0 (192.168.77.N),
 //                  DRBD r0 (/dev/drbd1 on /dev/vda) replicating over eth1 (192.168.78.N), its own
 //                  link, so that the replication link can fail without the cluster link
 //   fencing        fence_vmlab (test-only, test/vm/cluster/fence_vmlab) asks the host, which
@@ -18,8 +19,8 @@
 // offset is measured every 15 s (the midpoint of a round trip); every time a VM reports (alert,
 // probe) is moved onto the host's clock with it, so faults (host clock) and reactions compare.
 //
-// startVmCluster() returns when both nodes are online with a DC and DRBD has UpToDate data on
-// both (initial sync done, ext4 made, resource down again): ready for generateStack/loadStack.
+// startVmCluster() returns when every node is online with a DC and DRBD has UpToDate data on
+// every node (initial sync done, ext4 made, resource down again): ready for generateStack/loadStack.
 import { seedCib } from '../../helpers/cib-seed.js';
 import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +28,8 @@ import {
   onlineWithDc, parseAlertsLog, parseCrmMon, parseProbeLine, pollStatus, readAcknowledged, SERVICE_PORT, STACK_NAME,
   type Cluster, type ClusterStatus, type ProbeSample, type RunOptions, type RunResult, type StackSite,
 } from '../../cluster/nodes.js';
-import { ADDRESS, ADDRESS1, DEVICE, Lab, LabError, NODE, NODES, PROJECT, RES, type NodeId } from '../lab.js';
+import { ADDRESS, ADDRESS1, DEVICE, Lab, LabError, NODE, PROJECT, RES, type NodeId } from '../lab.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const MOUNT = '/srv/data';
 export const VIP = '192.168.77.10';
@@ -38,6 +40,8 @@ const PROBE_PERIOD_MS = 100;
 export interface VmClusterOptions {
   /** corosync totem token timeout; default 3000 ms (emulated VMs on a loaded machine need slack). */
   tokenMs?: number;
+  /** 2 nodes with DRBD 8.4 (default), or 3 nodes with DRBD 9 and its quorum */
+  drbd?: '8.4' | '9';
 }
 
 export interface VmCluster extends Cluster {
@@ -48,16 +52,14 @@ export interface VmCluster extends Cluster {
   drbdRes: string;
   /** The VM's clock minus the host's, in ms, as last measured. */
   clockOffsetMs(n: NodeId): number;
+  /** Which DRBD the nodes run (8.4: two nodes; 9: three). */
+  drbd: '8.4' | '9';
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const asNode = (i: number): NodeId => {
-  if (i !== 1 && i !== 2) throw new Error(`the VM cluster has node1 and node2, not node${i}`);
-  return i;
-};
 
-function corosyncConf(tokenMs: number): string {
-  const nodes = NODES.map((n) => `    node {\n        name: node${n}\n        nodeid: ${n}\n        ring0_addr: ${ADDRESS[n]}\n    }\n`).join('');
+function corosyncConf(nodeIds: readonly NodeId[], tokenMs: number): string {
+  const nodes = nodeIds.map((n) => `    node {\n        name: node${n}\n        nodeid: ${n}\n        ring0_addr: ${ADDRESS[n]}\n    }\n`).join('');
+  // two_node (which implies wait_for_all) only where there are two: three nodes have a majority
   return `totem {
     version: 2
     cluster_name: ocfkitvm
@@ -70,8 +72,7 @@ nodelist {
 ${nodes}}
 quorum {
     provider: corosync_votequorum
-    two_node: 1
-}
+${nodeIds.length === 2 ? '    two_node: 1\n' : ''}}
 logging {
     to_logfile: yes
     logfile: /ctl/corosync.log
@@ -83,7 +84,7 @@ logging {
 }
 
 /** Where the stack goes: DRBD r0 replicating over eth1, ext4 on it, the VIP on eth0. */
-function vmSite(): StackSite {
+function vmSite(nodes: readonly NodeId[], drbd: '8.4' | '9'): StackSite {
   const dataFile = `${MOUNT}/counter`;
   const service = [
     `binfile=${NODE}`,
@@ -93,11 +94,11 @@ function vmSite(): StackSite {
   return {
     generatorArgs: [
       '--name', STACK_NAME,
-      ...NODES.flatMap((n) => ['--node', `node${n}@${ADDRESS1[n]}`]),
-      '--drbd-resource', RES, '--device', DEVICE, '--disk', '/dev/vda', '--drbd-version', '8.4',
+      ...nodes.flatMap((n) => ['--node', `node${n}@${ADDRESS1[n]}`]),
+      '--drbd-resource', RES, '--device', DEVICE, '--disk', '/dev/vda', '--drbd-version', drbd,
       '--directory', MOUNT, '--fstype', 'ext4', '--ip', `${VIP}/24`, '--nic', 'eth0',
       '--service', `ocf:heartbeat:anything:${service}`,
-      '--stonith', 'fence_vmlab:pcmk_host_list=node1 node2',
+      '--stonith', `fence_vmlab:pcmk_host_list=${nodes.map((n) => `node${n}`).join(' ')}`,
     ],
     mountPoint: MOUNT, dataFile, vip: VIP, prefixLength: 24, nic: 'eth0', drbdResource: RES,
   };
@@ -105,8 +106,15 @@ function vmSite(): StackSite {
 
 export async function startVmCluster(options: VmClusterOptions = {}): Promise<VmCluster> {
   const started = Date.now();
-  const tokenMs = options.tokenMs ?? 3000;
-  const lab = await Lab.up();
+  // a longer token for three emulated VMs on two cores: a starved VM must not look dead
+  const tokenMs = options.tokenMs ?? (options.drbd === '9' ? 5000 : 3000);
+  const drbdVersion = options.drbd ?? '8.4';
+  const lab = await Lab.up(drbdVersion === '9' ? { nodes: 3, drbd: '9' } : {});
+  const NODES = lab.nodes;
+  const asNode = (i: number): NodeId => {
+    if (!NODES.includes(i as NodeId)) throw new Error(`the VM cluster has ${NODES.map((n) => `node${n}`).join(', ')}, not node${i}`);
+    return i as NodeId;
+  };
   const ctl = (n: NodeId, ...path: string[]) => join(lab.ctlDir(n), ...path);
   const offsets = new Map<NodeId, number>(NODES.map((n) => [n, 0]));
   const fences: VmCluster['fences'] = [];
@@ -159,6 +167,27 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
       if (undo.length > 0) await run(n, 'drbdadm', undo, { timeoutMs: 120_000 });
       await sleep(2000);
     }
+  };
+
+  /** DRBD r0 as node n sees it: every connection Connected; its disk and every peer's UpToDate. */
+  const drbdView = async (n: NodeId): Promise<{ connected: boolean; upToDate: boolean } | undefined> => {
+    if (drbdVersion === '8.4') {
+      const d = await lab.drbdState(n);
+      return { connected: d.cstate === 'Connected', upToDate: d.dstate === 'UpToDate/UpToDate' };
+    }
+    const r = await lab.exec(n, ['drbdsetup', 'status', RES, '--json'], { timeout: 30 });
+    if (r.code !== 0) return undefined;
+    type Json = { devices: { 'disk-state': string }[]; connections: { 'connection-state': string; peer_devices: { 'peer-disk-state': string }[] }[] }[];
+    const [res] = JSON.parse(r.stdout) as Json;
+    if (!res) return undefined;
+    const connected = res.connections.length === NODES.length - 1 && res.connections.every((c) => c['connection-state'] === 'Connected');
+    const upToDate = res.devices.every((d) => d['disk-state'] === 'UpToDate') &&
+      res.connections.every((c) => c.peer_devices.every((p) => p['peer-disk-state'] === 'UpToDate'));
+    return { connected, upToDate };
+  };
+  const storageWhole = async (n: NodeId): Promise<boolean> => {
+    const v = await drbdView(n).catch(() => undefined);
+    return !!v && v.connected && v.upToDate;
   };
 
   // ---------------------------------------------------------------- clocks
@@ -216,9 +245,9 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
           if (answered.has(`${from}/${f}`)) continue;
           answered.add(`${from}/${f}`);
           const [action = '', target = ''] = readFileSync(join(dir, f), 'utf8').trim().split(/\s+/);
-          const m = /^node([12])$/.exec(target);
+          const m = /^node([1-9])$/.exec(target);
           let rc = 1;
-          if (m && (action === 'off' || action === 'reboot')) {
+          if (m && NODES.includes(Number(m[1]) as NodeId) && (action === 'off' || action === 'reboot')) {
             const victim = Number(m[1]) as NodeId;
             killVm(victim);
             rc = await waitDead(victim).then(() => 0, () => 1);
@@ -235,7 +264,7 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
   // ---------------------------------------------------------------- a node's installation and boot
   /** What a node's disk would hold: agents, fence agent, configuration, seed CIB, log files. */
   const install = async (n: NodeId): Promise<void> => {
-    await lab.writeFile(n, '/etc/corosync/corosync.conf', corosyncConf(tokenMs));
+    await lab.writeFile(n, '/etc/corosync/corosync.conf', corosyncConf(NODES, tokenMs));
     await lab.writeFile(n, '/root/cib.seed', seedCib());
     if (drbdRes) await lab.writeFile(n, `/etc/drbd.d/${RES}.res`, drbdRes);
     await shOk(n, `set -e
@@ -277,11 +306,11 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
     for (const n of NODES) {
       const path = ctl(n, 'probe.log');
       if (!existsSync(path)) continue;
-      const text = readFileSync(path).subarray(probeRead.get(n)!).toString();
+      const text = readFileSync(path).subarray(probeRead.get(n)).toString();
       const end = text.lastIndexOf('\n') + 1;
       probeRead.set(n, probeRead.get(n)! + Buffer.byteLength(text.slice(0, end)));
       for (const line of text.slice(0, end).split('\n')) {
-        const sample = parseProbeLine(line, offsets.get(n)!);
+        const sample = parseProbeLine(line, offsets.get(n));
         if (sample) samples.push(sample);
       }
     }
@@ -308,13 +337,14 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
   const cluster: VmCluster = {
     id: `vm-${lab.dir.split('/').pop()}`,
     dir: lab.dir,
-    size: 2,
+    size: NODES.length,
     tokenMs,
     nodeNames: NODES.map((n) => `node${n}`),
     startupMs: 0,
     lab,
     fences,
     get drbdRes() { return drbdRes; },
+    drbd: drbdVersion,
     clockOffsetMs: (n) => offsets.get(n)!,
     run,
     runOk,
@@ -333,19 +363,19 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
       await startServices(n);
     },
     async waitStorageWhole(timeoutMs = 240_000) {
-      const whole = async () => (await Promise.all(NODES.map((n) => lab.drbdState(n)))).every((d) => d.cstate === 'Connected' && d.dstate === 'UpToDate/UpToDate');
+      const whole = async () => (await Promise.all(NODES.map((n) => storageWhole(n)))).every(Boolean);
       const deadline = Date.now() + timeoutMs * lab.slowness;
       while (!(await whole())) {
         if (Date.now() > deadline) {
           const seen = await Promise.all(NODES.map((n) => lab.sh(n, 'cat /proc/drbd; ss -tan | grep 7789; dmesg | grep -i drbd | tail -n 15', { timeout: 30 })
             .then((r) => `--- node${n}\n${r.stdout}${r.stderr}`, (e: Error) => `--- node${n}: ${e.message}`)));
-          throw new Error(`DRBD ${RES} not Connected + UpToDate on both nodes after ${timeoutMs} ms:\n${seen.join('\n')}`);
+          throw new Error(`DRBD ${RES} not Connected + UpToDate on every node after ${timeoutMs} ms:\n${seen.join('\n')}`);
         }
         await sleep(1000);
       }
     },
     alerts: () => NODES.flatMap((n) => existsSync(ctl(n, 'alerts.log'))
-      ? parseAlertsLog(readFileSync(ctl(n, 'alerts.log'), 'utf8'), (reporter) => offsets.get(reporter === 'node2' ? 2 : 1)!) : []),
+      ? parseAlertsLog(readFileSync(ctl(n, 'alerts.log'), 'utf8'), (reporter) => offsets.get(asNode(Number(reporter.slice(4)) || 1))!) : []),
     async configureAlerts() {
       await runOk(1, 'cibadmin', ['--create', '-o', 'configuration', '-X',
         `<alerts><alert id="ocfk-events" path="${PROJECT}/test/cluster/alert.sh"><recipient id="ocfk-events-log" value="/ctl/alerts.log"/></alert></alerts>`]);
@@ -354,7 +384,7 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
     fenceLog: () => fences.map((f) => `${(f.at / 1000).toFixed(3)} host ${f.action} ${f.target}: rc=${f.rc} (asked by node${f.from})`),
     acknowledged: () => readAcknowledged(NODES.map((n) => ctl(n, 'acks'))),
     logs,
-    site: () => ({ ...vmSite(), opTimeoutFactor: lab.slowness }),
+    site: () => ({ ...vmSite(NODES, drbdVersion), opTimeoutFactor: lab.slowness }),
     async destroy() {
       if (destroyed) return;
       destroyed = true;
@@ -368,20 +398,24 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
     await Promise.all(NODES.map(async (n) => { await setClock(n); await install(n); }));
     // The DRBD resource file comes from the generator, as an admin would get it (plus the lab's
     // fixed fast resync rate, for test speed only).
-    const generated = await runOk(1, NODE, [CLI, 'crm', 'generate', ...vmSite().generatorArgs, '--drbd-res', `/root/${RES}.res`], { timeoutMs: 120_000 });
+    const generated = await runOk(1, NODE, [CLI, 'crm', 'generate', ...vmSite(NODES, drbdVersion).generatorArgs, '--drbd-res', `/root/${RES}.res`], { timeoutMs: 120_000 });
     if (!/^primitive drbd-r0 /m.test(generated.stdout)) throw new Error(`unexpected generator output:\n${generated.stdout}`);
     const res = (await runOk(1, 'cat', [`/root/${RES}.res`])).stdout;
-    drbdRes = res.replace(/fencing resource-only;/, 'fencing resource-only;\n    c-plan-ahead 0;\n    resync-rate 100M;');
-    if (drbdRes === res) throw new Error(`no "fencing resource-only;" in the generated ${RES}.res:\n${res}`);
+    if (drbdVersion === '8.4' && !res.includes('fencing resource-only;')) throw new Error(`no "fencing resource-only;" in the generated ${RES}.res:\n${res}`);
+    // 8.4 keeps fencing in the disk section, DRBD 9 in net: the resync settings go into disk
+    drbdRes = drbdVersion === '8.4'
+      ? res.replace(/fencing resource-only;/, 'fencing resource-only;\n    c-plan-ahead 0;\n    resync-rate 100M;')
+      : res.replace(/^( *)net \{/m, '$1disk { c-plan-ahead 0; resync-rate 100M; }\n$1net {');
+    if (drbdRes === res) throw new Error(`cannot add the lab's resync rate to the generated ${RES}.res:\n${res}`);
     await Promise.all(NODES.map((n) => lab.writeFile(n, `/etc/drbd.d/${RES}.res`, drbdRes)));
 
     // Initial sync + mkfs while corosync and pacemaker come up.
     const drbd = (async () => {
       await Promise.all(NODES.map((n) => retryDrbdadm(n, ['create-md', '--force', RES], [])));
       await Promise.all(NODES.map((n) => retryDrbdadm(n, ['up', RES], ['down', RES])));
-      await lab.waitFor('DRBD Connected', async () => (await lab.drbdState(1)).cstate === 'Connected', 90, 0.5);
+      await lab.waitFor('DRBD Connected', async () => (await drbdView(1))?.connected, 90, 0.5);
       await runOk(1, 'drbdadm', ['primary', '--force', RES]);
-      await lab.waitFor('UpToDate/UpToDate', async () => (await lab.drbdState(1)).dstate === 'UpToDate/UpToDate', 240, 1);
+      await lab.waitFor('UpToDate on every node', () => storageWhole(1), 240, 1);
       await runOk(1, 'mkfs.ext4', ['-q', '-F', DEVICE], { timeoutMs: 120_000 });
       await runOk(1, 'drbdadm', ['secondary', RES]);
       await Promise.all(NODES.map((n) => runOk(n, 'drbdadm', ['down', RES])));

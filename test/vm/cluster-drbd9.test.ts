@@ -1,0 +1,81 @@
+// The ocfkit stack under real Pacemaker on three qemu VMs with real DRBD 9 (quorum majority,
+// on-no-quorum io-error, connection-mesh), as `ocfkit crm generate --drbd-version 9` prints it for
+// three nodes (test/vm/cluster/scenario-run.ts brings it up). Every step ends with the service
+// answering through the VIP from the Promoted node and no acknowledged value missing on its disk:
+// a node that has lost DRBD's quorum cannot acknowledge a write the survivors do not have.
+//
+// The cluster fences with fence_vmlab (the host SIGKILLs the VM): a node cut off from the others
+// is powered off by the majority, so "the minority stops writing" is proven by the counter's
+// acknowledgements, which go to the host (/ctl) and survive the VM.
+import { type Test } from 'tap';
+import { type NodeId } from './lab.js';
+import { runScenario, settle, activeNode } from '../cluster/scenarios.js';
+import { waitUntil } from '../cluster/stack.js';
+import { startScenarioRun, assertNothingLost, assertRunsOn, describe, latestInstance, promotedOn, waitForConstraint } from './cluster/scenario-run.js';
+import { type VmCluster } from './cluster/vm-cluster.js';
+
+const run = await startScenarioRun(1800, { drbd: '9' });
+
+/** Waits until the powered-off node is back: booted, online, DRBD resynced, no fencing constraint. */
+async function bringBack(t: Test, cluster: VmCluster, node: number, observer: number): Promise<void> {
+  await waitUntil(`node${node} powered off by fencing`, async () => !cluster.isUp(node), 60_000 * cluster.lab.slowness);
+  await cluster.startNode(node);
+  await cluster.waitOnline(observer, [1, 2, 3]);
+  await cluster.waitStorageWhole!();
+  await waitForConstraint(cluster, observer as NodeId, false);
+  await settle(cluster, observer, 180);
+  const s = await cluster.status(observer);
+  t.equal(s?.resources.get('drbd-r0')?.nodes.length, 3, `node${node} is back: DRBD runs on all three nodes, UpToDate everywhere`);
+}
+
+if (run) {
+  const { cluster } = run;
+
+  await run.scenario('one Secondary is cut off from both peers: fenced by the majority, the service undisturbed', async (t, stack) => {
+    const active = await activeNode(cluster, stack);
+    const secondary = [1, 2, 3].find((n) => n !== active)!;
+    const instance = latestInstance(cluster);
+    const cutAt = Date.now();
+    await cluster.lab.cutLink(secondary as NodeId, 'net0');
+    await cluster.lab.cutLink(secondary as NodeId, 'net1');
+    await waitUntil(`node${secondary} fenced after losing both links`, async () =>
+      cluster.fences.some((f) => f.target === `node${secondary}` && f.rc === 0 && f.at >= cutAt), 180_000 * cluster.lab.slowness);
+    const fencedAt = cluster.fences.find((f) => f.target === `node${secondary}` && f.at >= cutAt)!.at;
+    t.pass(`node${secondary} fenced ${((fencedAt - cutAt) / 1000).toFixed(1)} s after its links were cut`);
+    // the service keeps answering from the same instance through the cut and the fencing
+    await waitUntil('the service answering 10 s after the fencing', async () =>
+      cluster.samples().some((x) => x.ok && x.time > fencedAt + 10_000), 60_000 * cluster.lab.slowness);
+    const after = cluster.samples().filter((x) => x.ok && x.time >= cutAt);
+    t.same([...new Set(after.map((x) => x.instance))], [instance], `the same service instance answered throughout (${after.length} answers)`);
+    t.equal(promotedOn((await cluster.status(active))!), `node${active}`, `DRBD stayed Promoted on node${active}`);
+    await bringBack(t, cluster, secondary, active);
+  });
+
+  await run.scenario('the Primary is cut off from both peers: the majority fences it and promotes, nothing acknowledged is lost', async (t, stack) => {
+    const from = await activeNode(cluster, stack);
+    const cutAt = Date.now();
+    await cluster.lab.cutLink(from as NodeId, 'net0');
+    await cluster.lab.cutLink(from as NodeId, 'net1');
+    const survivor = [1, 2, 3].find((n) => n !== from)!;
+    const s = await cluster.waitForStatus(survivor, 'the stack Promoted and running on a survivor', (s) => {
+      const p = promotedOn(s);
+      return p !== undefined && p !== `node${from}` && s.resources.get(stack.ids.service)?.nodes.join() === p;
+    }, 300_000);
+    const to = Number(promotedOn(s)!.slice(4));
+    t.ok(cluster.fences.some((f) => f.target === `node${from}` && f.rc === 0 && f.at >= cutAt), `the majority fenced node${from}`);
+    t.notOk(cluster.fences.some((f) => f.target !== `node${from}` && f.at >= cutAt), 'nobody else was fenced');
+    await assertRunsOn(t, cluster, stack, to as NodeId);
+    await assertNothingLost(t, cluster, stack, to);
+    t.comment(`node${from} cut off -> node${to} answering ${((Date.now() - cutAt) / 1000).toFixed(1)} s later at the latest`);
+    await bringBack(t, cluster, from, to);
+  });
+
+  await run.scenario('the Primary VM is killed: a survivor with quorum promotes, mounts, takes the VIP; the VM comes back and resyncs', async (t, stack) => {
+    const o = await runScenario(cluster, stack, 'node-kill', { timeoutMs: 300_000, restart: false });
+    t.comment(describe(o));
+    t.ok(cluster.fences.some((f) => f.target === `node${o.from}` && f.rc === 0 && f.at >= o.faultAt), `node${o.from} was fenced through fence_vmlab`);
+    await assertRunsOn(t, cluster, stack, o.to as NodeId);
+    await assertNothingLost(t, cluster, stack, o.to);
+    await bringBack(t, cluster, o.from, o.to);
+  });
+}
