@@ -113,11 +113,17 @@ bench-scale: install
 	node scripts/run-ts.mjs bench/scale-drbd.ts
 
 # Dual-primary DRBD 8.4 under GFS2 + DLM in the qemu VM cluster, with real fencing (issue 16):
-# both nodes writing, then one VM killed (test/vm/dual-primary.test.ts). Not part of .ci/run.
+# both nodes writing, then one VM killed (test/vm/extended/dual-primary.test.ts). Not part of .ci/run.
 .PHONY: test-dual-primary
 test-dual-primary: build
 	bash test/vm/setup.sh
-	npx tap --timeout=1600 test/vm/dual-primary.test.ts
+	npx tap --timeout=1600 test/vm/extended/dual-primary.test.ts
+
+# The stack under Pacemaker on three DRBD 9 VMs (not yet part of .ci/run: see the README).
+.PHONY: test-drbd9-cluster
+test-drbd9-cluster: build
+	bash test/vm/setup.sh
+	npx tap --timeout=1900 test/vm/extended/cluster-drbd9.test.ts
 
 clean:
 	rm -rf dist .tap

@@ -13,10 +13,10 @@
 import t, { type Test } from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { vmLabReady, DEVICE, NODE, NODES, PROJECT, RES, type NodeId } from './lab.js';
-import { startVmCluster, type VmCluster } from './cluster/vm-cluster.js';
-import { declareBudget } from '../helpers/budget.js';
-import { promotedNodes, type ClusterStatus } from '../cluster/nodes.js';
+import { vmLabReady, DEVICE, NODE, NODES, PROJECT, RES, type NodeId } from '../lab.js';
+import { startVmCluster, type VmCluster } from '../cluster/vm-cluster.js';
+import { declareBudget } from '../../helpers/budget.js';
+import { promotedNodes, type ClusterStatus } from '../../cluster/nodes.js';
 
 const MOUNT = '/srv/shared';
 const FS_CLONE = 'fs-shared-clone';
