@@ -22,6 +22,7 @@
 // ~4-5 min on 2 shared cores (most of it DRBD's own timers, node's start under qemu TCG, ocf-tester).
 import t, { type Test } from 'tap';
 import { declareBudget } from '../helpers/budget.js';
+import { steps } from '../helpers/steps.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,25 +54,9 @@ async function main(): Promise<void> {
   const both = <T>(fn: (n: NodeId) => Promise<T>) => Promise.all(NODES.map(fn));
   const other = (n: NodeId): NodeId => (n === 1 ? 2 : 1);
 
-  // The steps build on each other: after a failed one, skip the rest instead of timing out.
-  let broken = '';
   /** where agent() writes its one-line comments: the running step */
   let current: Test = t;
-  const step = (name: string, fn: (t: Test) => Promise<void>) =>
-    t.test(name, async (t) => {
-      if (broken) return void t.plan(0, `skipped after the failed step "${broken}"`);
-      current = t;
-      const s = Date.now();
-      try {
-        await fn(t);
-      } catch (e) {
-        broken = name;
-        throw e;
-      } finally {
-        t.comment(`step took ${secs(s)}s`);
-      }
-      if (!t.passing()) broken = name;
-    });
+  const step = steps(t, { onStart: (running) => { current = running; } });
 
   // ---------------------------------------------------------------- the agent in the VMs
 

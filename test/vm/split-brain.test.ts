@@ -16,6 +16,7 @@ import t, { type Test } from 'tap';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { declareBudget } from '../helpers/budget.js';
+import { steps } from '../helpers/steps.js';
 import { DEVICE, Lab, NODE, NODES, PROJECT, RES, vmLabReady, type DrbdState, type NodeId } from './lab.js';
 
 const budget = declareBudget(t, 600); // measured ~4-5 min on the loaded 2-core machine; tap's limit for this file
@@ -30,22 +31,7 @@ async function main(): Promise<void> {
   t.teardown(() => lab.down());
   const both = <T>(fn: (n: NodeId) => Promise<T>) => Promise.all(NODES.map(fn));
 
-  // The steps build on each other: after a failed one, skip the rest instead of timing out.
-  let broken = '';
-  const step = (name: string, fn: (t: Test) => Promise<void>) =>
-    t.test(name, async (t) => {
-      if (broken) return void t.plan(0, `skipped after the failed step "${broken}"`);
-      const startedAt = Date.now();
-      try {
-        await fn(t);
-      } catch (error) {
-        broken = name;
-        throw error;
-      } finally {
-        t.comment(budget.report(startedAt));
-      }
-      if (!t.passing()) broken = name;
-    });
+  const step = steps(t, { budget });
 
   const state = (n: NodeId) => lab.drbdState(n);
   const waitState = (what: string, want: (s: DrbdState[]) => boolean, timeout = 90) =>

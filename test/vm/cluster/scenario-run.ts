@@ -14,6 +14,7 @@ import { generateStack, loadStack, waitUntil, type Stack } from '../../cluster/s
 import { activeNode, checkCounter, detectionMs, recoveryMs, type Outcome } from '../../cluster/scenarios.js';
 import { promotedNodes, type ClusterStatus } from '../../cluster/nodes.js';
 import { declareBudget } from '../../helpers/budget.js';
+import { steps } from '../../helpers/steps.js';
 
 export const CLONE = `drbd-${RES}-clone`;
 export const FENCE_CONSTRAINT = `drbd-fence-by-handler-${RES}-${CLONE}`;
@@ -44,22 +45,7 @@ export async function startScenarioRun(budgetS: number, options: { drbd?: '8.4' 
   t.comment(`VM cluster online, DRBD initialised, in ${ms(cluster.startupMs)}; ${budget.report(booting)}`);
   await cluster.configureAlerts();
 
-  let broken = '';
-  const step = (title: string, fn: (t: Test) => Promise<void>) =>
-    t.test(title, async (t) => {
-      if (broken) return void t.plan(0, `skipped after the failed step "${broken}"`);
-      const started = Date.now();
-      try {
-        await fn(t);
-      } catch (error) {
-        broken = title;
-        t.comment(cluster.logs(30));
-        throw error;
-      } finally {
-        t.comment(budget.report(started));
-      }
-      if (!t.passing()) { broken = title; t.comment(cluster.logs(30)); }
-    });
+  const step = steps(t, { budget, onFailure: (failed) => void failed.comment(cluster.logs(30)) });
 
   let stack: Stack | undefined;
   await step('the generated ocfkit stack comes up: DRBD Promoted + Unpromoted, mounted, VIP, service', async (t) => {

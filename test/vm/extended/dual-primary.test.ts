@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { vmLabReady, DEVICE, NODE, NODES, PROJECT, RES, type NodeId } from '../lab.js';
 import { startVmCluster, type VmCluster } from '../cluster/vm-cluster.js';
 import { declareBudget } from '../../helpers/budget.js';
+import { steps } from '../../helpers/steps.js';
 import { promotedNodes, type ClusterStatus } from '../../cluster/nodes.js';
 
 const MOUNT = '/srv/shared';
@@ -41,21 +42,7 @@ async function run(): Promise<void> {
   t.comment(`VM cluster online, DRBD initialised, in ${ms(cluster.startupMs)}; ${budget.report(booting)}`);
   const { lab } = cluster;
 
-  let broken = '';
-  const step = (title: string, fn: (t: Test) => Promise<void>) => t.test(title, async (t) => {
-    if (broken) return void t.plan(0, `skipped after the failed step "${broken}"`);
-    const started = Date.now();
-    try {
-      await fn(t);
-    } catch (error) {
-      broken = title;
-      t.comment(await diagnostics(cluster));
-      throw error;
-    } finally {
-      t.comment(budget.report(started));
-    }
-    if (!t.passing()) { broken = title; t.comment(await diagnostics(cluster)); }
-  });
+  const step = steps(t, { budget, onFailure: async (failed) => { failed.comment(await diagnostics(cluster)); } });
 
   const acked = (n: NodeId): number[] => {
     const path = join(lab.ctlDir(n), 'dp-acks');
