@@ -121,15 +121,16 @@ export function statusDocument(states: DrbdState[]): DrbdStatusDocument {
 
 /**
  * The words: per resource its summary, the other findings, and recovery steps. Fit for a terminal:
- * control characters in the input's names are shown as escapes (see ./terminal.ts).
+ * control characters in the input's names are shown as escapes (see ./terminal.ts). `localNode`:
+ * this node's DRBD name, which split-brain commands run on a peer name (THIS_NODE when unknown).
  */
-export function formatStatusText(states: DrbdState[]): string {
+export function formatStatusText(states: DrbdState[], localNode?: string): string {
   if (states.length === 0) return 'No DRBD resource is configured (up) on this node.\n';
   const blocks = states.map(withPrintableNames).map((state) => {
-    const description = describeDrbdState(state);
+    const description = describeDrbdState(state, localNode);
     const lines = [description.summary];
     for (const finding of description.findings.slice(1)) lines.push(`  also: ${finding}`);
-    const advice = splitBrainAdvice(state);
+    const advice = splitBrainAdvice(state, localNode);
     if (description.recovery.length > 0 || advice.length > 0) {
       lines.push('  To recover:');
       for (const step of description.recovery) lines.push(`    - ${step}`);

@@ -3,6 +3,7 @@
 // --statistics`, then reads /proc/drbd (DRBD 8.4), and looks into the kernel log for split
 // brains; --from reads any of those outputs from a file instead.
 
+import { hostname } from 'node:os';
 import type { Argv } from 'yargs';
 import type { DrbdParseResult } from '../drbd/index.js';
 import { DRBD_INPUT_FORMATS, formatStatusText, parseDrbdText, statusDocument, withKernelLog, type DrbdInputFormat } from './drbd-report.js';
@@ -100,6 +101,8 @@ export async function runDrbdStatus(args: DrbdStatusArgs, io: CliIo): Promise<nu
   const complain = (message: string) => io.stderr(escapeControlCharacters(`ocfkit drbd status: ${message}\n`));
   let result: DrbdParseResult;
   let kernelLog: string | undefined;
+  /** This node's DRBD name, as the agent knows it (DRBD matches `on NAME` against uname -n); unknown for a saved output. */
+  let localNode: string | undefined;
   if (args.from !== undefined) {
     let text: string;
     try {
@@ -124,6 +127,7 @@ export async function runDrbdStatus(args: DrbdStatusArgs, io: CliIo): Promise<nu
       return 1;
     }
     result = live.result;
+    localNode = hostname();
     // Best effort: only the kernel log tells a split brain from a deliberate disconnect.
     const dmesg = await io.run('dmesg', [], { timeoutMs: 10_000 });
     if (dmesg.exitCode === 0) kernelLog = dmesg.stdout;
@@ -141,6 +145,6 @@ export async function runDrbdStatus(args: DrbdStatusArgs, io: CliIo): Promise<nu
       return 1;
     }
   }
-  io.stdout(args.json ? `${jsonForTerminal(statusDocument(states))}\n` : formatStatusText(states));
+  io.stdout(args.json ? `${jsonForTerminal(statusDocument(states))}\n` : formatStatusText(states, localNode));
   return 0;
 }

@@ -55,6 +55,10 @@ export const THIS_NODE = '<this node>';
  * `drbdadm disconnect r0` drops the healthy connections too. `secondary` is for the whole resource.
  * `disconnect` is for a connection that still tries to connect: on the StandAlone one a detected
  * split brain leaves, DRBD 8.4 refuses it (exit 10, "unknown connection"), harmless in the `;` line.
+ * A victim diverged from several peers (node1 wrote alone while node2 wrote with node3) runs these
+ * once per connection in split brain, each followed by its survivor's part: on real DRBD 9 that
+ * left node1 connected and UpToDate everywhere without dropping node2<->node3
+ * (test/fixtures/drbd-9-lab/README.md).
  * The agent's exit reason, `ocfkit drbd status` and `ocfkit drbd split-brain` all print (and run) these.
  */
 export function splitBrainSteps(state: DrbdState, victim: string, survivor: string): SplitBrainSteps {

@@ -5,6 +5,13 @@
 //   8.4:  block drbd0: Split-Brain detected but unresolved, dropping connection!
 //   9:    drbd r0/0 drbd0 node2: Split-Brain detected but unresolved, dropping connection!
 //
+// DRBD 9 with three nodes also leaves a split brain it never names so: after node1 and node2 both
+// wrote while apart, node3 (which holds node2's writes) and node1 log only
+//   drbd r0/0 drbd1 node3: uuid_compare()=split-brain-auto-recover by rule=bitmap-both
+//   drbd r0/0 drbd1 node3: Ignore Split-Brain, for now, at least one side unstable
+// and the connect is declined, StandAlone (test/fixtures/drbd-9-lab/README.md). The data has
+// diverged all the same, so a split-brain verdict of the handshake counts as one too.
+//
 // It stays unresolved until DRBD reports it solved (`Split-Brain detected, manually solved. ...`,
 // after `connect --discard-my-data`) or the connection to that peer is established again.
 
@@ -23,6 +30,10 @@ const PEER_DEVICE_PREFIX = /\bdrbd (\S+)\/\d+ drbd(\d+) (\S+): /;
 const CONNECTION_PREFIX = /\bdrbd (\S+) (\S+): /;
 const MINOR_PREFIX = /\bblock drbd(\d+): /;
 const STATE_TRANSITION = /\bconn\( \S+ -> (\S+) \)/;
+/** `Split-Brain detected, manually solved. ...`, `..., 1 primaries, automatically solved`, `... during attach, ... automatically resolved` */
+const SPLIT_BRAIN_SOLVED = /Split-Brain detected(?: during attach)?, /;
+/** The sync handshake's verdict (DRBD 9: `uuid_compare()=split-brain-auto-recover by rule=...`). */
+const SPLIT_BRAIN_VERDICT = /\buuid_compare\(\)=split-brain/;
 
 export function unresolvedSplitBrainsInKernelLog(kernelLog: string): SplitBrainSighting[] {
   const unresolved = new Map<string, SplitBrainSighting>();
@@ -30,9 +41,9 @@ export function unresolvedSplitBrainsInKernelLog(kernelLog: string): SplitBrainS
     const sighting = sightingOf(line);
     if (!sighting) continue;
     const key = sighting.peer === undefined ? `minor ${sighting.minor}` : `${sighting.resource} ${sighting.peer}`;
-    if (line.includes('Split-Brain detected but unresolved')) {
+    if (line.includes('Split-Brain detected but unresolved') || SPLIT_BRAIN_VERDICT.test(line)) {
       unresolved.set(key, sighting);
-    } else if (line.includes('Split-Brain detected,') || isConnectedTransition(line)) {
+    } else if (SPLIT_BRAIN_SOLVED.test(line) || isConnectedTransition(line)) {
       unresolved.delete(key);
     }
   }
