@@ -140,7 +140,8 @@ write_drbd9_res() {  # write_drbd9_res DIR: r0 (vda) and, with 3 disks, r1 (two 
         echo "# written by test/vm/lab.sh (DRBD 9)"
         echo "resource r0 {"
         echo "  device /dev/drbd1 minor 1; disk /dev/vda; meta-disk internal;"
-        echo "  net { protocol C; }"
+        # ping-timeout 2 s, not 0.5: a starved emulated VM must not drop a healthy connection
+        echo "  net { protocol C; ping-timeout 20; }"
         echo "  options { $quorum }"
         echo "  disk { c-plan-ahead 0; resync-rate 100M; }"
         for n in "${NODES[@]}"; do echo "  on $n { node-id $((${n#node} - 1)); address $NET.${n#node}:7789; }"; done
@@ -153,7 +154,7 @@ write_drbd9_res() {  # write_drbd9_res DIR: r0 (vda) and, with 3 disks, r1 (two 
         echo "resource r1 {"
         echo "  volume 0 { device /dev/drbd10 minor 10; disk /dev/vdb; meta-disk internal; }"
         echo "  volume 1 { device /dev/drbd11 minor 11; disk /dev/vdc; meta-disk internal; }"
-        echo "  net { protocol C; }"
+        echo "  net { protocol C; ping-timeout 20; }"
         echo "  options { $quorum }"
         echo "  disk { c-plan-ahead 0; resync-rate 100M; }"
         for n in "${NODES[@]}"; do echo "  on $n { node-id $((${n#node} - 1)); address $NET.${n#node}:7790; }"; done
