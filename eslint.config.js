@@ -23,7 +23,10 @@ export default tseslint.config(
       // Agents' actions are `async` by contract (dispatch awaits them) even when one needs no await.
       '@typescript-eslint/require-await': 'off',
       // `_` marks an unused callback argument; `{ dropped, ...rest }` is how a field is left out.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       // Values read from untyped input are stringified on purpose, to quote them in messages.
       '@typescript-eslint/no-base-to-string': 'off',
       // `let last = ''` before a retry loop states the type; the rule cannot see each path assigns.

@@ -7,17 +7,43 @@ import { defineAgent, exitReason, type ActionContext } from '../lib/ocf/agent.js
 import { OCF, configError, genericError, installError, type OcfCode } from '../lib/ocf/codes.js';
 import type { ParamSpec } from '../lib/ocf/params.js';
 import {
-  classifyDevice, fsckNeeded, mountDeviceArgs, CLUSTER_FSTYPES, NETWORK_FSTYPES, type DeviceSpec, type FsckPolicy,
+  classifyDevice,
+  fsckNeeded,
+  mountDeviceArgs,
+  CLUSTER_FSTYPES,
+  NETWORK_FSTYPES,
+  type DeviceSpec,
+  type FsckPolicy,
 } from '../lib/filesystem/device.js';
 import {
-  bindMountIdentity, hasSubvolumeOption, isMountOfDevice, isMountOfNetworkSource, isReadOnly, mountAt, mountsToRelease,
-  showsSubvolumeOf, type MountEntry, type MountTable,
+  bindMountIdentity,
+  hasSubvolumeOption,
+  isMountOfDevice,
+  isMountOfNetworkSource,
+  isReadOnly,
+  mountAt,
+  mountsToRelease,
+  showsSubvolumeOf,
+  type MountEntry,
+  type MountTable,
 } from '../lib/filesystem/mountinfo.js';
 import { parseSignalList, stopSignalFor } from '../lib/filesystem/signals.js';
 import { fstabMountPoints, systemDirectoryReason } from '../lib/filesystem/system-dirs.js';
 import {
-  blockDeviceNumber, canonicalDirectory, realPath, deviceFromBlkid, deviceFromUdevLink, isDirectory, kernelSupportsFstype,
-  mount, pathExists, readFstab, readMounts, readMountTable, umount, withMountPointLock,
+  blockDeviceNumber,
+  canonicalDirectory,
+  realPath,
+  deviceFromBlkid,
+  deviceFromUdevLink,
+  isDirectory,
+  kernelSupportsFstype,
+  mount,
+  pathExists,
+  readFstab,
+  readMounts,
+  readMountTable,
+  umount,
+  withMountPointLock,
 } from '../lib/sys/mounts.js';
 import { processesUsingMounts, signalProcess } from '../lib/sys/processes.js';
 import { oneLine, run } from '../lib/sys/run.js';
@@ -28,71 +54,104 @@ const absolutePath = (v: string) => (v.startsWith('/') ? undefined : 'must be an
 
 const parameters = [
   {
-    name: 'device', type: 'string', required: true,
+    name: 'device',
+    type: 'string',
+    required: true,
     shortdesc: 'block device',
-    longdesc: 'The block device to mount (e.g. /dev/drbd1), or "-U uuid" / "-L label" (also UUID=... / LABEL=...), '
-      + 'a network source such as host:/export or //server/share, or the source directory of a bind mount.',
+    longdesc:
+      'The block device to mount (e.g. /dev/drbd1), or "-U uuid" / "-L label" (also UUID=... / LABEL=...), ' +
+      'a network source such as host:/export or //server/share, or the source directory of a bind mount.',
   },
   {
     // `/` and the node's own directories are refused once the path is canonical (settingsOf).
-    name: 'directory', type: 'string', required: true, check: absolutePath,
+    name: 'directory',
+    type: 'string',
+    required: true,
+    check: absolutePath,
     shortdesc: 'mount point',
     longdesc: 'The absolute path the file system is mounted on. It is created on start when missing.',
   },
   {
-    name: 'fstype', type: 'string', required: true, check: (v) => (/^[a-z0-9][a-z0-9._+-]*$/i.test(v) ? undefined : 'is not a file system type name'),
+    name: 'fstype',
+    type: 'string',
+    required: true,
+    check: (v) => (/^[a-z0-9][a-z0-9._+-]*$/i.test(v) ? undefined : 'is not a file system type name'),
     shortdesc: 'file system type',
     longdesc: 'The file system type as mount -t takes it (ext4, xfs, btrfs, nfs, ...). Use "none" with options "bind" for a bind mount.',
   },
   {
-    name: 'options', type: 'string', default: '',
+    name: 'options',
+    type: 'string',
+    default: '',
     shortdesc: 'mount options',
     longdesc: 'Options passed to mount with -o, comma separated (e.g. "noatime,errors=remount-ro").',
   },
   {
-    name: 'statusfile_prefix', type: 'string', default: '.Filesystem_status/',
+    name: 'statusfile_prefix',
+    type: 'string',
+    default: '.Filesystem_status/',
     check: (v) => (v.startsWith('/') || v.split('/').includes('..') ? 'must be relative to the mount point' : undefined),
     shortdesc: 'status file prefix',
-    longdesc: 'Where the OCF_CHECK_LEVEL=20 monitor writes and reads its status file, relative to the mount point; '
-      + 'the node name and a random suffix are appended (a name nobody can plant a symlink at), and the file is removed '
-      + 'after the check. The directories of the prefix must be writable by root only, or the check fails.',
+    longdesc:
+      'Where the OCF_CHECK_LEVEL=20 monitor writes and reads its status file, relative to the mount point; ' +
+      'the node name and a random suffix are appended (a name nobody can plant a symlink at), and the file is removed ' +
+      'after the check. The directories of the prefix must be writable by root only, or the check fails.',
   },
   {
-    name: 'run_fsck', type: 'string', default: 'auto', choices: ['auto', 'force', 'no'],
+    name: 'run_fsck',
+    type: 'string',
+    default: 'auto',
+    choices: ['auto', 'force', 'no'],
     shortdesc: 'run fsck before mounting',
-    longdesc: 'auto: check file systems that have no journal (ext2, unknown types) before mounting; '
-      + 'force: always check block devices; no: never check.',
+    longdesc:
+      'auto: check file systems that have no journal (ext2, unknown types) before mounting; ' +
+      'force: always check block devices; no: never check.',
   },
   {
-    name: 'fast_stop', type: 'boolean', default: false,
+    name: 'fast_stop',
+    type: 'boolean',
+    default: false,
     shortdesc: 'give up stopping quickly',
-    longdesc: 'When true, stop tries to unmount (signalling the users of the file system) for at most 6 seconds; '
-      + 'when false it uses the whole stop timeout before it reports failure.',
+    longdesc:
+      'When true, stop tries to unmount (signalling the users of the file system) for at most 6 seconds; ' +
+      'when false it uses the whole stop timeout before it reports failure.',
   },
   {
-    name: 'force_clones', type: 'boolean', default: false,
+    name: 'force_clones',
+    type: 'boolean',
+    default: false,
     shortdesc: 'allow a clone of a local file system',
-    longdesc: 'A clone normally makes sense only for cluster and network file systems (gfs2, ocfs2, nfs, ...), '
-      + 'and a cloned local file system would be corrupted by concurrent mounts. Set this to true if each node '
-      + 'really mounts its own device (e.g. a local brick per node).',
+    longdesc:
+      'A clone normally makes sense only for cluster and network file systems (gfs2, ocfs2, nfs, ...), ' +
+      'and a cloned local file system would be corrupted by concurrent mounts. Set this to true if each node ' +
+      'really mounts its own device (e.g. a local brick per node).',
   },
   {
-    name: 'force_unmount', type: 'string', default: 'true', choices: ['true', 'safe', 'false'],
+    name: 'force_unmount',
+    type: 'string',
+    default: 'true',
+    choices: ['true', 'safe', 'false'],
     shortdesc: 'signal the users of the file system before unmounting',
-    longdesc: 'true or safe: when the file system is busy, signal the processes that use it (found from /proc: '
-      + 'open files, working directory, root, executable and mapped files on this very mount; never processes that '
-      + 'merely sit in a parent directory). ocfkit never calls fuser, so true is as safe as upstream\'s "safe" '
-      + '(no hang on a dead NFS server). false: never signal anything; a busy file system then fails the stop.',
+    longdesc:
+      'true or safe: when the file system is busy, signal the processes that use it (found from /proc: ' +
+      'open files, working directory, root, executable and mapped files on this very mount; never processes that ' +
+      'merely sit in a parent directory). ocfkit never calls fuser, so true is as safe as upstream\'s "safe" ' +
+      '(no hang on a dead NFS server). false: never signal anything; a busy file system then fails the stop.',
   },
   {
-    name: 'term_signals', type: 'string', default: 'TERM',
+    name: 'term_signals',
+    type: 'string',
+    default: 'TERM',
     check: (v) => parseSignalList(v).error,
     shortdesc: 'signals for processes that keep the file system busy',
-    longdesc: 'Space-separated signals sent, one per attempt, to the processes that keep the file system busy '
-      + 'during the first half of the stop budget (the last one is repeated). In the second half they get KILL.',
+    longdesc:
+      'Space-separated signals sent, one per attempt, to the processes that keep the file system busy ' +
+      'during the first half of the stop budget (the last one is repeated). In the second half they get KILL.',
   },
   {
-    name: 'signal_delay', type: 'integer', default: 1,
+    name: 'signal_delay',
+    type: 'integer',
+    default: 1,
     check: (v) => (Number(v) >= 0 && Number(v) <= 60 ? undefined : 'must be between 0 and 60 seconds'),
     shortdesc: 'seconds between unmount attempts',
     longdesc: 'How long to wait after signalling the users of a busy file system before the next unmount attempt.',
@@ -125,19 +184,25 @@ type Settings = ReturnType<typeof settingsOf>;
 async function validate(ctx: Ctx): Promise<void> {
   const s = settingsOf(ctx, readMountTable());
   if (ctx.meta.isClone && !s.force_clones && !CLUSTER_FSTYPES.has(s.fstype)) {
-    throw configError(`a clone of ${s.fstype} would mount one local file system on several nodes; use a cluster file system or set force_clones=true`);
+    throw configError(
+      `a clone of ${s.fstype} would mount one local file system on several nodes; use a cluster file system or set force_clones=true`,
+    );
   }
-  if (s.device.kind === 'bind' && !s.device.path.startsWith('/')) throw configError(`bind mount source '${s.device.path}' must be an absolute path`);
+  if (s.device.kind === 'bind' && !s.device.path.startsWith('/'))
+    throw configError(`bind mount source '${s.device.path}' must be an absolute path`);
   if (!which('mount') || !which('umount')) throw installError('mount/umount not found (util-linux)');
   if (s.device.kind !== 'bind' && !(await fstypeAvailable(s.fstype))) {
-    throw installError(`file system type ${s.fstype} is not supported by this node's kernel (not in /proc/filesystems and no module loads)`);
+    throw installError(
+      `file system type ${s.fstype} is not supported by this node's kernel (not in /proc/filesystems and no module loads)`,
+    );
   }
   if (s.device.kind === 'block' && !pathExists(s.device.path)) {
     // Not fatal here: the device may appear later (a DRBD device exists only once the resource is up).
     ctx.log.warn(`device ${s.device.path} does not exist on this node (yet)`);
   }
   // stat on a mount point hangs on a dead NFS server; a mount point is a directory anyway.
-  if (!mountAt(readMounts(), s.directory) && pathExists(s.directory) && !isDirectory(s.directory)) throw configError(`${s.directory} exists and is not a directory`);
+  if (!mountAt(readMounts(), s.directory) && pathExists(s.directory) && !isDirectory(s.directory))
+    throw configError(`${s.directory} exists and is not a directory`);
 }
 
 async function fstypeAvailable(fstype: string): Promise<boolean> {
@@ -184,9 +249,10 @@ async function mountOurs(ctx: Ctx, s: Settings, devicePath: string | undefined, 
     if (!majorMinor) throw installError(`${devicePath} is not a block device`);
     // Mounting a local file system twice corrupts nothing (the kernel shares it), but it means
     // someone else uses it. Several btrfs subvolumes of one device are the exception, as upstream.
-    const elsewhere = hasSubvolumeOption(s.options) && s.fstype === 'btrfs'
-      ? undefined
-      : mounts.find((m) => isMountOfDevice(m, { path: realPath(devicePath), majorMinor }));
+    const elsewhere =
+      hasSubvolumeOption(s.options) && s.fstype === 'btrfs'
+        ? undefined
+        : mounts.find((m) => isMountOfDevice(m, { path: realPath(devicePath), majorMinor }));
     if (elsewhere) throw genericError(`${devicePath} is already mounted on ${elsewhere.mountPoint}; it must be unmounted there first`);
   }
   if (s.device.kind === 'bind' && !isDirectory(s.device.path) && !pathExists(s.device.path)) {
@@ -207,8 +273,12 @@ async function mountOurs(ctx: Ctx, s: Settings, devicePath: string | undefined, 
   ];
   const timeoutMs = ctx.remainingMs();
   const result = await mount(args, timeoutMs);
-  if (result.failure === 'timeout') throw genericError(`mount did not finish within ${seconds(timeoutMs)} s (mounting ${ctx.params.device} on ${s.directory})`);
-  if (result.exitCode !== 0) throw genericError(`could not mount ${ctx.params.device} on ${s.directory}: ${oneLine(result.stderr) || `mount exit ${result.exitCode}`}`);
+  if (result.failure === 'timeout')
+    throw genericError(`mount did not finish within ${seconds(timeoutMs)} s (mounting ${ctx.params.device} on ${s.directory})`);
+  if (result.exitCode !== 0)
+    throw genericError(
+      `could not mount ${ctx.params.device} on ${s.directory}: ${oneLine(result.stderr) || `mount exit ${result.exitCode}`}`,
+    );
   // Believe the kernel, not mount's exit code.
   const mounted = mountAt(readMounts(), s.directory);
   if (!mounted || !isOurs(mounted)) throw genericError(`mount reported success but ${s.directory} is not mounted`);
@@ -218,10 +288,14 @@ async function mountOurs(ctx: Ctx, s: Settings, devicePath: string | undefined, 
 
 async function resolveDevice(device: DeviceSpec): Promise<string | undefined> {
   switch (device.kind) {
-    case 'block': return pathExists(device.path) ? device.path : undefined;
-    case 'uuid': return deviceFromUdevLink('uuid', device.uuid) ?? (await deviceFromBlkid('uuid', device.uuid));
-    case 'label': return deviceFromUdevLink('label', device.label) ?? (await deviceFromBlkid('label', device.label));
-    default: return undefined;
+    case 'block':
+      return pathExists(device.path) ? device.path : undefined;
+    case 'uuid':
+      return deviceFromUdevLink('uuid', device.uuid) ?? (await deviceFromBlkid('uuid', device.uuid));
+    case 'label':
+      return deviceFromUdevLink('label', device.label) ?? (await deviceFromBlkid('label', device.label));
+    default:
+      return undefined;
   }
 }
 
@@ -233,18 +307,22 @@ async function resolveDevice(device: DeviceSpec): Promise<string | undefined> {
 function ourMountTest(s: Settings, devicePath: string | undefined): (m: MountEntry) => boolean {
   const device = s.device;
   switch (device.kind) {
-    case 'block': case 'uuid': case 'label': {
+    case 'block':
+    case 'uuid':
+    case 'label': {
       const path = devicePath ?? (device.kind === 'block' ? device.path : undefined);
       if (!path) return () => false; // no such UUID/label on this node: nothing mounted can be it
       const id = { path: realPath(path), majorMinor: blockDeviceNumber(path) };
       return (m) => (isMountOfDevice(m, id) || m.source === path) && showsSubvolumeOf(m, s.options);
     }
-    case 'network': return (m) => isMountOfNetworkSource(m, device.spec, s.fstype);
+    case 'network':
+      return (m) => isMountOfNetworkSource(m, device.spec, s.fstype);
     case 'bind': {
       const bind = bindMountIdentity(readMounts(), realPath(device.path));
       return (m) => bind !== undefined && m.majorMinor === bind.majorMinor && m.root === bind.root;
     }
-    case 'pseudo': return (m) => m.fstype === s.fstype && m.source === device.name;
+    case 'pseudo':
+      return (m) => m.fstype === s.fstype && m.source === device.name;
   }
 }
 
@@ -255,7 +333,8 @@ async function checkFilesystem(ctx: Ctx, devicePath: string, fstype: string): Pr
   const r = await run('fsck', ['-t', fstype, '-p', devicePath], { timeoutMs });
   if (r.failure === 'timeout') throw genericError(`fsck of ${devicePath} did not finish within ${seconds(timeoutMs)} s`);
   // fsck: 0 clean, 1 errors corrected, 2 reboot advised, 4 and up uncorrected errors or failure.
-  if (r.exitCode >= 4 || r.failure) throw genericError(`fsck of ${devicePath} failed (exit ${r.exitCode}): ${oneLine(r.stderr || r.stdout)}`);
+  if (r.exitCode >= 4 || r.failure)
+    throw genericError(`fsck of ${devicePath} failed (exit ${r.exitCode}): ${oneLine(r.stderr || r.stdout)}`);
 }
 
 // ---------------------------------------------------------------- monitor
@@ -301,7 +380,8 @@ async function statusFileTest(ctx: Ctx, directory: string, prefix: string): Prom
   const deadline = Date.now() + ctx.remainingMs();
   const step = async (what: string, file: string, args: string[], input?: string) => {
     const r = await run(file, args, { input, timeoutMs: Math.max(1, deadline - Date.now()) });
-    if (r.failure === 'timeout') throw genericError(`status file check on ${directory} timed out (${what}): the file system is frozen or hung`);
+    if (r.failure === 'timeout')
+      throw genericError(`status file check on ${directory} timed out (${what}): the file system is frozen or hung`);
     return r;
   };
   const host = hostname();
@@ -309,7 +389,10 @@ async function statusFileTest(ctx: Ctx, directory: string, prefix: string): Prom
   const file = `${directory}/${prefix}${host}.${STATUS_FILE_MARK}${process.getBuiltinModule('node:crypto').randomBytes(8).toString('hex')}`;
   const statusDir = posix.dirname(file);
   // Each directory between the mount point and the file, top down.
-  const chain = posix.relative(directory, statusDir).split('/').filter(Boolean)
+  const chain = posix
+    .relative(directory, statusDir)
+    .split('/')
+    .filter(Boolean)
     .map((_, i, parts) => posix.join(directory, ...parts.slice(0, i + 1)));
   const checkChain = async () => {
     if (chain.length === 0) return;
@@ -317,7 +400,9 @@ async function statusFileTest(ctx: Ctx, directory: string, prefix: string): Prom
     for (const line of r.stdout.split('\n').filter(Boolean)) {
       const [type, uid, mode, ...name] = line.split('|');
       if (type !== 'directory' || uid !== '0' || (parseInt(mode!, 8) & 0o022) !== 0) {
-        throw genericError(`status directory ${name.join('|')} is not a directory that only root can write (${type}, uid ${uid}, mode ${mode}): not writing there`);
+        throw genericError(
+          `status directory ${name.join('|')} is not a directory that only root can write (${type}, uid ${uid}, mode ${mode}): not writing there`,
+        );
       }
     }
   };
@@ -327,7 +412,12 @@ async function statusFileTest(ctx: Ctx, directory: string, prefix: string): Prom
   await checkChain(); // what mkdir -p found or made
 
   const content = `${new Date().toISOString()} ${ctx.instance}\n`.padEnd(4096, ' ');
-  const written = await step(`write ${file}`, 'dd', [`of=${file}`, 'bs=4096', 'count=1', 'iflag=fullblock', 'oflag=direct,sync,nofollow', 'conv=excl'], content);
+  const written = await step(
+    `write ${file}`,
+    'dd',
+    [`of=${file}`, 'bs=4096', 'count=1', 'iflag=fullblock', 'oflag=direct,sync,nofollow', 'conv=excl'],
+    content,
+  );
   if (written.exitCode !== 0) throw genericError(`cannot write status file ${file}: ${oneLine(written.stderr)}`);
   const read = await step(`read ${file}`, 'dd', [`if=${file}`, 'bs=4096', 'count=1', 'iflag=direct,nofollow']);
   await step(`remove ${file}`, 'rm', ['-f', '--', file]);
@@ -335,7 +425,19 @@ async function statusFileTest(ctx: Ctx, directory: string, prefix: string): Prom
   // Files of checks abandoned on a frozen file system appear once it thaws: remove this node's old ones.
   if (chain.length > 0) {
     const pattern = `${host.replace(/[*?[\]\\]/g, '\\$&')}.${STATUS_FILE_MARK}${'?'.repeat(16)}`;
-    await step(`clean up ${statusDir}`, 'find', ['-P', statusDir, '-maxdepth', '1', '-type', 'f', '-name', pattern, '-mmin', '+1', '-delete']);
+    await step(`clean up ${statusDir}`, 'find', [
+      '-P',
+      statusDir,
+      '-maxdepth',
+      '1',
+      '-type',
+      'f',
+      '-name',
+      pattern,
+      '-mmin',
+      '+1',
+      '-delete',
+    ]);
   }
 }
 
@@ -353,9 +455,13 @@ async function stop(ctx: Ctx): Promise<OcfCode> {
   if (!isOurs(top)) {
     // Not our file system: another resource's, the admin's. Our resource is not running here.
     if (mounts.entries.some((m) => m.mountPoint === s.directory && isOurs(m))) {
-      throw genericError(`our file system on ${s.directory} is hidden under ${top.source} (${top.fstype}), which is not ours and is left alone`);
+      throw genericError(
+        `our file system on ${s.directory} is hidden under ${top.source} (${top.fstype}), which is not ours and is left alone`,
+      );
     }
-    ctx.log.warn(`${s.directory} has ${top.source} (${top.fstype}) mounted on it, which is not ${ctx.params.device}: leaving it alone, nothing of ours to stop`);
+    ctx.log.warn(
+      `${s.directory} has ${top.source} (${top.fstype}) mounted on it, which is not ${ctx.params.device}: leaving it alone, nothing of ours to stop`,
+    );
     return OCF.SUCCESS;
   }
 
@@ -371,7 +477,9 @@ async function stop(ctx: Ctx): Promise<OcfCode> {
     const still = mountsToRelease(readMounts(), s.directory, isOurs, wholeDevice);
     if (still.length === 0) break;
     if (Date.now() >= deadline) {
-      throw genericError(`could not unmount ${still.map((m) => m.mountPoint).join(', ')}: still busy after ${Math.round(budgetMs / 1000)} s`);
+      throw genericError(
+        `could not unmount ${still.map((m) => m.mountPoint).join(', ')}: still busy after ${Math.round(budgetMs / 1000)} s`,
+      );
     }
     if (s.force_unmount !== 'false') {
       const signal = stopSignalFor(signals, attempt, Date.now() - (deadline - budgetMs), budgetMs);
@@ -385,7 +493,8 @@ async function stop(ctx: Ctx): Promise<OcfCode> {
 
 function signalUsers(ctx: Ctx, mounts: MountEntry[], signal: NodeJS.Signals): void {
   const users = processesUsingMounts(mounts, readMounts());
-  if (users.length === 0) ctx.log.info(`${mounts[0]?.mountPoint} is busy but no process uses it (kernel users such as an NFS export or a loop device?)`);
+  if (users.length === 0)
+    ctx.log.info(`${mounts[0]?.mountPoint} is busy but no process uses it (kernel users such as an NFS export or a loop device?)`);
   for (const u of users) {
     ctx.log.info(`sending ${signal} to ${u.pid} (${u.command}): ${u.how}`);
     signalProcess(u.pid, signal);
@@ -431,4 +540,3 @@ instead of hanging it.`,
   handlers: { start, stop, monitor, status: monitor },
   validate,
 });
-

@@ -7,16 +7,26 @@ import { familyName } from '../lib/ip/address.js';
 import { labelProblem, resolveConfig, type Resolution, type VipConfig } from '../lib/ip/config.js';
 import { findEntry, isLoopback, isLoopbackAddress, type AddressEntry, type Link, type Placement } from '../lib/ip/iproute.js';
 import {
-  addAddressArgs, announceSkipReason, arpingArgs, arpingDadArgs, broadcastFor, deleteAddressArgs, findOwn, foreignCopies,
-  formatOwnRecord, monitorVerdict, na6Args, ownAddress, parseOwnRecord, placeAddress, recordFits, type OwnAddress,
+  addAddressArgs,
+  announceSkipReason,
+  arpingArgs,
+  arpingDadArgs,
+  broadcastFor,
+  deleteAddressArgs,
+  findOwn,
+  foreignCopies,
+  formatOwnRecord,
+  monitorVerdict,
+  na6Args,
+  ownAddress,
+  parseOwnRecord,
+  placeAddress,
+  recordFits,
+  type OwnAddress,
   type PlaceResult,
 } from '../lib/ip/plan.js';
-import {
-  inNetns, readState, removeState, runSender, spawnDetached, stateFile, stopDetached, writeState,
-} from '../lib/sys/arp.js';
-import {
-  IpCommandError, ipChange, linksHolding, localRoutesContaining, netnsExists, routesContaining, showLink,
-} from '../lib/sys/ip.js';
+import { inNetns, readState, removeState, runSender, spawnDetached, stateFile, stopDetached, writeState } from '../lib/sys/arp.js';
+import { IpCommandError, ipChange, linksHolding, localRoutesContaining, netnsExists, routesContaining, showLink } from '../lib/sys/ip.js';
 import { createLogger, type Logger } from '../lib/ocf/log.js';
 import { which } from '../lib/sys/which.js';
 import { failureText } from '../lib/sys/run.js';
@@ -27,152 +37,218 @@ const NOT_SUPPORTED = 'Not supported by ocfkit: setting it makes validate-all an
 
 const parameters = [
   {
-    name: 'ip', type: 'string', required: true, unique: true,
+    name: 'ip',
+    type: 'string',
+    required: true,
+    unique: true,
     shortdesc: 'IPv4 or IPv6 address',
-    longdesc: 'The virtual address, IPv4 in dotted-quad notation (192.168.1.10) or IPv6 in any standard '
-      + 'notation (2001:db8::10). Give the prefix length in cidr_netmask, not here.',
+    longdesc:
+      'The virtual address, IPv4 in dotted-quad notation (192.168.1.10) or IPv6 in any standard ' +
+      'notation (2001:db8::10). Give the prefix length in cidr_netmask, not here.',
   },
   {
-    name: 'nic', type: 'string',
+    name: 'nic',
+    type: 'string',
     shortdesc: 'network interface',
-    longdesc: 'The interface the address is added to (the base interface, e.g. eth0 or bond0). When empty, it is '
-      + 'the interface of the most specific directly connected route that contains the address, looked up on start '
-      + '(lo for a 127.x address, from the local routing table, as upstream). '
-      + 'The old form "eth0:label" still sets a label (see iflabel). The interface should keep an address of its own '
-      + 'that the cluster does not manage (or set net.ipv4.conf.<nic>.promote_secondaries=1).',
+    longdesc:
+      'The interface the address is added to (the base interface, e.g. eth0 or bond0). When empty, it is ' +
+      'the interface of the most specific directly connected route that contains the address, looked up on start ' +
+      '(lo for a 127.x address, from the local routing table, as upstream). ' +
+      'The old form "eth0:label" still sets a label (see iflabel). The interface should keep an address of its own ' +
+      'that the cluster does not manage (or set net.ipv4.conf.<nic>.promote_secondaries=1).',
   },
   {
-    name: 'cidr_netmask', type: 'string', default: '',
+    name: 'cidr_netmask',
+    type: 'string',
+    default: '',
     shortdesc: 'prefix length',
-    longdesc: 'The prefix length of the address in CIDR notation (24, not 255.255.255.0): 1-32 for IPv4, 1-128 for '
-      + 'IPv6. When empty, it is taken from the route that places the address. Without nic, that route must contain '
-      + 'the whole prefix (as upstream): a cidr_netmask wider than the connected route is refused (OCF_ERR_CONFIGURED). '
-      + 'A dotted-quad IPv4 netmask is still accepted, with a warning.',
+    longdesc:
+      'The prefix length of the address in CIDR notation (24, not 255.255.255.0): 1-32 for IPv4, 1-128 for ' +
+      'IPv6. When empty, it is taken from the route that places the address. Without nic, that route must contain ' +
+      'the whole prefix (as upstream): a cidr_netmask wider than the connected route is refused (OCF_ERR_CONFIGURED). ' +
+      'A dotted-quad IPv4 netmask is still accepted, with a warning.',
   },
   {
-    name: 'broadcast', type: 'string', default: '',
+    name: 'broadcast',
+    type: 'string',
+    default: '',
     shortdesc: 'broadcast address',
-    longdesc: 'IPv4 only: the broadcast address, or "+" / "-" to derive it from the prefix by setting / clearing the '
-      + 'host bits. When empty, the broadcast of the interface address that the route names as source is used, if any.',
+    longdesc:
+      'IPv4 only: the broadcast address, or "+" / "-" to derive it from the prefix by setting / clearing the ' +
+      'host bits. When empty, the broadcast of the interface address that the route names as source is used, if any.',
   },
   {
-    name: 'iflabel', type: 'string', default: '',
+    name: 'iflabel',
+    type: 'string',
+    default: '',
     shortdesc: 'interface label',
-    longdesc: 'IPv4 only: a label for the address, shown as <nic>:<iflabel> (at most 15 characters in all, a kernel '
-      + 'limit). A label given in nic ("eth0:web") takes precedence. IPv6 addresses have no labels: it is ignored for '
-      + 'them with a warning.',
+    longdesc:
+      'IPv4 only: a label for the address, shown as <nic>:<iflabel> (at most 15 characters in all, a kernel ' +
+      'limit). A label given in nic ("eth0:web") takes precedence. IPv6 addresses have no labels: it is ignored for ' +
+      'them with a warning.',
   },
   {
-    name: 'lvs_support', type: 'boolean', default: false,
+    name: 'lvs_support',
+    type: 'boolean',
+    default: false,
     shortdesc: 'LVS direct routing support',
-    longdesc: 'IPv4 only. For LVS direct routing real servers that also hold the VIP on the loopback interface: on '
-      + 'start, a copy of the address on a loopback interface is removed (and remembered); on stop, after the address '
-      + 'is removed from nic, that copy is put back, so the node keeps serving the VIP without announcing it.',
+    longdesc:
+      'IPv4 only. For LVS direct routing real servers that also hold the VIP on the loopback interface: on ' +
+      'start, a copy of the address on a loopback interface is removed (and remembered); on stop, after the address ' +
+      'is removed from nic, that copy is put back, so the node keeps serving the VIP without announcing it.',
   },
   {
-    name: 'lvs_ipv6_addrlabel', type: 'boolean', default: false,
+    name: 'lvs_ipv6_addrlabel',
+    type: 'boolean',
+    default: false,
     shortdesc: 'IPv6 address label for LVS direct routing',
-    longdesc: 'IPv6 only. Adds an address label (ip addrlabel) for the address on start and removes it on stop, so '
-      + 'that traffic this node originates does not pick the VIP as its source address (RFC 6724 source address '
-      + 'selection); LVS direct routing health checks need this.',
+    longdesc:
+      'IPv6 only. Adds an address label (ip addrlabel) for the address on start and removes it on stop, so ' +
+      'that traffic this node originates does not pick the VIP as its source address (RFC 6724 source address ' +
+      'selection); LVS direct routing health checks need this.',
   },
   {
-    name: 'lvs_ipv6_addrlabel_value', type: 'integer', default: 99,
+    name: 'lvs_ipv6_addrlabel_value',
+    type: 'integer',
+    default: 99,
     shortdesc: 'IPv6 address label value',
     longdesc: 'The label value used by lvs_ipv6_addrlabel; pick one that `ip addrlabel list` does not use yet.',
   },
   {
-    name: 'mac', type: 'string',
+    name: 'mac',
+    type: 'string',
     shortdesc: 'Cluster IP MAC address (not supported)',
     longdesc: `The multicast MAC of a load-shared Cluster IP (iptables CLUSTERIP). ${NOT_SUPPORTED}`,
   },
   {
-    name: 'clusterip_hash', type: 'string', default: 'sourceip-sourceport',
+    name: 'clusterip_hash',
+    type: 'string',
+    default: 'sourceip-sourceport',
     shortdesc: 'Cluster IP hashing (not supported)',
-    longdesc: `The hash that shares a Cluster IP between clone instances (sourceip, sourceip-sourceport, `
-      + `sourceip-sourceport-destport). ${NOT_SUPPORTED} So is running the agent as a clone with clone-max above 1: `
-      + 'the iptables CLUSTERIP target it needs is deprecated and gone from current kernels.',
+    longdesc:
+      `The hash that shares a Cluster IP between clone instances (sourceip, sourceip-sourceport, ` +
+      `sourceip-sourceport-destport). ${NOT_SUPPORTED} So is running the agent as a clone with clone-max above 1: ` +
+      'the iptables CLUSTERIP target it needs is deprecated and gone from current kernels.',
   },
   {
-    name: 'unique_clone_address', type: 'boolean', default: false,
+    name: 'unique_clone_address',
+    type: 'boolean',
+    default: false,
     shortdesc: 'one address per clone instance (not supported)',
     longdesc: `When true, upstream adds the clone number to the last octet of ip. ${NOT_SUPPORTED}`,
   },
   {
-    name: 'arp_interval', type: 'integer', default: 200, check: positive,
+    name: 'arp_interval',
+    type: 'integer',
+    default: 200,
+    check: positive,
     shortdesc: 'milliseconds between announcements',
-    longdesc: 'The interval between the unsolicited ARP (IPv4) or neighbour advertisement (IPv6) packets sent on '
-      + 'start. IPv6 (na6) keeps it to the millisecond; arping counts whole seconds, so for IPv4 it is rounded up to '
-      + 'whole seconds (at least 1). The first packet always leaves at once.',
+    longdesc:
+      'The interval between the unsolicited ARP (IPv4) or neighbour advertisement (IPv6) packets sent on ' +
+      'start. IPv6 (na6) keeps it to the millisecond; arping counts whole seconds, so for IPv4 it is rounded up to ' +
+      'whole seconds (at least 1). The first packet always leaves at once.',
   },
   {
-    name: 'arp_count', type: 'integer', default: 5, check: positive,
+    name: 'arp_count',
+    type: 'integer',
+    default: 5,
+    check: positive,
     shortdesc: 'announcements sent on start',
-    longdesc: 'How many unsolicited ARP (IPv4) or neighbour advertisement (IPv6) packets start sends, so that switches '
-      + 'and neighbours update their caches at once.',
+    longdesc:
+      'How many unsolicited ARP (IPv4) or neighbour advertisement (IPv6) packets start sends, so that switches ' +
+      'and neighbours update their caches at once.',
   },
   {
-    name: 'arp_count_refresh', type: 'integer', default: 0, check: (v) => (Number(v) >= 0 ? undefined : 'must be 0 or more'),
+    name: 'arp_count_refresh',
+    type: 'integer',
+    default: 0,
+    check: (v) => (Number(v) >= 0 ? undefined : 'must be 0 or more'),
     shortdesc: 'announcements sent on each monitor',
-    longdesc: 'IPv4 only: how many unsolicited ARP packets every monitor that finds the address sends (in the '
-      + 'background when arp_bg says so). Helps neighbours whose cache went stale, e.g. after a split brain. 0: none, '
-      + 'and then a monitor runs a single program (ip).',
+    longdesc:
+      'IPv4 only: how many unsolicited ARP packets every monitor that finds the address sends (in the ' +
+      'background when arp_bg says so). Helps neighbours whose cache went stale, e.g. after a split brain. 0: none, ' +
+      'and then a monitor runs a single program (ip).',
   },
   {
-    name: 'arp_bg', type: 'string', default: '',
+    name: 'arp_bg',
+    type: 'string',
+    default: '',
     shortdesc: 'announce in the background',
-    longdesc: 'Whether start returns before the announcements are all sent (true) or after (false). Empty: true for '
-      + 'IPv4, false for IPv6. Background senders are ended by stop, so a stopped node never keeps announcing the VIP.',
+    longdesc:
+      'Whether start returns before the announcements are all sent (true) or after (false). Empty: true for ' +
+      'IPv4, false for IPv6. Background senders are ended by stop, so a stopped node never keeps announcing the VIP.',
   },
   {
-    name: 'arp_sender', type: 'string', default: '',
+    name: 'arp_sender',
+    type: 'string',
+    default: '',
     shortdesc: 'program that sends unsolicited ARP',
-    longdesc: 'IPv4 only. ocfkit sends unsolicited ARP with arping from iputils (package iputils-arping); empty, '
-      + '"iputils_arping" and "send_arp" (upstream\'s default, meaning "the default sender") all select it. '
-      + '"libnet_arping" and "ipoibarping" are not supported by ocfkit: validate-all and start fail with '
-      + 'OCF_ERR_CONFIGURED. IPv6 neighbour advertisements are sent with na6 (package ipv6toolkit).',
+    longdesc:
+      'IPv4 only. ocfkit sends unsolicited ARP with arping from iputils (package iputils-arping); empty, ' +
+      '"iputils_arping" and "send_arp" (upstream\'s default, meaning "the default sender") all select it. ' +
+      '"libnet_arping" and "ipoibarping" are not supported by ocfkit: validate-all and start fail with ' +
+      'OCF_ERR_CONFIGURED. IPv6 neighbour advertisements are sent with na6 (package ipv6toolkit).',
   },
   {
-    name: 'send_arp_opts', type: 'string', default: '',
+    name: 'send_arp_opts',
+    type: 'string',
+    default: '',
     shortdesc: 'extra arping options',
-    longdesc: 'IPv4 only: options added to the arping command line, separated by spaces, e.g. "-A" to announce with '
-      + 'ARP replies instead of requests.',
+    longdesc:
+      'IPv4 only: options added to the arping command line, separated by spaces, e.g. "-A" to announce with ' +
+      'ARP replies instead of requests.',
   },
   {
-    name: 'flush_routes', type: 'boolean', default: false,
+    name: 'flush_routes',
+    type: 'boolean',
+    default: false,
     shortdesc: 'flush the route cache on stop',
-    longdesc: 'Run `ip route flush cache` after removing the address, so local applications stop using cached '
-      + 'routes through it at once.',
+    longdesc:
+      'Run `ip route flush cache` after removing the address, so local applications stop using cached ' + 'routes through it at once.',
   },
   {
-    name: 'run_arping', type: 'boolean', default: false,
+    name: 'run_arping',
+    type: 'boolean',
+    default: false,
     shortdesc: 'check for an IPv4 address collision first',
-    longdesc: 'IPv4 only: before adding the address, ask the link with arping in duplicate address detection mode '
-      + 'whether another host already uses it; if one answers, start fails (OCF_ERR_GENERIC) and nothing is added.',
+    longdesc:
+      'IPv4 only: before adding the address, ask the link with arping in duplicate address detection mode ' +
+      'whether another host already uses it; if one answers, start fails (OCF_ERR_GENERIC) and nothing is added.',
   },
   {
-    name: 'nodad', type: 'boolean', default: false,
+    name: 'nodad',
+    type: 'boolean',
+    default: false,
     shortdesc: 'skip IPv6 duplicate address detection',
-    longdesc: 'IPv6 only: add the address with nodad. Otherwise start waits until duplicate address detection has '
-      + 'finished (about a second); if it finds another node with the address, the address is removed and start '
-      + 'fails.',
+    longdesc:
+      'IPv6 only: add the address with nodad. Otherwise start waits until duplicate address detection has ' +
+      'finished (about a second); if it finds another node with the address, the address is removed and start ' +
+      'fails.',
   },
   {
-    name: 'noprefixroute', type: 'boolean', default: false,
+    name: 'noprefixroute',
+    type: 'boolean',
+    default: false,
     shortdesc: 'no prefix route',
     longdesc: 'Add the address with noprefixroute: the kernel adds no route for its prefix (see ip-address(8)).',
   },
   {
-    name: 'preferred_lft', type: 'string', default: 'forever',
+    name: 'preferred_lft',
+    type: 'string',
+    default: 'forever',
     shortdesc: 'IPv6 preferred lifetime',
-    longdesc: 'IPv6 only: the preferred lifetime of the address, "forever" or seconds. 0 keeps the address from being '
-      + 'chosen as the source of outgoing connections (RFC 4862, 5.5.4).',
+    longdesc:
+      'IPv6 only: the preferred lifetime of the address, "forever" or seconds. 0 keeps the address from being ' +
+      'chosen as the source of outgoing connections (RFC 4862, 5.5.4).',
   },
   {
-    name: 'network_namespace', type: 'string', default: '',
+    name: 'network_namespace',
+    type: 'string',
+    default: '',
     shortdesc: 'network namespace',
-    longdesc: 'Manage the address inside this named network namespace (one that `ip netns add` created); nic must be '
-      + 'an interface of that namespace.',
+    longdesc:
+      'Manage the address inside this named network namespace (one that `ip netns add` created); nic must be ' +
+      'an interface of that namespace.',
   },
 ] as const satisfies readonly ParamSpec[];
 
@@ -253,7 +329,8 @@ const ownRecordFile = (ctx: Ctx, c: VipConfig) => stateFile(ctx.env, 'address', 
 function requirePrograms(c: VipConfig): void {
   if (!which('ip')) throw installError('ip not found (package iproute2)');
   if (c.family === 'inet' && !which('arping')) throw installError('arping not found (package iputils-arping)');
-  if (c.family === 'inet6' && !which('na6')) throw installError('na6 not found (package ipv6toolkit): it sends the IPv6 neighbour advertisements');
+  if (c.family === 'inet6' && !which('na6'))
+    throw installError('na6 not found (package ipv6toolkit): it sends the IPv6 neighbour advertisements');
 }
 
 function validate(ctx: Ctx): void {
@@ -270,8 +347,10 @@ async function start(ctx: Ctx): Promise<OcfCode> {
   if (foreign.length > 0) {
     // Taking it over would make stop remove the system's own address; adding ours next to it would
     // leave that copy answering here after the VIP moved away.
-    throw genericError(`${c.ip.text} is already configured on this node, not by this resource: ${foreign.join(', ')} `
-      + `(this resource adds ${c.ip.text}/${own.prefix} on ${own.nic}); remove that address from the node's network configuration`);
+    throw genericError(
+      `${c.ip.text} is already configured on this node, not by this resource: ${foreign.join(', ')} ` +
+        `(this resource adds ${c.ip.text}/${own.prefix} on ${own.nic}); remove that address from the node's network configuration`,
+    );
   }
   const present = findOwn(holders, c, own)?.entry;
   guard(ctx, () => configure(ctx, c, placement, link, present));
@@ -319,7 +398,9 @@ async function waitForDad(ctx: Ctx, c: VipConfig, nic: string): Promise<void> {
     }
     if (!entry.tentative) return;
     if (Date.now() - startedAt >= limitMs) {
-      ctx.log.warn(`${c.ip.text} is still tentative after ${Math.round(limitMs / 1000)} s of duplicate address detection (no carrier on ${nic}?)`);
+      ctx.log.warn(
+        `${c.ip.text} is still tentative after ${Math.round(limitMs / 1000)} s of duplicate address detection (no carrier on ${nic}?)`,
+      );
       return;
     }
     await sleep(100);
@@ -329,7 +410,8 @@ async function waitForDad(ctx: Ctx, c: VipConfig, nic: string): Promise<void> {
 /** run_arping: nobody may answer for the address before we take it. */
 function collisionCheck(ctx: Ctx, c: VipConfig, nic: string): void {
   const r = runSender('arping', arpingDadArgs(nic, c.ip.text), c.netns, 10000);
-  if (r.exitCode === 1 && !r.failure) throw genericError(`IPv4 address collision: another host on the link of ${nic} answers for ${c.ip.text}`);
+  if (r.exitCode === 1 && !r.failure)
+    throw genericError(`IPv4 address collision: another host on the link of ${nic} answers for ${c.ip.text}`);
   if (r.exitCode !== 0) ctx.log.warn(`the address collision check (arping -D) could not run: ${failureText(r)}`);
 }
 
@@ -377,9 +459,10 @@ async function announce(ctx: Ctx, c: VipConfig, link: Link, count: number): Prom
     const pidFile = stateFile(ctx.env, 'announce', c.ip.text, c.netns);
     stopDetached(pidFile, c.ip.text); // an earlier sender for the same address
     // IPv6 needs one na6 run per packet: a detached copy of this agent runs them (entry point announce-ipv6).
-    const [file, args] = c.family === 'inet'
-      ? inNetns('arping', arping(), c.netns)
-      : [process.execPath, [process.argv[1] ?? '', ANNOUNCE_ENTRY, ...announceIpv6Args(c, link, count)]];
+    const [file, args] =
+      c.family === 'inet'
+        ? inNetns('arping', arping(), c.netns)
+        : [process.execPath, [process.argv[1] ?? '', ANNOUNCE_ENTRY, ...announceIpv6Args(c, link, count)]];
     const pid = await spawnDetached(file, args, process.env, pidFile);
     if (pid === undefined) ctx.log.error(`could not start the background ${what} sender (${file})`);
     else ctx.log.info(`sending ${count} ${what} packets for ${c.ip.text} on ${link.name} in the background (pid ${pid})`);
@@ -413,7 +496,12 @@ interface AnnounceLink {
  * and each na6 run bounded by it. Returns how many were sent.
  */
 async function sendNeighbourAdvertisements(
-  log: Logger, ip: string, link: AnnounceLink, count: number, intervalMs: number, deadline: number,
+  log: Logger,
+  ip: string,
+  link: AnnounceLink,
+  count: number,
+  intervalMs: number,
+  deadline: number,
 ): Promise<number> {
   const args = na6Args(link.nic, ip, link.mac);
   for (let i = 0; i < count; i++) {
@@ -436,8 +524,12 @@ async function sendNeighbourAdvertisements(
 /** The command line of the background IPv6 sender; the `--announce=IP` argument lets stop recognise it. */
 function announceIpv6Args(c: VipConfig, link: Link, count: number): string[] {
   return [
-    `--announce=${c.ip.text}`, `--nic=${link.name}`, `--mac=${link.mac ?? ''}`, `--count=${count}`,
-    `--interval-ms=${c.announce.intervalMs}`, ...(c.netns !== undefined ? [`--netns=${c.netns}`] : []),
+    `--announce=${c.ip.text}`,
+    `--nic=${link.name}`,
+    `--mac=${link.mac ?? ''}`,
+    `--count=${count}`,
+    `--interval-ms=${c.announce.intervalMs}`,
+    ...(c.netns !== undefined ? [`--netns=${c.netns}`] : []),
   ];
 }
 
@@ -565,7 +657,6 @@ function tryOrLog(ctx: Ctx, body: () => void, level: 'warn' | 'debug' = 'warn'):
     ctx.log[level]((e as Error).message);
   }
 }
-
 
 export default defineAgent({
   name: 'IPaddr2',

@@ -7,8 +7,17 @@ import { defineAgent, exitReason, type ActionContext } from '../lib/ocf/agent.js
 import { OCF, configError, genericError, installError, type OcfCode } from '../lib/ocf/codes.js';
 import type { ParamSpec } from '../lib/ocf/params.js';
 import {
-  markSplitBrains, monitorVerdictFor, parseAdjustMasterScore, parseEvents2, parseProcDrbdVersion,
-  peerLabel, promotionScoreFor, splitBrainSteps, unresolvedSplitBrainsInKernelLog, type Connection, type DrbdState,
+  markSplitBrains,
+  monitorVerdictFor,
+  parseAdjustMasterScore,
+  parseEvents2,
+  parseProcDrbdVersion,
+  peerLabel,
+  promotionScoreFor,
+  splitBrainSteps,
+  unresolvedSplitBrainsInKernelLog,
+  type Connection,
+  type DrbdState,
 } from '../lib/drbd/index.js';
 import { compareVersions, formatVersion, parseVersion } from '../lib/drbd/version.js';
 import { drbdadm, kernelLog, kernelModuleLoaded, modprobeDrbd, procDrbdText, readDrbdEvents } from '../lib/sys/drbd.js';
@@ -23,90 +32,140 @@ const versionOrEmpty = (v: string) => (v === '' || parseVersion(v) ? undefined :
 // reload (as with ocf:linbit:drbd); drbd_resource is unique="1", which makes Pacemaker restart.
 const parameters = [
   {
-    name: 'drbd_resource', type: 'string', required: true, unique: true,
+    name: 'drbd_resource',
+    type: 'string',
+    required: true,
+    unique: true,
     check: (v) => (/^[A-Za-z0-9_.+-]+$/.test(v) ? undefined : 'is not a DRBD resource name'),
     shortdesc: 'DRBD resource name',
     longdesc: 'The name of the DRBD resource, as in the DRBD configuration (resource r0 { ... }).',
   },
   {
-    name: 'drbdconf', type: 'string', default: '/etc/drbd.conf', reloadable: true,
+    name: 'drbdconf',
+    type: 'string',
+    default: '/etc/drbd.conf',
+    reloadable: true,
     check: (v) => (v.startsWith('/') ? undefined : 'must be an absolute path'),
     shortdesc: 'DRBD configuration file',
     longdesc: 'Full path to the DRBD configuration file drbdadm reads.',
   },
   {
-    name: 'adjust_master_score', type: 'string', default: '0 10 1000 10000', reloadable: true,
+    name: 'adjust_master_score',
+    type: 'string',
+    default: '0 10 1000 10000',
+    reloadable: true,
     // Checked in validate (validate-all, start, reload), not here: a check here would fail every
     // action, monitor included, where upstream uses the default scores (upstream score table).
     shortdesc: 'promotion scores for the data states',
-    longdesc: 'Four non-decreasing scores, separated by spaces: (1) only Consistent data is reachable; '
-      + '(2) only a peer has UpToDate data; (3) Secondary with UpToDate data but some peer\'s data unknown; '
-      + '(4) UpToDate and Primary, or UpToDate with every peer known. The first is 0 by default so that '
-      + 'Pacemaker does not promote data that may be stale; configure fencing instead of raising it.',
+    longdesc:
+      'Four non-decreasing scores, separated by spaces: (1) only Consistent data is reachable; ' +
+      "(2) only a peer has UpToDate data; (3) Secondary with UpToDate data but some peer's data unknown; " +
+      '(4) UpToDate and Primary, or UpToDate with every peer known. The first is 0 by default so that ' +
+      'Pacemaker does not promote data that may be stale; configure fencing instead of raising it.',
   },
   {
-    name: 'stop_outdates_secondary', type: 'boolean', default: false, reloadable: true,
+    name: 'stop_outdates_secondary',
+    type: 'boolean',
+    default: false,
+    reloadable: true,
     shortdesc: 'mark a stopped Secondary Outdated while a Primary runs',
-    longdesc: 'When a Secondary is stopped while a Primary is known to run (connected peer, or Pacemaker\'s '
-      + 'notify list of promoted nodes), mark its data Outdated in the DRBD meta data after bringing it down, '
-      + 'so it cannot be promoted with stale data later.',
+    longdesc:
+      "When a Secondary is stopped while a Primary is known to run (connected peer, or Pacemaker's " +
+      'notify list of promoted nodes), mark its data Outdated in the DRBD meta data after bringing it down, ' +
+      'so it cannot be promoted with stale data later.',
   },
   {
-    name: 'ignore_missing_notifications', type: 'boolean', default: false, reloadable: true,
+    name: 'ignore_missing_notifications',
+    type: 'boolean',
+    default: false,
+    reloadable: true,
     shortdesc: 'allow the clone without notify=true',
-    longdesc: 'The agent relies on notifications (notify=true on the clone) to keep promotion scores current; '
-      + 'without them start fails with a configuration error unless this is true.',
+    longdesc:
+      'The agent relies on notifications (notify=true on the clone) to keep promotion scores current; ' +
+      'without them start fails with a configuration error unless this is true.',
   },
   {
-    name: 'wfc_timeout', type: 'integer', default: 5, reloadable: true,
+    name: 'wfc_timeout',
+    type: 'integer',
+    default: 5,
+    reloadable: true,
     check: (v) => (Number(v) >= 0 ? undefined : 'must be 0 or more seconds'),
     shortdesc: 'seconds to wait for the peers on start',
-    longdesc: 'After bringing the resource up on start, wait at most this many seconds for the connections '
-      + 'to the peers to be established (not an error if they are not).',
+    longdesc:
+      'After bringing the resource up on start, wait at most this many seconds for the connections ' +
+      'to the peers to be established (not an error if they are not).',
   },
   {
-    name: 'remove_master_score_if_peer_primary', type: 'string', default: 'false', reloadable: true,
+    name: 'remove_master_score_if_peer_primary',
+    type: 'string',
+    default: 'false',
+    reloadable: true,
     choices: ['true', 'false', 'yes', 'no', '1', '0', 'unexpected'],
     shortdesc: 'no promotion score while connected to a Primary',
-    longdesc: 'true: publish no promotion score while DRBD is connected to a Primary peer with UpToDate data, '
-      + 'so that a Pacemaker split brain cannot promote here while DRBD still replicates from there. '
-      + 'unexpected: only when Pacemaker knows of no promoted instance (a Primary outside its control).',
+    longdesc:
+      'true: publish no promotion score while DRBD is connected to a Primary peer with UpToDate data, ' +
+      'so that a Pacemaker split brain cannot promote here while DRBD still replicates from there. ' +
+      'unexpected: only when Pacemaker knows of no promoted instance (a Primary outside its control).',
   },
   {
-    name: 'fail_promote_early_if_peer_primary', type: 'boolean', default: false, reloadable: true,
+    name: 'fail_promote_early_if_peer_primary',
+    type: 'boolean',
+    default: false,
+    reloadable: true,
     shortdesc: 'fail promote at once while a peer is Primary',
-    longdesc: 'With promoted-max=1, give up a promote at once (instead of retrying until the timeout) '
-      + 'when DRBD is still connected to a Primary peer.',
+    longdesc:
+      'With promoted-max=1, give up a promote at once (instead of retrying until the timeout) ' +
+      'when DRBD is still connected to a Primary peer.',
   },
   {
-    name: 'unfence_if_all_uptodate', type: 'boolean', default: false, reloadable: true,
+    name: 'unfence_if_all_uptodate',
+    type: 'boolean',
+    default: false,
+    reloadable: true,
     shortdesc: 'remove stale fencing constraints once all is UpToDate',
-    longdesc: 'After a notification, when every volume and every peer is UpToDate, run `drbdadm unfence-peer` '
-      + 'so that a stale fencing constraint left by crm-fence-peer is removed.',
+    longdesc:
+      'After a notification, when every volume and every peer is UpToDate, run `drbdadm unfence-peer` ' +
+      'so that a stale fencing constraint left by crm-fence-peer is removed.',
   },
   {
-    name: 'unfence_extra_args', type: 'string', default: '--quiet --flock-required --flock-timeout 0 --unfence-only-if-owner-match',
+    name: 'unfence_extra_args',
+    type: 'string',
+    default: '--quiet --flock-required --flock-timeout 0 --unfence-only-if-owner-match',
     reloadable: true,
     shortdesc: 'extra arguments for the unfence handler',
     longdesc: 'Passed to the unfence handler in OCF_RESKEY_unfence_extra_args (it reads them from there).',
   },
   {
-    name: 'require_drbd_module_version_ge', type: 'string', default: '8.0.0', check: versionOrEmpty, reloadable: true,
+    name: 'require_drbd_module_version_ge',
+    type: 'string',
+    default: '8.0.0',
+    check: versionOrEmpty,
+    reloadable: true,
     shortdesc: 'lowest DRBD kernel module version accepted',
-    longdesc: 'Fail (OCF_ERR_INSTALLED) when the loaded DRBD module is older than this version, e.g. 9.0.16 '
-      + 'to insist on DRBD 9. Empty skips the check.',
+    longdesc:
+      'Fail (OCF_ERR_INSTALLED) when the loaded DRBD module is older than this version, e.g. 9.0.16 ' +
+      'to insist on DRBD 9. Empty skips the check.',
   },
   {
-    name: 'require_drbd_module_version_lt', type: 'string', default: '10.0.0', check: versionOrEmpty, reloadable: true,
+    name: 'require_drbd_module_version_lt',
+    type: 'string',
+    default: '10.0.0',
+    check: versionOrEmpty,
+    reloadable: true,
     shortdesc: 'DRBD kernel module versions from this one on are refused',
-    longdesc: 'Fail (OCF_ERR_INSTALLED) when the loaded DRBD module is this version or newer, e.g. 9.0.0 to '
-      + 'insist on DRBD 8.4. Empty skips the check.',
+    longdesc:
+      'Fail (OCF_ERR_INSTALLED) when the loaded DRBD module is this version or newer, e.g. 9.0.0 to ' +
+      'insist on DRBD 8.4. Empty skips the check.',
   },
   {
-    name: 'connect_only_after_promote', type: 'boolean', default: false, reloadable: true,
+    name: 'connect_only_after_promote',
+    type: 'boolean',
+    default: false,
+    reloadable: true,
     shortdesc: 'stay disconnected until promoted',
-    longdesc: 'For stacked set-ups without fencing on the lower layer: keep the resource disconnected until it '
-      + 'is promoted, then connect (drbdadm adjust).',
+    longdesc:
+      'For stacked set-ups without fencing on the lower layer: keep the resource disconnected until it ' +
+      'is promoted, then connect (drbdadm adjust).',
   },
 ] as const satisfies readonly ParamSpec[];
 
@@ -157,11 +216,17 @@ async function withSplitBrainEvidence(ctx: Ctx, state: DrbdState): Promise<DrbdS
     // no record
   }
   if (recorded) {
-    const peers = recorded.split('\n').map((l) => /peer=(\S*)/.exec(l)?.[1]).filter((p): p is string => p !== undefined);
+    const peers = recorded
+      .split('\n')
+      .map((l) => /peer=(\S*)/.exec(l)?.[1])
+      .filter((p): p is string => p !== undefined);
     return {
       ...state,
       connections: state.connections.map((c) =>
-        c.state === 'StandAlone' && (peers.includes('') || peers.includes(c.name) || state.connections.length === 1) ? { ...c, splitBrain: true } : c),
+        c.state === 'StandAlone' && (peers.includes('') || peers.includes(c.name) || state.connections.length === 1)
+          ? { ...c, splitBrain: true }
+          : c,
+      ),
     };
   }
   return markSplitBrains(state, unresolvedSplitBrainsInKernelLog(await kernelLog(2000)));
@@ -171,9 +236,10 @@ async function withSplitBrainEvidence(ctx: Ctx, state: DrbdState): Promise<DrbdS
 
 async function publishPromotionScore(ctx: Ctx, state: DrbdState | undefined): Promise<void> {
   const p = ctx.params;
-  const removeIfPeerPrimary = p.remove_master_score_if_peer_primary === 'unexpected'
-    ? 'unexpected' as const
-    : ['true', 'yes', '1'].includes(p.remove_master_score_if_peer_primary);
+  const removeIfPeerPrimary =
+    p.remove_master_score_if_peer_primary === 'unexpected'
+      ? ('unexpected' as const)
+      : ['true', 'yes', '1'].includes(p.remove_master_score_if_peer_primary);
   const adjusted = parseAdjustMasterScore(p.adjust_master_score);
   if (adjusted.problem) ctx.log.warn(adjusted.problem);
   const decision = promotionScoreFor(state, {
@@ -186,7 +252,10 @@ async function publishPromotionScore(ctx: Ctx, state: DrbdState | undefined): Pr
   const score = decision.action === 'set' ? decision.score : undefined;
   const r = await setPromotionScore(score, budget(ctx, 10000));
   // Outside a cluster (ocf-tester, crm_resource --force-*) there is no attribute daemon: not an error of ours.
-  if (r.exitCode !== 0) ctx.log.warn(`could not ${score === undefined ? 'remove' : `set`} the promotion score${score === undefined ? '' : ` ${score}`}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+  if (r.exitCode !== 0)
+    ctx.log.warn(
+      `could not ${score === undefined ? 'remove' : `set`} the promotion score${score === undefined ? '' : ` ${score}`}: ${r.stderr.trim() || `exit ${r.exitCode}`}`,
+    );
   else ctx.log.debug(`promotion score ${score ?? 'removed'}: ${decision.reason}`);
 }
 
@@ -215,8 +284,10 @@ function checkModuleVersion(ctx: Ctx): void {
   if (!loaded.ok) return;
   const version = loaded.version;
   const { require_drbd_module_version_ge: ge, require_drbd_module_version_lt: lt } = ctx.params;
-  if (ge && compareVersions(version, ge) < 0) throw installError(`DRBD module ${formatVersion(version)} is older than require_drbd_module_version_ge=${ge}`);
-  if (lt && compareVersions(version, lt) >= 0) throw installError(`DRBD module ${formatVersion(version)} is not older than require_drbd_module_version_lt=${lt}`);
+  if (ge && compareVersions(version, ge) < 0)
+    throw installError(`DRBD module ${formatVersion(version)} is older than require_drbd_module_version_ge=${ge}`);
+  if (lt && compareVersions(version, lt) >= 0)
+    throw installError(`DRBD module ${formatVersion(version)} is not older than require_drbd_module_version_lt=${lt}`);
 }
 
 // ---------------------------------------------------------------- monitor
@@ -228,8 +299,11 @@ async function monitor(ctx: Ctx): Promise<OcfCode> {
   if (!state) return OCF.NOT_RUNNING;
   const verdict = monitorVerdictFor(state, { degradedCodes: pacemakerUnderstandsDegraded(ctx.env) });
   const problems = [...verdict.degradations, ...bothPrimary(ctx, state)];
-  const code = (verdict.code === OCF.RUNNING_PROMOTED && problems.length > 0 && pacemakerUnderstandsDegraded(ctx.env)
-    ? OCF.DEGRADED_PROMOTED : verdict.code) as OcfCode;
+  const code = (
+    verdict.code === OCF.RUNNING_PROMOTED && problems.length > 0 && pacemakerUnderstandsDegraded(ctx.env)
+      ? OCF.DEGRADED_PROMOTED
+      : verdict.code
+  ) as OcfCode;
   // A recurring monitor runs every few seconds, and a degraded state (disconnected, resyncing, split
   // brain) can last for hours: it is reported on every run, at WARNING. ERROR is for failures (1, 9).
   const failed = code === OCF.FAILED_PROMOTED || code === OCF.ERR_GENERIC;
@@ -237,7 +311,11 @@ async function monitor(ctx: Ctx): Promise<OcfCode> {
   if (splitBrain.length > 0) {
     // Never silent: every monitor says it, with what the admin has to do, at ERROR (unlike other
     // degraded states it does not heal by itself: data diverged and a human has to choose).
-    exitReason(ctx.log, `${state.name}: split brain with ${splitBrain.map((c) => peerLabel(c)).join(', ')}; ${splitBrainResolution(state, splitBrain)}`, 'error');
+    exitReason(
+      ctx.log,
+      `${state.name}: split brain with ${splitBrain.map((c) => peerLabel(c)).join(', ')}; ${splitBrainResolution(state, splitBrain)}`,
+      'error',
+    );
   } else if (failed) {
     // A failure always carries its reason (the verdict's: which volumes have no good data).
     exitReason(ctx.log, [verdict.reason, ...bothPrimary(ctx, state)].join('; '));
@@ -259,12 +337,16 @@ function splitBrainResolution(state: DrbdState, splitBrain: readonly Connection[
     return `on the node whose changes are to be discarded run "${steps.victim}", then on the other "${steps.survivor}"`;
   }
   const here = hostname(); // DRBD names a host's connections after its host name
-  return splitBrain.map((c) => {
-    const hereLoses = splitBrainSteps(state, here, c.name);
-    const peerLoses = splitBrainSteps(state, c.name, here);
-    return `to discard this node's changes run here "${hereLoses.victim}", then on ${c.name} "${hereLoses.survivor}"; `
-      + `to discard ${c.name}'s instead run on ${c.name} "${peerLoses.victim}", then here "${peerLoses.survivor}"`;
-  }).join('; ');
+  return splitBrain
+    .map((c) => {
+      const hereLoses = splitBrainSteps(state, here, c.name);
+      const peerLoses = splitBrainSteps(state, c.name, here);
+      return (
+        `to discard this node's changes run here "${hereLoses.victim}", then on ${c.name} "${hereLoses.survivor}"; ` +
+        `to discard ${c.name}'s instead run on ${c.name} "${peerLoses.victim}", then here "${peerLoses.survivor}"`
+      );
+    })
+    .join('; ');
 }
 
 /** OCF 1.1 (Pacemaker 2.1+) knows 190/191; older ones would take them for failures. */
@@ -274,7 +356,9 @@ function pacemakerUnderstandsDegraded(env: NodeJS.ProcessEnv): boolean {
 
 function bothPrimary(ctx: Ctx, state: DrbdState): string[] {
   if (state.role !== 'Primary' || (ctx.meta.promotedMax ?? 1) >= 2) return [];
-  return state.connections.filter((c) => c.peerRole === 'Primary').map((c) => `both Primary with ${peerLabel(c)} although promoted-max is 1`);
+  return state.connections
+    .filter((c) => c.peerRole === 'Primary')
+    .map((c) => `both Primary with ${peerLabel(c)} although promoted-max is 1`);
 }
 
 // ---------------------------------------------------------------- start / stop
@@ -319,8 +403,9 @@ async function stop(ctx: Ctx): Promise<OcfCode> {
     await publishPromotionScore(ctx, undefined);
     return OCF.SUCCESS;
   }
-  const primaryElsewhere = before.state.connections.some((c) => c.peerRole === 'Primary')
-    || ctx.meta.notify.unames.promoted.some((n) => n !== hostname() && n !== ctx.meta.onNode);
+  const primaryElsewhere =
+    before.state.connections.some((c) => c.peerRole === 'Primary') ||
+    ctx.meta.notify.unames.promoted.some((n) => n !== hostname() && n !== ctx.meta.onNode);
   // `down` refuses while the device is open (a late umount, a process still closing it): retry.
   let last = '';
   for (;;) {
@@ -351,7 +436,9 @@ async function promote(ctx: Ctx): Promise<OcfCode> {
   for (;;) {
     const peerPrimary = seen.state.connections.find((c) => c.state === 'Connected' && c.peerRole === 'Primary');
     if (peerPrimary && p.fail_promote_early_if_peer_primary && (ctx.meta.promotedMax ?? 1) < 2) {
-      throw genericError(`${p.drbd_resource}: ${peerLabel(peerPrimary, { noun: true })} is still Primary; not retrying (fail_promote_early_if_peer_primary)`);
+      throw genericError(
+        `${p.drbd_resource}: ${peerLabel(peerPrimary, { noun: true })} is still Primary; not retrying (fail_promote_early_if_peer_primary)`,
+      );
     }
     const r = await drbdadm(p.drbdconf, ['primary', p.drbd_resource], budget(ctx));
     seen = await observe(ctx);
@@ -413,8 +500,10 @@ async function notify(ctx: Ctx): Promise<OcfCode> {
 }
 
 function allUpToDate(state: DrbdState): boolean {
-  return state.volumes.every((v) => v.disk === 'UpToDate')
-    && state.connections.every((c) => c.state === 'Connected' && c.peerVolumes.every((pv) => pv.peerDisk === 'UpToDate'));
+  return (
+    state.volumes.every((v) => v.disk === 'UpToDate') &&
+    state.connections.every((c) => c.state === 'Connected' && c.peerVolumes.every((pv) => pv.peerDisk === 'UpToDate'))
+  );
 }
 
 /**

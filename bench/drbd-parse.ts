@@ -5,7 +5,11 @@
 //   node scripts/run-ts.mjs bench/drbd-parse.ts [rounds]     (default 20 rounds per format)
 
 import {
-  type DrbdParseResult, parseDrbdsetupStatusJson, parseDrbdsetupStatusText, parseEvents2, parseProcDrbd,
+  type DrbdParseResult,
+  parseDrbdsetupStatusJson,
+  parseDrbdsetupStatusText,
+  parseEvents2,
+  parseProcDrbd,
 } from '../lib/drbd/index.js';
 
 const RESOURCES = 1000;
@@ -16,24 +20,60 @@ const resyncing = (i: number) => i % 10 === 0;
 
 function statusJson(): string {
   const resources = names.map((name, i) => ({
-    name, 'node-id': 0, role: i % 2 ? 'Secondary' : 'Primary', suspended: false, 'suspended-user': false,
-    'suspended-no-data': false, 'suspended-fencing': false, 'suspended-quorum': false, 'force-io-failures': false,
+    name,
+    'node-id': 0,
+    role: i % 2 ? 'Secondary' : 'Primary',
+    suspended: false,
+    'suspended-user': false,
+    'suspended-no-data': false,
+    'suspended-fencing': false,
+    'suspended-quorum': false,
+    'force-io-failures': false,
     'write-ordering': 'flush',
-    devices: [{
-      volume: 0, minor: i, 'disk-state': 'UpToDate', client: false, quorum: true, size: 65496, read: 0, written: 0,
-      'al-writes': 0, 'bm-writes': 0, 'upper-pending': 0, 'lower-pending': 0,
-    }],
+    devices: [
+      {
+        volume: 0,
+        minor: i,
+        'disk-state': 'UpToDate',
+        client: false,
+        quorum: true,
+        size: 65496,
+        read: 0,
+        written: 0,
+        'al-writes': 0,
+        'bm-writes': 0,
+        'upper-pending': 0,
+        'lower-pending': 0,
+      },
+    ],
     connections: [1, 2].map((peerNodeId) => {
       const syncing = resyncing(i) && peerNodeId === 1;
       return {
-        'peer-node-id': peerNodeId, name: `node${peerNodeId + 1}`, 'connection-state': 'Connected', congested: false,
-        'peer-role': 'Secondary', 'ap-in-flight': 0, 'rs-in-flight': 0,
-        peer_devices: [{
-          volume: 0, 'replication-state': syncing ? 'SyncSource' : 'Established', 'peer-disk-state': syncing ? 'Inconsistent' : 'UpToDate',
-          'peer-client': false, 'resync-suspended': 'no', received: 0, sent: 0, 'out-of-sync': syncing ? 4096 : 0, pending: 0, unacked: 0,
-          'has-sync-details': syncing, 'has-online-verify-details': false, 'percent-in-sync': syncing ? 93.75 : 100,
-          ...(syncing && { 'percent-resync-done': 93.75, 'estimated-seconds-to-finish': 12, 'db1/dt1 [MiB/s]': 0.3 }),
-        }],
+        'peer-node-id': peerNodeId,
+        name: `node${peerNodeId + 1}`,
+        'connection-state': 'Connected',
+        congested: false,
+        'peer-role': 'Secondary',
+        'ap-in-flight': 0,
+        'rs-in-flight': 0,
+        peer_devices: [
+          {
+            volume: 0,
+            'replication-state': syncing ? 'SyncSource' : 'Established',
+            'peer-disk-state': syncing ? 'Inconsistent' : 'UpToDate',
+            'peer-client': false,
+            'resync-suspended': 'no',
+            received: 0,
+            sent: 0,
+            'out-of-sync': syncing ? 4096 : 0,
+            pending: 0,
+            unacked: 0,
+            'has-sync-details': syncing,
+            'has-online-verify-details': false,
+            'percent-in-sync': syncing ? 93.75 : 100,
+            ...(syncing && { 'percent-resync-done': 93.75, 'estimated-seconds-to-finish': 12, 'db1/dt1 [MiB/s]': 0.3 }),
+          },
+        ],
       };
     }),
   }));
@@ -105,12 +145,16 @@ console.log(`${'format'.padEnd(26)}${'KiB'.padStart(8)}${'ms/parse'.padStart(11)
 for (const [label, text, parse] of formats) {
   const check = parse(text);
   if (!check.ok || check.resources.length !== RESOURCES) {
-    console.error(`${label}: synthesized input did not parse into ${RESOURCES} resources: ${check.ok ? check.resources.length : check.reason}`);
+    console.error(
+      `${label}: synthesized input did not parse into ${RESOURCES} resources: ${check.ok ? check.resources.length : check.reason}`,
+    );
     process.exit(1);
   }
   const started = performance.now();
   for (let round = 0; round < rounds; round++) parse(text);
   const msPerParse = (performance.now() - started) / rounds;
   const resourcesPerSecond = Math.round((RESOURCES / msPerParse) * 1000);
-  console.log(`${label.padEnd(26)}${(text.length / 1024).toFixed(0).padStart(8)}${msPerParse.toFixed(2).padStart(11)}${String(resourcesPerSecond).padStart(14)}`);
+  console.log(
+    `${label.padEnd(26)}${(text.length / 1024).toFixed(0).padStart(8)}${msPerParse.toFixed(2).padStart(11)}${String(resourcesPerSecond).padStart(14)}`,
+  );
 }

@@ -25,7 +25,7 @@ import { GUEST_PATH, Lab, NODES, PROJECT, RES, shq, vmUnavailable, type NodeId }
 
 function option(name: string, env: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] ?? fallback : process.env[env] ?? fallback;
+  return index >= 0 ? (process.argv[index + 1] ?? fallback) : (process.env[env] ?? fallback);
 }
 const runs = Number(option('runs', 'BENCH_RUNS', '20'));
 const jsonFile = option('json', 'BENCH_JSON', '');
@@ -38,9 +38,28 @@ const unavailable = vmUnavailable();
 if (unavailable) throw new Error(`the DRBD VM lab cannot run: ${unavailable}`);
 if (!existsSync(OURS)) throw new Error(`${OURS} is missing: run node scripts/build.mjs first`);
 
-interface Run { wallMs: number; cpuMs: number; code: number; score: string }
-interface Stats { runs: number; wallMsMin: number; wallMsMedian: number; cpuMsMean: number; codes: number[]; scores: string[] }
-interface NodeResult { node: string; state: string; ours: Stats; upstream: Stats; cpuRatio: number; wallMedianRatio: number }
+interface Run {
+  wallMs: number;
+  cpuMs: number;
+  code: number;
+  score: string;
+}
+interface Stats {
+  runs: number;
+  wallMsMin: number;
+  wallMsMedian: number;
+  cpuMsMean: number;
+  codes: number[];
+  scores: string[];
+}
+interface NodeResult {
+  node: string;
+  state: string;
+  ours: Stats;
+  upstream: Stats;
+  cpuRatio: number;
+  wallMedianRatio: number;
+}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -59,18 +78,30 @@ const stats = (rs: Run[]): Stats => ({
 function benchScript(n: NodeId): string {
   const interval = n === 1 ? 10000 : 20000; // the Promoted / Unpromoted monitor intervals of both agents
   const env: Record<string, string> = {
-    OCF_ROOT: '/usr/lib/ocf', OCF_RA_VERSION_MAJOR: '1', OCF_RA_VERSION_MINOR: '1',
-    OCF_RESOURCE_INSTANCE: 'drbd_r0', OCF_RESOURCE_TYPE: 'drbd',
+    OCF_ROOT: '/usr/lib/ocf',
+    OCF_RA_VERSION_MAJOR: '1',
+    OCF_RA_VERSION_MINOR: '1',
+    OCF_RESOURCE_INSTANCE: 'drbd_r0',
+    OCF_RESOURCE_TYPE: 'drbd',
     OCF_RESKEY_drbd_resource: RES,
-    OCF_RESKEY_CRM_meta_clone_max: '2', OCF_RESKEY_CRM_meta_clone_node_max: '1',
-    OCF_RESKEY_CRM_meta_promoted_max: '1', OCF_RESKEY_CRM_meta_promoted_node_max: '1',
-    OCF_RESKEY_CRM_meta_master_max: '1', OCF_RESKEY_CRM_meta_master_node_max: '1',
-    OCF_RESKEY_CRM_meta_notify: 'true', OCF_RESKEY_CRM_meta_globally_unique: 'false',
-    OCF_RESKEY_CRM_meta_on_node: `node${n}`, OCF_RESKEY_CRM_meta_interval: String(interval),
-    OCF_RESKEY_CRM_meta_timeout: '20000', OCF_RESKEY_CRM_meta_name: 'monitor',
-    CRM_ATTRIBUTE_STUB_DIR: '/run/stub', PATH: `${STUBS}:${GUEST_PATH}`,
+    OCF_RESKEY_CRM_meta_clone_max: '2',
+    OCF_RESKEY_CRM_meta_clone_node_max: '1',
+    OCF_RESKEY_CRM_meta_promoted_max: '1',
+    OCF_RESKEY_CRM_meta_promoted_node_max: '1',
+    OCF_RESKEY_CRM_meta_master_max: '1',
+    OCF_RESKEY_CRM_meta_master_node_max: '1',
+    OCF_RESKEY_CRM_meta_notify: 'true',
+    OCF_RESKEY_CRM_meta_globally_unique: 'false',
+    OCF_RESKEY_CRM_meta_on_node: `node${n}`,
+    OCF_RESKEY_CRM_meta_interval: String(interval),
+    OCF_RESKEY_CRM_meta_timeout: '20000',
+    OCF_RESKEY_CRM_meta_name: 'monitor',
+    CRM_ATTRIBUTE_STUB_DIR: '/run/stub',
+    PATH: `${STUBS}:${GUEST_PATH}`,
   };
-  return `${Object.entries(env).map(([k, v]) => `export ${k}=${shq(v)}`).join('\n')}
+  return `${Object.entries(env)
+    .map(([k, v]) => `export ${k}=${shq(v)}`)
+    .join('\n')}
 mkdir -p /run/stub
 TIMEFORMAT='%R %U %S'
 one() {  # one NAME AGENT: "NAME rc score wall user sys"
@@ -90,13 +121,19 @@ const t0 = Date.now();
 const lab = await Lab.up();
 const results: NodeResult[] = [];
 try {
-  process.stderr.write(`lab up in ${((Date.now() - t0) / 1000).toFixed(1)}s; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  process.stderr.write(
+    `lab up in ${((Date.now() - t0) / 1000).toFixed(1)}s; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
   // one build for the whole run (through the uncached /ctl share), bind-mounted over its own path
   const bytes = readFileSync(OURS);
   const sha = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
   // r0 up, connected and in sync, node1 Primary
   await agentAndSyncedR0(lab, OURS, bytes);
-  process.stderr.write(`r0 connected and in sync after ${((Date.now() - t0) / 1000).toFixed(1)}s; ours ${OURS} (sha256 ${sha}) vs ${UPSTREAM}\n`);
+  process.stderr.write(
+    `r0 connected and in sync after ${((Date.now() - t0) / 1000).toFixed(1)}s; ours ${OURS} (sha256 ${sha}) vs ${UPSTREAM}\n`,
+  );
 
   for (const n of NODES) {
     const s = await lab.drbdState(n);
@@ -104,21 +141,34 @@ try {
     process.stderr.write(`.. node${n} (${state}): ${runs} runs each\n`);
     const r = await lab.sh(n, benchScript(n), { timeout: 60 + runs * 60 });
     if (r.code !== 0) throw new Error(`node${n}: the benchmark script exited ${r.code}: ${r.stderr}`);
-    const parsed = r.stdout.trim().split('\n').map((line) => {
-      const [name, code, score, real, user, sys] = line.split(' ');
-      return { name, run: { wallMs: Number(real) * 1000, cpuMs: (Number(user) + Number(sys)) * 1000, code: Number(code), score: score ?? '?' } };
-    });
+    const parsed = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [name, code, score, real, user, sys] = line.split(' ');
+        return {
+          name,
+          run: { wallMs: Number(real) * 1000, cpuMs: (Number(user) + Number(sys)) * 1000, code: Number(code), score: score ?? '?' },
+        };
+      });
     const ours = stats(parsed.filter((p) => p.name === 'ours').map((p) => p.run));
     const upstream = stats(parsed.filter((p) => p.name === 'upstream').map((p) => p.run));
     const want = n === 1 ? 8 : 0;
-    for (const [who, st] of [['ours', ours], ['upstream', upstream]] as const) {
+    for (const [who, st] of [
+      ['ours', ours],
+      ['upstream', upstream],
+    ] as const) {
       if (st.runs !== runs || st.codes.length !== 1 || st.codes[0] !== want || st.scores.join() !== '10000') {
         throw new Error(`node${n} ${who}: expected ${runs} runs with exit ${want} and score 10000, got ${JSON.stringify(st)}`);
       }
     }
     results.push({
-      node: `node${n}`, state, ours, upstream,
-      cpuRatio: ours.cpuMsMean / upstream.cpuMsMean, wallMedianRatio: ours.wallMsMedian / upstream.wallMsMedian,
+      node: `node${n}`,
+      state,
+      ours,
+      upstream,
+      cpuRatio: ours.cpuMsMean / upstream.cpuMsMean,
+      wallMedianRatio: ours.wallMsMedian / upstream.wallMsMedian,
     });
   }
 } finally {
@@ -128,10 +178,15 @@ try {
 const f = (ms: number) => ms.toFixed(0).padStart(6);
 const lines = [
   `DRBD 8.4 monitor in a qemu TCG VM: ours (${OURS}) vs upstream ocf:linbit:drbd, ${runs} runs each, alternating`,
-  `CPU = user+sys mean per run (ms); wall = min / median (ms); ratio = ours / upstream; load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+  `CPU = user+sys mean per run (ms); wall = min / median (ms); ratio = ours / upstream; load average now ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
   `${'node (state)'.padEnd(52)} ${'ours CPU'.padStart(8)} ${'ups CPU'.padStart(8)} ${'ratio'.padStart(6)}   ${'ours wall'.padStart(13)}   ${'ups wall'.padStart(13)}   ${'wall med ratio'.padStart(14)}`,
-  ...results.map((r) => `${`${r.node} (${r.state})`.padEnd(52)} ${f(r.ours.cpuMsMean).padStart(8)} ${f(r.upstream.cpuMsMean).padStart(8)} ${r.cpuRatio.toFixed(2).padStart(6)}`
-    + `   ${f(r.ours.wallMsMin)} /${f(r.ours.wallMsMedian)}   ${f(r.upstream.wallMsMin)} /${f(r.upstream.wallMsMedian)}   ${r.wallMedianRatio.toFixed(2).padStart(14)}`),
+  ...results.map(
+    (r) =>
+      `${`${r.node} (${r.state})`.padEnd(52)} ${f(r.ours.cpuMsMean).padStart(8)} ${f(r.upstream.cpuMsMean).padStart(8)} ${r.cpuRatio.toFixed(2).padStart(6)}` +
+      `   ${f(r.ours.wallMsMin)} /${f(r.ours.wallMsMedian)}   ${f(r.upstream.wallMsMin)} /${f(r.upstream.wallMsMedian)}   ${r.wallMedianRatio.toFixed(2).padStart(14)}`,
+  ),
   `total ${((Date.now() - t0) / 1000).toFixed(0)} s`,
 ];
 console.log(lines.join('\n'));

@@ -28,13 +28,24 @@
 import { writeFileSync } from 'node:fs';
 import { startCluster, type Cluster } from '../test/cluster/nodes.js';
 import { generateStack, loadStack, ocfkitUnavailable, type Provider, type Stack } from '../test/cluster/stack.js';
-import { checkCounter, cleanup, activeNode, DESCRIPTIONS, detectionMs, recoveryMs, runScenario, SCENARIOS, type Outcome, type Scenario } from '../test/cluster/scenarios.js';
+import {
+  checkCounter,
+  cleanup,
+  activeNode,
+  DESCRIPTIONS,
+  detectionMs,
+  recoveryMs,
+  runScenario,
+  SCENARIOS,
+  type Outcome,
+  type Scenario,
+} from '../test/cluster/scenarios.js';
 import { startVmCluster } from '../test/vm/cluster/vm-cluster.js';
 import { vmUnavailable } from '../test/vm/lab.js';
 
 function option(name: string, env: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] ?? fallback : process.env[env] ?? fallback;
+  return index >= 0 ? (process.argv[index + 1] ?? fallback) : (process.env[env] ?? fallback);
 }
 
 const kind = option('cluster', 'BENCH_CLUSTER', 'namespace');
@@ -59,7 +70,8 @@ const median = (values: number[]): number | undefined => {
 const seconds = (value: number | undefined) => (value === undefined ? '-' : `${(value / 1000).toFixed(2)} s`);
 const ratio = (ours: number | undefined, upstream: number | undefined) =>
   ours === undefined || upstream === undefined || upstream === 0 ? '-' : (ours / upstream).toFixed(2);
-const opsMs = (o: Outcome, stack: Stack) => [stack.ids.fs, stack.ids.vip, stack.ids.drbd].reduce((sum, id) => sum + (id ? o.operationMs[id] ?? 0 : 0), 0);
+const opsMs = (o: Outcome, stack: Stack) =>
+  [stack.ids.fs, stack.ids.vip, stack.ids.drbd].reduce((sum, id) => sum + (id ? (o.operationMs[id] ?? 0) : 0), 0);
 
 const started = Date.now();
 const cluster: Cluster = kind === 'vm' ? await startVmCluster({ tokenMs }) : await startCluster({ nodes, tokenMs });
@@ -81,15 +93,26 @@ try {
         loaded = provider;
       }
       for (const scenario of scenarios) {
-        const outcome = await runScenario(cluster, stack, scenario, { randomPhase: true, killDc, ...(kind === 'vm' ? { timeoutMs: 240_000 } : {}) });
+        const outcome = await runScenario(cluster, stack, scenario, {
+          randomPhase: true,
+          killDc,
+          ...(kind === 'vm' ? { timeoutMs: 240_000 } : {}),
+        });
         if (scenario === 'fs-failure' || scenario === 'vip-failure') await cleanup(cluster, stack, outcome.to);
         const check = await checkCounter(cluster, stack, await activeNode(cluster, stack));
-        if (check.lost > 0 || check.firstGap !== undefined) problems.push(`${provider} ${scenario} run ${round}: ${check.lost} acknowledged values lost, first gap at ${check.firstGap}`);
+        if (check.lost > 0 || check.firstGap !== undefined)
+          problems.push(`${provider} ${scenario} run ${round}: ${check.lost} acknowledged values lost, first gap at ${check.firstGap}`);
         outcomes.push({ outcome, stack });
         // every run on disk at once: a long VM run that is interrupted keeps what it measured
-        if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ cluster: kind, nodes, tokenMs, runs, partial: true, outcomes: outcomes.map((o) => o.outcome) }, null, 2)}\n`);
-        process.stderr.write(`.. run ${round} ${provider.padEnd(8)} ${scenario.padEnd(11)} node${outcome.from}${outcome.killedDc ? ' (DC)' : ''} -> node${outcome.to}: ` +
-          `detection ${seconds(detectionMs(outcome))}, service back ${seconds(recoveryMs(outcome))}, agent ops ${seconds(opsMs(outcome, stack))}\n`);
+        if (jsonFile)
+          writeFileSync(
+            jsonFile,
+            `${JSON.stringify({ cluster: kind, nodes, tokenMs, runs, partial: true, outcomes: outcomes.map((o) => o.outcome) }, null, 2)}\n`,
+          );
+        process.stderr.write(
+          `.. run ${round} ${provider.padEnd(8)} ${scenario.padEnd(11)} node${outcome.from}${outcome.killedDc ? ' (DC)' : ''} -> node${outcome.to}: ` +
+            `detection ${seconds(detectionMs(outcome))}, service back ${seconds(recoveryMs(outcome))}, agent ops ${seconds(opsMs(outcome, stack))}\n`,
+        );
       }
     }
   }
@@ -111,7 +134,9 @@ const lines = [
 ];
 for (const provider of ['ocfkit', 'upstream'] as const) {
   const s = stacks;
-  lines.push(`  ${provider.padEnd(8)}: ${[s[provider].agents.drbd, s[provider].agents.fs, s[provider].agents.vip, s[provider].agents.service].filter(Boolean).join(', ')}`);
+  lines.push(
+    `  ${provider.padEnd(8)}: ${[s[provider].agents.drbd, s[provider].agents.fs, s[provider].agents.vip, s[provider].agents.service].filter(Boolean).join(', ')}`,
+  );
 }
 for (const note of stacks.ocfkit.notes) lines.push(`  note: ${note}`);
 lines.push('');
@@ -127,23 +152,44 @@ for (const scenario of scenarios) {
     return {
       detection: median(detections),
       back: median(mine.map(({ outcome }) => recoveryMs(outcome))),
-      after: median(mine.filter(({ outcome }) => outcome.detectedAt !== undefined).map(({ outcome }) => outcome.answeredAt - outcome.detectedAt!)),
+      after: median(
+        mine.filter(({ outcome }) => outcome.detectedAt !== undefined).map(({ outcome }) => outcome.answeredAt - outcome.detectedAt!),
+      ),
       ops: median(mine.map(({ outcome, stack }) => opsMs(outcome, stack))),
     };
   };
   const ours = stats('ocfkit');
   const upstream = stats('upstream');
-  summary[scenario] = { ...Object.fromEntries(Object.entries(ours).map(([k, v]) => [`ocfkit_${k}`, v])), ...Object.fromEntries(Object.entries(upstream).map(([k, v]) => [`upstream_${k}`, v])) };
+  summary[scenario] = {
+    ...Object.fromEntries(Object.entries(ours).map(([k, v]) => [`ocfkit_${k}`, v])),
+    ...Object.fromEntries(Object.entries(upstream).map(([k, v]) => [`upstream_${k}`, v])),
+  };
   lines.push(row([scenario, 'ocfkit', seconds(ours.detection), seconds(ours.back), seconds(ours.after), seconds(ours.ops)]));
   lines.push(row(['', 'upstream', seconds(upstream.detection), seconds(upstream.back), seconds(upstream.after), seconds(upstream.ops)]));
-  lines.push(row(['', 'ratio', ratio(ours.detection, upstream.detection), ratio(ours.back, upstream.back), ratio(ours.after, upstream.after), ratio(ours.ops, upstream.ops)]));
+  lines.push(
+    row([
+      '',
+      'ratio',
+      ratio(ours.detection, upstream.detection),
+      ratio(ours.back, upstream.back),
+      ratio(ours.after, upstream.after),
+      ratio(ours.ops, upstream.ops),
+    ]),
+  );
 }
 lines.push('');
 const description = (scenario: Scenario) =>
   kind === 'vm' && scenario === 'node-kill' ? "SIGKILL of the active VM's qemu (a power loss)" : DESCRIPTIONS[scenario];
 for (const scenario of scenarios) lines.push(`  ${scenario.padEnd(11)}: ${description(scenario)}`);
-lines.push(`Total ${seconds(Date.now() - started)}. ${problems.length === 0 ? 'No acknowledged write was lost in any run.' : `PROBLEMS:\n  ${problems.join('\n  ')}`}`);
-if (failure) lines.push(`THE BENCHMARK STOPPED EARLY (the medians above are of the runs before): ${(failure as Error).stack ?? String(failure)}`);
+lines.push(
+  `Total ${seconds(Date.now() - started)}. ${problems.length === 0 ? 'No acknowledged write was lost in any run.' : `PROBLEMS:\n  ${problems.join('\n  ')}`}`,
+);
+if (failure)
+  lines.push(`THE BENCHMARK STOPPED EARLY (the medians above are of the runs before): ${(failure as Error).stack ?? String(failure)}`);
 console.log(lines.join('\n'));
-if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ cluster: kind, nodes, tokenMs, runs, summary, outcomes: outcomes.map(({ outcome }) => outcome) }, null, 2)}\n`);
+if (jsonFile)
+  writeFileSync(
+    jsonFile,
+    `${JSON.stringify({ cluster: kind, nodes, tokenMs, runs, summary, outcomes: outcomes.map(({ outcome }) => outcome) }, null, 2)}\n`,
+  );
 if (problems.length > 0 || failure) process.exitCode = 1;

@@ -72,7 +72,10 @@ class Meter {
       : spawnSync(cmd.argv[0]!, cmd.argv.slice(1), { env: cmd.env, stdio: ['ignore', 'ignore', 'pipe'] });
     let wall = Number(process.hrtime.bigint() - t0) / 1e6;
     if (exact) {
-      const [user, sys, childWall] = String(r.output[3] ?? '').trim().split(' ').map(Number);
+      const [user, sys, childWall] = String(r.output[3] ?? '')
+        .trim()
+        .split(' ')
+        .map(Number);
       if (!Number.isFinite(childWall)) throw new Error(`${this.label}: ${RUSAGE} reported nothing: ${String(r.stderr)}`);
       this.cpus.push(user! + sys!);
       this.cpuMs += user! + sys!;
@@ -88,7 +91,12 @@ class Meter {
   }
 
   result(): Measurement {
-    return { cpuMsMean: this.cpuMs / this.walls.length, cpuMsMedian: this.cpus.length ? median(this.cpus) : NaN, wallMsMin: Math.min(...this.walls), wallMsMedian: median(this.walls) };
+    return {
+      cpuMsMean: this.cpuMs / this.walls.length,
+      cpuMsMedian: this.cpus.length ? median(this.cpus) : NaN,
+      wallMsMin: Math.min(...this.walls),
+      wallMsMedian: median(this.walls),
+    };
   }
 }
 
@@ -102,11 +110,19 @@ export interface CaseResult {
 export async function runCase(suite: string, c: BenchCase, runs: number): Promise<CaseResult> {
   const ours = new Meter(`${suite}/${c.name} ours`);
   const upstream = c.upstream ? new Meter(`${suite}/${c.name} upstream`) : undefined;
-  for (let i = 0; i < 2; i++) { await new Meter('warm-up').once(c.ours); if (c.upstream) await new Meter('warm-up').once(c.upstream); }
+  for (let i = 0; i < 2; i++) {
+    await new Meter('warm-up').once(c.ours);
+    if (c.upstream) await new Meter('warm-up').once(c.upstream);
+  }
   for (let i = 0; i < runs; i++) {
     // Alternate the order so neither side always runs on a just-warmed cache.
-    if (i % 2 === 0) { await ours.once(c.ours); if (upstream && c.upstream) await upstream.once(c.upstream); }
-    else { if (upstream && c.upstream) await upstream.once(c.upstream); await ours.once(c.ours); }
+    if (i % 2 === 0) {
+      await ours.once(c.ours);
+      if (upstream && c.upstream) await upstream.once(c.upstream);
+    } else {
+      if (upstream && c.upstream) await upstream.once(c.upstream);
+      await ours.once(c.ours);
+    }
   }
   return { suite, name: c.name, ours: ours.result(), upstream: upstream?.result() };
 }

@@ -21,7 +21,18 @@
 // printed), so a reinstall during the run cannot mix two versions.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -34,7 +45,7 @@ import { runtimeBinary } from '../scripts/runtime.mjs';
 
 function option(name: string, env: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] ?? fallback : process.env[env] ?? fallback;
+  return index >= 0 ? (process.argv[index + 1] ?? fallback) : (process.env[env] ?? fallback);
 }
 const runs = Number(option('runs', 'BENCH_RUNS', '20'));
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a whole number >= 1');
@@ -52,7 +63,10 @@ const HEARTBEAT = '/usr/lib/ocf/resource.d/heartbeat';
 const PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 const PYTHON = '/usr/bin/python3';
 
-const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 const progress = (line: string) => process.stderr.write(`.. ${line} (load ${load()})\n`);
 
 /** Runs a command; throws with its output when it fails (set-up must not fail silently). */
@@ -66,7 +80,11 @@ const sha256 = (path: string) => createHash('sha256').update(readFileSync(path))
 const mountinfoEntries = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean).length;
 
 /** One row of a scale table: the same monitor, ours and upstream, at one size of the node. */
-interface Row { readonly label: string; readonly result: CaseResult; readonly load: string }
+interface Row {
+  readonly label: string;
+  readonly result: CaseResult;
+  readonly load: string;
+}
 
 function formatTable(title: string, rows: readonly Row[]): string {
   const f = (n: number) => n.toFixed(1).padStart(7);
@@ -82,9 +100,11 @@ function formatTable(title: string, rows: readonly Row[]): string {
   for (const { label, result: r, load: l } of rows) {
     const u = r.upstream;
     const both = (m: Measurement) => `${f(cpu(m))} (${m.cpuMsMean.toFixed(1)})`.padStart(15);
-    lines.push(`${label.padEnd(30)} ${both(r.ours)} ${u ? both(u) : '-'.padStart(15)} `
-      + `${u && cpu(u) > 0 ? (cpu(r.ours) / cpu(u)).toFixed(2).padStart(6) : '     -'} ${(cpu(r.ours) / first).toFixed(2).padStart(6)}   `
-      + `${f(r.ours.wallMsMin)} /${f(r.ours.wallMsMedian)}   ${u ? `${f(u.wallMsMin)} /${f(u.wallMsMedian)}` : ''.padStart(15)}   ${l}`);
+    lines.push(
+      `${label.padEnd(30)} ${both(r.ours)} ${u ? both(u) : '-'.padStart(15)} ` +
+        `${u && cpu(u) > 0 ? (cpu(r.ours) / cpu(u)).toFixed(2).padStart(6) : '     -'} ${(cpu(r.ours) / first).toFixed(2).padStart(6)}   ` +
+        `${f(r.ours.wallMsMin)} /${f(r.ours.wallMsMedian)}   ${u ? `${f(u.wallMsMin)} /${f(u.wallMsMedian)}` : ''.padStart(15)}   ${l}`,
+    );
   }
   return lines.join('\n');
 }
@@ -94,8 +114,12 @@ function formatTable(title: string, rows: readonly Row[]): string {
  * and returns what it printed on stdout (its tables); its progress goes to our stderr.
  */
 function runInside(prefix: readonly string[], part: string, env: Record<string, string>): string {
-  const r = spawnSync(prefix[0]!, [...prefix.slice(1), process.execPath, process.argv[1]!, '--inner', part, '--runs', String(runs)],
-    { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000 });
+  const r = spawnSync(prefix[0]!, [...prefix.slice(1), process.execPath, process.argv[1]!, '--inner', part, '--runs', String(runs)], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 15 * 60_000,
+  });
   if (r.status !== 0) throw new Error(`the ${part} part failed (${r.status ?? r.signal}):\n${r.stdout}`);
   return r.stdout;
 }
@@ -103,7 +127,8 @@ function runInside(prefix: readonly string[], part: string, env: Record<string, 
 /** The installed agent (or with --agents dist, the one node scripts/build.mjs left in dist/agents), copied into `dir` (one version for the whole run). */
 function ourAgent(name: string, dir: string): string {
   const installed = join(AGENTS, name);
-  if (!existsSync(installed)) throw new Error(`${installed} is missing: run make install (or node scripts/build.mjs with --agents dist) first`);
+  if (!existsSync(installed))
+    throw new Error(`${installed} is missing: run make install (or node scripts/build.mjs with --agents dist) first`);
   const copy = join(dir, `ocfkit-${name}`);
   copyFileSync(installed, copy);
   chmodSync(copy, 0o755);
@@ -124,7 +149,11 @@ function filesystemPart(): string {
   try {
     const ours = ourAgent('Filesystem', dir);
     progress(`Filesystem: ours ${AGENTS}/Filesystem (sha256 ${sha256(ours)}) vs ${HEARTBEAT}/Filesystem, ${device}`);
-    return runInside(['unshare', '-m', '--propagation', 'private'], 'filesystem', { SCALE_DIR: dir, SCALE_DEVICE: device, SCALE_OURS: ours });
+    return runInside(['unshare', '-m', '--propagation', 'private'], 'filesystem', {
+      SCALE_DIR: dir,
+      SCALE_DEVICE: device,
+      SCALE_OURS: ours,
+    });
   } finally {
     spawnSync('losetup', ['-d', device]); // the namespace is gone with its mounts, so this detaches now
     rmSync(dir, { recursive: true, force: true });
@@ -149,7 +178,10 @@ async function filesystemInner(): Promise<string> {
     const missing = target - mountinfoEntries();
     if (missing <= 0) return;
     if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is needed to make thousands of bind mounts quickly`);
-    must([PYTHON, '-c', `
+    must([
+      PYTHON,
+      '-c',
+      `
 import ctypes, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
 src, base, first, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
@@ -158,19 +190,35 @@ for i in range(first, first + count):
     os.mkdir(p)
     if libc.mount(src.encode(), p.encode(), None, 4096, None) != 0:  # MS_BIND
         raise OSError(ctypes.get_errno(), 'mount --bind', p)
-`, join(fill, 'src'), fill, String(made), String(missing)]);
+`,
+      join(fill, 'src'),
+      fill,
+      String(made),
+      String(missing),
+    ]);
     made += missing;
   };
   const env = {
-    PATH, OCF_ROOT: '/usr/lib/ocf', OCF_RESOURCE_INSTANCE: 'fs_scale', OCF_RESKEY_device: device, OCF_RESKEY_directory: mnt,
-    OCF_RESKEY_fstype: 'ext4', OCF_RESKEY_CRM_meta_timeout: '40000', OCF_RESKEY_CRM_meta_interval: '20000', OCF_RESKEY_CRM_meta_name: 'monitor',
+    PATH,
+    OCF_ROOT: '/usr/lib/ocf',
+    OCF_RESOURCE_INSTANCE: 'fs_scale',
+    OCF_RESKEY_device: device,
+    OCF_RESKEY_directory: mnt,
+    OCF_RESKEY_fstype: 'ext4',
+    OCF_RESKEY_CRM_meta_timeout: '40000',
+    OCF_RESKEY_CRM_meta_interval: '20000',
+    OCF_RESKEY_CRM_meta_name: 'monitor',
   };
   const cmd = (agent: string): Cmd => ({ argv: [agent, 'monitor'], env, expectCode: 0 });
   const rows: Row[] = [];
   for (const size of MOUNTINFO_SIZES) {
     grow(size);
     const entries = mountinfoEntries();
-    const result = await runCase('Filesystem', { name: `${entries}`, ours: cmd(process.env.SCALE_OURS!), upstream: cmd(join(HEARTBEAT, 'Filesystem')) }, runs);
+    const result = await runCase(
+      'Filesystem',
+      { name: `${entries}`, ours: cmd(process.env.SCALE_OURS!), upstream: cmd(join(HEARTBEAT, 'Filesystem')) },
+      runs,
+    );
     rows.push({ label: `${entries} mountinfo entries`, result, load: load() });
     progress(`Filesystem: ${entries} entries`);
   }
@@ -210,15 +258,26 @@ async function ipaddr2Inner(): Promise<string> {
     if (batch.length) must(['ip', '-batch', '-'], `${batch.join('\n')}\n`);
   };
   const env = {
-    PATH, OCF_ROOT: '/usr/lib/ocf', OCF_RESOURCE_INSTANCE: 'vip_scale', OCF_RESKEY_ip: VIP, OCF_RESKEY_nic: 'v0',
-    OCF_RESKEY_cidr_netmask: '16', OCF_RESKEY_CRM_meta_timeout: '20000', OCF_RESKEY_CRM_meta_interval: '10000', OCF_RESKEY_CRM_meta_name: 'monitor',
+    PATH,
+    OCF_ROOT: '/usr/lib/ocf',
+    OCF_RESOURCE_INSTANCE: 'vip_scale',
+    OCF_RESKEY_ip: VIP,
+    OCF_RESKEY_nic: 'v0',
+    OCF_RESKEY_cidr_netmask: '16',
+    OCF_RESKEY_CRM_meta_timeout: '20000',
+    OCF_RESKEY_CRM_meta_interval: '10000',
+    OCF_RESKEY_CRM_meta_name: 'monitor',
   };
   const cmd = (agent: string): Cmd => ({ argv: [agent, 'monitor'], env, expectCode: 0 });
   const rows: Row[] = [];
   for (const n of ADDRESS_COUNTS) {
     grow(n);
     const onLink = must(['ip', '-o', '-4', 'addr', 'show', 'dev', 'v0']).split('\n').filter(Boolean).length;
-    const result = await runCase('IPaddr2', { name: `${onLink}`, ours: cmd(process.env.SCALE_OURS!), upstream: cmd(join(HEARTBEAT, 'IPaddr2')) }, runs);
+    const result = await runCase(
+      'IPaddr2',
+      { name: `${onLink}`, ours: cmd(process.env.SCALE_OURS!), upstream: cmd(join(HEARTBEAT, 'IPaddr2')) },
+      runs,
+    );
     rows.push({ label: `${onLink} IPv4 address${onLink === 1 ? '' : 'es'}`, result, load: load() });
     progress(`IPaddr2: ${onLink} addresses`);
   }
@@ -235,12 +294,15 @@ const STARTUP_AGENT = 'Filesystem';
  * deserialized. Returns their paths.
  */
 async function bundleForStartup(dir: string): Promise<{ plain: string; snapshotEntry: string }> {
-  const esbuild = await import(pathToFileURL(join(PROJECT, 'node_modules', 'esbuild', 'lib', 'main.js')).href) as typeof import('esbuild');
+  const esbuild = (await import(
+    pathToFileURL(join(PROJECT, 'node_modules', 'esbuild', 'lib', 'main.js')).href
+  )) as typeof import('esbuild');
   const xml = readFileSync(join(PROJECT, 'meta-data', `${STARTUP_AGENT}.xml`), 'utf8');
   const starts = {
     plain: undefined,
     // Deserialized, process.argv is [node, ...arguments]: there is no script path to skip.
-    snapshotEntry: "require('node:v8').startupSnapshot.setDeserializeMainFunction(() => { void runAgent(agent, META_DATA_XML, process.argv.slice(1)); });",
+    snapshotEntry:
+      "require('node:v8').startupSnapshot.setDeserializeMainFunction(() => { void runAgent(agent, META_DATA_XML, process.argv.slice(1)); });",
   };
   const out = { plain: join(dir, 'agent.cjs'), snapshotEntry: join(dir, 'snapshot-entry.cjs') };
   for (const [key, start] of Object.entries(starts) as Array<[keyof typeof starts, string | undefined]>) {
@@ -250,7 +312,11 @@ async function bundleForStartup(dir: string): Promise<{ plain: string; snapshotE
 }
 
 /** The measured variants: one argv/env each, all running the same monitor. */
-interface Variant { readonly name: string; readonly argv: string[]; readonly env: Record<string, string> }
+interface Variant {
+  readonly name: string;
+  readonly argv: string[];
+  readonly env: Record<string, string>;
+}
 
 async function startupPart(): Promise<string> {
   const dir = mkdtempSync('/var/tmp/ocfkit-bench-scale-startup-');
@@ -277,9 +343,15 @@ async function startupInner(): Promise<string> {
     return path;
   };
   const env = {
-    PATH, OCF_ROOT: '/usr/lib/ocf', OCF_RESOURCE_INSTANCE: 'fs_startup', OCF_RESKEY_device: '/dev/ocfkit-bench-absent',
-    OCF_RESKEY_directory: join(dir, 'not-mounted'), OCF_RESKEY_fstype: 'ext4', OCF_RESKEY_CRM_meta_timeout: '40000',
-    OCF_RESKEY_CRM_meta_interval: '20000', OCF_RESKEY_CRM_meta_name: 'monitor',
+    PATH,
+    OCF_ROOT: '/usr/lib/ocf',
+    OCF_RESOURCE_INSTANCE: 'fs_startup',
+    OCF_RESKEY_device: '/dev/ocfkit-bench-absent',
+    OCF_RESKEY_directory: join(dir, 'not-mounted'),
+    OCF_RESKEY_fstype: 'ext4',
+    OCF_RESKEY_CRM_meta_timeout: '40000',
+    OCF_RESKEY_CRM_meta_interval: '20000',
+    OCF_RESKEY_CRM_meta_name: 'monitor',
   };
   mkdirSync(env.OCF_RESKEY_directory);
   const variants: Variant[] = [
@@ -296,7 +368,11 @@ async function startupInner(): Promise<string> {
   }
   const shipped: Cmd = { argv: variants[0]!.argv, env, expectCode: 7 };
   const rows: Row[] = [];
-  const floor = await runCase('startup', { name: 'node -e 0', ours: { argv: [NODE24, '-e', '0'], env: { PATH } }, upstream: { argv: ['/bin/sh', '-c', ':'], env: { PATH } } }, runs);
+  const floor = await runCase(
+    'startup',
+    { name: 'node -e 0', ours: { argv: [NODE24, '-e', '0'], env: { PATH } }, upstream: { argv: ['/bin/sh', '-c', ':'], env: { PATH } } },
+    runs,
+  );
   rows.push({ label: 'node -e 0 vs sh -c :', result: floor, load: load() });
   for (const v of variants.slice(1)) {
     // "upstream" here is the agent as shipped: ratio < 1 is what the variant saves.
@@ -306,8 +382,11 @@ async function startupInner(): Promise<string> {
   }
   const sizes = `snapshot blob ${(statSync(blob).size / 1e6).toFixed(1)} MB; compile cache ${(dirBytes(join(cacheDir, 'env')) / 1e3).toFixed(0)} kB; bundle ${(statSync(plain).size / 1e3).toFixed(0)} kB`;
   return [
-    formatTable(`Start-up: ${STARTUP_AGENT} monitor (not mounted: no child process), each variant vs the agent as shipped\n`
-      + `(first row: Node's own start vs sh; "ratio" = variant / as shipped; growth is meaningless here)`, rows),
+    formatTable(
+      `Start-up: ${STARTUP_AGENT} monitor (not mounted: no child process), each variant vs the agent as shipped\n` +
+        `(first row: Node's own start vs sh; "ratio" = variant / as shipped; growth is meaningless here)`,
+      rows,
+    ),
     sizes,
     '',
     await cacheSafety(dir, env, launcher),
@@ -324,7 +403,10 @@ function snapshotSafety(dir: string, blob: string, env: Record<string, string>):
   const truncated = join(dir, 'truncated.blob');
   writeFileSync(truncated, readFileSync(blob).subarray(0, 100_000));
   const lines = ['Startup snapshot blob, bad cases (monitor: want exit 7):'];
-  for (const [name, path] of [['missing', join(dir, 'no-such.blob')], ['truncated', truncated]] as const) {
+  for (const [name, path] of [
+    ['missing', join(dir, 'no-such.blob')],
+    ['truncated', truncated],
+  ] as const) {
     const r = spawnSync(NODE24, ['--snapshot-blob', path, 'monitor'], { env, encoding: 'utf8' });
     lines.push(`  ${name.padEnd(52)} exit ${r.status ?? r.signal}${r.status === 7 ? '' : `: ${r.stderr.trim().split('\n')[0]}`}`);
   }
@@ -333,7 +415,8 @@ function snapshotSafety(dir: string, blob: string, env: Record<string, string>):
 
 function dirBytes(dir: string): number {
   if (!existsSync(dir)) return 0;
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
     .reduce((sum, e) => sum + statSync(join(e.parentPath, e.name)).size, 0);
 }
 
@@ -348,18 +431,30 @@ async function cacheSafety(dir: string, env: Record<string, string>, launcher: (
     const script = launcher(cache);
     const results = Array.from({ length: parallel }, () => spawnSync(NODE24, [script, 'monitor'], { env, encoding: 'utf8' }));
     const bad = results.filter((r) => r.status !== 7 || r.stderr.trim() !== '');
-    lines.push(`  ${name.padEnd(52)} ${bad.length ? `FAIL: ${bad.map((r) => `exit ${r.status} ${r.stderr.trim().split('\n')[0]}`).join('; ')}` : `ok (${parallel} run${parallel > 1 ? 's' : ''})`}`);
+    lines.push(
+      `  ${name.padEnd(52)} ${bad.length ? `FAIL: ${bad.map((r) => `exit ${r.status} ${r.stderr.trim().split('\n')[0]}`).join('; ')}` : `ok (${parallel} run${parallel > 1 ? 's' : ''})`}`,
+    );
   };
   const concurrent = async (name: string, cache: string, count: number) => {
     const script = launcher(cache);
-    const results = await Promise.all(Array.from({ length: count }, () => new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(NODE24, [script, 'monitor'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-      child.on('close', (code) => resolve({ code, stderr }));
-    })));
+    const results = await Promise.all(
+      Array.from(
+        { length: count },
+        () =>
+          new Promise<{ code: number | null; stderr: string }>((resolve) => {
+            const child = spawn(NODE24, [script, 'monitor'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+            let stderr = '';
+            child.stderr.setEncoding('utf8').on('data', (d: string) => {
+              stderr += d;
+            });
+            child.on('close', (code) => resolve({ code, stderr }));
+          }),
+      ),
+    );
     const bad = results.filter((r) => r.code !== 7 || r.stderr.trim() !== '');
-    lines.push(`  ${name.padEnd(52)} ${bad.length ? `FAIL: ${bad.length}/${count}: ${bad[0]!.stderr.trim().split('\n')[0]}` : `ok (${count} at once)`}`);
+    lines.push(
+      `  ${name.padEnd(52)} ${bad.length ? `FAIL: ${bad.length}/${count}: ${bad[0]!.stderr.trim().split('\n')[0]}` : `ok (${count} at once)`}`,
+    );
   };
   check('missing (parent missing too)', join(dir, 'no', 'such', 'dir'));
   const ro = join(dir, 'cache-ro');
@@ -383,7 +478,9 @@ async function cacheSafety(dir: string, env: Record<string, string>, launcher: (
 }
 
 function cacheFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
 function corruptCacheFiles(dir: string): number {
   const files = cacheFiles(dir);

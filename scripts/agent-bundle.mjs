@@ -25,6 +25,12 @@ export function agentEntry(name, metadataXml, start = 'void runAgent(agent, META
 export function agentBundleOptions(root, name, metadataXml, start) {
   return {
     stdin: { contents: agentEntry(name, metadataXml, start), resolveDir: root, sourcefile: `${name}-main.ts`, loader: 'ts' },
-    bundle: true, platform: 'node', format: 'cjs', target: 'node24', minify: false, legalComments: 'none', logLevel: 'warning',
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    minify: false,
+    legalComments: 'none',
+    logLevel: 'warning',
   };
 }

@@ -14,16 +14,24 @@ import { checkRuntime } from './runtime.mjs';
 const ESM_REQUIRE = "import { createRequire as __ocfkitRequire } from 'node:module'; const require = __ocfkitRequire(import.meta.url);";
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const node24 = await checkRuntime(root); // throws unless it is the binary package-lock.json pins
-const agentNames = readdirSync(join(root, 'agents')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+const agentNames = readdirSync(join(root, 'agents'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -3));
 
 // 1. meta-data/*.xml, rendered by the same code the tests use.
 const gen = join(root, 'dist', 'tmp', 'gen-metadata.mjs');
 mkdirSync(dirname(gen), { recursive: true });
-const genSource = agentNames.map((n, i) => `import a${i} from './agents/${n}.js';`).join('\n')
-  + `\nimport { writeMetadataFiles } from './scripts/gen-metadata.js';\nwriteMetadataFiles([${agentNames.map((_, i) => `a${i}`).join(', ')}], process.argv[2]);\n`;
+const genSource =
+  agentNames.map((n, i) => `import a${i} from './agents/${n}.js';`).join('\n') +
+  `\nimport { writeMetadataFiles } from './scripts/gen-metadata.js';\nwriteMetadataFiles([${agentNames.map((_, i) => `a${i}`).join(', ')}], process.argv[2]);\n`;
 await build({
   stdin: { contents: genSource, resolveDir: root, sourcefile: 'gen-metadata-main.ts', loader: 'ts' },
-  bundle: true, platform: 'node', format: 'esm', outfile: gen, logLevel: 'warning', banner: { js: ESM_REQUIRE },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  outfile: gen,
+  logLevel: 'warning',
+  banner: { js: ESM_REQUIRE },
 });
 execFileSync(process.execPath, [gen, join(root, 'meta-data')], { stdio: 'inherit' });
 
@@ -38,14 +46,22 @@ writeFileSync(join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
 // the same CPU as with the minified bundle, within noise). The source map beside it (Filesystem.map)
 // turns the stack trace that debug logging prints into TypeScript files and lines.
 const common = {
-  bundle: true, platform: 'node', format: 'cjs', target: 'node24', minify: false, legalComments: 'none',
-  sourcemap: 'linked', banner: { js: `#!${node24}` }, logLevel: 'warning',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node24',
+  minify: false,
+  legalComments: 'none',
+  sourcemap: 'linked',
+  banner: { js: `#!${node24}` },
+  logLevel: 'warning',
 };
 // Node maps only the code it compiles after source maps are switched on, and reading the map on
 // every monitor would cost CPU for nothing: so only with debug logging on (HA_debug, as lib/ocf/log.ts
 // reads it) does the agent switch them on and load its own file once more, mapped, then return.
 // One line, so that the second line onwards is the same in dist/ and installed (only line 1 differs).
-const DEBUG_SOURCE_MAPS = "if (/^(1|true)$/.test(process.env.HA_debug ?? '') && require.main === module) { process.setSourceMapsEnabled(true); delete require.cache[__filename]; require(__filename); return; }";
+const DEBUG_SOURCE_MAPS =
+  "if (/^(1|true)$/.test(process.env.HA_debug ?? '') && require.main === module) { process.setSourceMapsEnabled(true); delete require.cache[__filename]; require(__filename); return; }";
 for (const name of agentNames) {
   const xml = readFileSync(join(root, 'meta-data', `${name}.xml`), 'utf8');
   const outfile = join(root, 'dist', 'agents', name);
@@ -66,8 +82,12 @@ if (existsSync(join(root, 'lib/cli/main.ts'))) {
   // `ocfkit --version`: installed, there is no package.json next to the bundle to read it from.
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   await build({
-    ...common, format: 'esm', banner: { js: ESM_REQUIRE }, entryPoints: [join(root, 'lib/cli/main.ts')],
-    outfile: join(root, 'dist', 'bin', 'ocfkit.mjs'), define: { OCFKIT_VERSION: JSON.stringify(version) },
+    ...common,
+    format: 'esm',
+    banner: { js: ESM_REQUIRE },
+    entryPoints: [join(root, 'lib/cli/main.ts')],
+    outfile: join(root, 'dist', 'bin', 'ocfkit.mjs'),
+    define: { OCFKIT_VERSION: JSON.stringify(version) },
   });
   sourcesFromRepository(join(root, 'dist', 'bin', 'ocfkit.mjs.map'));
   writeFileSync(join(root, 'dist', 'bin', 'ocfkit'), `#!${node24}\nimport(require('node:path').join(__dirname, 'ocfkit.mjs'));\n`);

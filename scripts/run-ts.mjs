@@ -8,13 +8,21 @@ import { basename, join, resolve } from 'node:path';
 import { runtimeBinary } from './runtime.mjs';
 
 const [file, ...args] = process.argv.slice(2);
-if (!file) { console.error('usage: run-ts.mjs FILE.ts [args...]'); process.exit(2); }
+if (!file) {
+  console.error('usage: run-ts.mjs FILE.ts [args...]');
+  process.exit(2);
+}
 const root = resolve(new URL('..', import.meta.url).pathname);
 const out = join(root, 'dist', 'tmp', basename(file).replace(/\.ts$/, '.mjs'));
 mkdirSync(join(root, 'dist', 'tmp'), { recursive: true });
 await build({
-  entryPoints: [file], bundle: true, platform: 'node', format: 'esm', target: 'node20',
-  outfile: out, logLevel: 'warning',
+  entryPoints: [file],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: out,
+  logLevel: 'warning',
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
 const r = spawnSync(runtimeBinary(root), [out, ...args], { stdio: 'inherit' });

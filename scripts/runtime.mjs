@@ -45,12 +45,14 @@ export async function checkRuntime(root, arch = process.arch) {
   const stamp = existsSync(stampFile) ? JSON.parse(readFileSync(stampFile, 'utf8')) : undefined;
   let expected = stamp?.integrity === integrity ? stamp.sha256 : undefined;
   if (!expected) {
-    if (arch === process.arch && !existsSync(binary)) throw new Error(`${binary} is missing: run npm ci (${name} is an optional dependency)`);
+    if (arch === process.arch && !existsSync(binary))
+      throw new Error(`${binary} is missing: run npm ci (${name} is an optional dependency)`);
     expected = unpackCheckedTarball(root, name, version, integrity, arch === process.arch ? undefined : dir);
     writeFileSync(stampFile, `${JSON.stringify({ integrity, sha256: expected })}\n`);
   }
   const actual = await sha256(binary);
-  if (actual !== expected) throw new Error(`${binary} is not the node binary of ${name}@${version} that package-lock.json pins: run npm ci`);
+  if (actual !== expected)
+    throw new Error(`${binary} is not the node binary of ${name}@${version} that package-lock.json pins: run npm ci`);
   return binary;
 }
 
@@ -60,7 +62,8 @@ export function lockedRuntime(root, arch = process.arch) {
   const name = `node-linux-${arch}`;
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
   const entry = lock.packages?.[`node_modules/${name}`];
-  if (!entry?.version || !entry.integrity?.startsWith('sha512-')) throw new Error(`package-lock.json pins no ${name} with a sha512 integrity`);
+  if (!entry?.version || !entry.integrity?.startsWith('sha512-'))
+    throw new Error(`package-lock.json pins no ${name} with a sha512 integrity`);
   return { name, version: entry.version, integrity: entry.integrity };
 }
 
@@ -72,18 +75,26 @@ export function lockedRuntime(root, arch = process.arch) {
 function unpackCheckedTarball(root, name, version, integrity, into) {
   const scratch = mkdtempSync(join(tmpdir(), 'ocfkit-runtime-'));
   try {
-    const pack = spawnSync('npm', ['pack', `${name}@${version}`, '--prefer-offline', '--json', '--pack-destination', scratch],
-      { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const pack = spawnSync('npm', ['pack', `${name}@${version}`, '--prefer-offline', '--json', '--pack-destination', scratch], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     if (pack.status !== 0) throw new Error(`npm pack ${name}@${version} failed`);
     const tarball = join(scratch, JSON.parse(pack.stdout)[0].filename);
     const tarballIntegrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
-    if (tarballIntegrity !== integrity) throw new Error(`${name}@${version}: the tarball's integrity ${tarballIntegrity} is not package-lock.json's ${integrity}`);
+    if (tarballIntegrity !== integrity)
+      throw new Error(`${name}@${version}: the tarball's integrity ${tarballIntegrity} is not package-lock.json's ${integrity}`);
     const dest = into ?? join(scratch, 'package');
     rmSync(dest, { recursive: true, force: true });
     mkdirSync(dest, { recursive: true });
-    const tar = spawnSync('tar', ['-xzf', tarball, '-C', dest, '--strip-components=1', 'package/bin/node', 'package/LICENSE'], { stdio: 'inherit' });
+    const tar = spawnSync('tar', ['-xzf', tarball, '-C', dest, '--strip-components=1', 'package/bin/node', 'package/LICENSE'], {
+      stdio: 'inherit',
+    });
     if (tar.status !== 0) throw new Error(`cannot unpack ${tarball}`);
-    return createHash('sha256').update(readFileSync(join(dest, 'bin', 'node'))).digest('hex');
+    return createHash('sha256')
+      .update(readFileSync(join(dest, 'bin', 'node')))
+      .digest('hex');
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -92,7 +103,10 @@ function unpackCheckedTarball(root, name, version, integrity, into) {
 function sha256(file) {
   return new Promise((done, fail) => {
     const hash = createHash('sha256');
-    createReadStream(file).on('error', fail).on('data', (chunk) => hash.update(chunk)).on('end', () => done(hash.digest('hex')));
+    createReadStream(file)
+      .on('error', fail)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => done(hash.digest('hex')));
   });
 }
 
@@ -107,7 +121,10 @@ if (/(^|\/)runtime\.mjs$/.test(process.argv[1] ?? '') && import.meta.url === `fi
   try {
     if (command === 'path') console.log(runtimeBinary(root, arch));
     else if (command === 'check') console.log(await checkRuntime(root, arch));
-    else { console.error('usage: runtime.mjs path|check [x64|arm64]'); process.exit(2); }
+    else {
+      console.error('usage: runtime.mjs path|check [x64|arm64]');
+      process.exit(2);
+    }
   } catch (error) {
     console.error(`runtime.mjs: ${error.message}`);
     process.exit(1);

@@ -8,8 +8,16 @@ export default async function baselineSuite(): Promise<BenchSuite> {
     setup() {},
     teardown() {},
     cases: [
-      { name: 'Node 24 (ours): node -e 0 vs sh -c :', ours: { argv: ['/usr/lib/ocfkit/node', '-e', '0'], env }, upstream: { argv: ['/bin/sh', '-c', ':'], env } },
-      { name: 'Node 20 (machine) -e 0 vs Node 24', ours: { argv: ['/usr/bin/node', '-e', '0'], env }, upstream: { argv: ['/usr/lib/ocfkit/node', '-e', '0'], env } },
+      {
+        name: 'Node 24 (ours): node -e 0 vs sh -c :',
+        ours: { argv: ['/usr/lib/ocfkit/node', '-e', '0'], env },
+        upstream: { argv: ['/bin/sh', '-c', ':'], env },
+      },
+      {
+        name: 'Node 20 (machine) -e 0 vs Node 24',
+        ours: { argv: ['/usr/bin/node', '-e', '0'], env },
+        upstream: { argv: ['/usr/lib/ocfkit/node', '-e', '0'], env },
+      },
     ],
   };
 }

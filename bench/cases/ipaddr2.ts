@@ -11,7 +11,12 @@ const UPSTREAM = '/usr/lib/ocf/resource.d/heartbeat/IPaddr2';
 const NS = 'ocfk-ip-bench';
 const PEER = 'ocfk-ip-benchp';
 
-interface Family { readonly label: string; readonly ip: string; readonly prefix: number; readonly extra: Record<string, string> }
+interface Family {
+  readonly label: string;
+  readonly ip: string;
+  readonly prefix: number;
+  readonly extra: Record<string, string>;
+}
 const V4: Family = { label: 'IPv4', ip: '10.213.9.10', prefix: 24, extra: {} };
 // nodad on both sides: DAD is the kernel's second, not the agents' work.
 const V6: Family = { label: 'IPv6', ip: 'fd00:213:9::10', prefix: 64, extra: { OCF_RESKEY_nodad: 'true' } };
@@ -20,25 +25,48 @@ export default async function ipaddr2Suite(): Promise<BenchSuite> {
   const ours = existsSync(INSTALLED) ? INSTALLED : BUILT;
   const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'ignore' });
   const tryIp = (...args: string[]) => spawnSync('ip', args, { stdio: 'ignore' });
-  const present = (f: Family) => { tryIp('-n', NS, 'addr', 'replace', `${f.ip}/${f.prefix}`, 'dev', 'v0', ...(f === V6 ? ['nodad'] : [])); };
-  const absent = (f: Family) => { tryIp('-n', NS, 'addr', 'del', `${f.ip}/${f.prefix}`, 'dev', 'v0'); };
+  const present = (f: Family) => {
+    tryIp('-n', NS, 'addr', 'replace', `${f.ip}/${f.prefix}`, 'dev', 'v0', ...(f === V6 ? ['nodad'] : []));
+  };
+  const absent = (f: Family) => {
+    tryIp('-n', NS, 'addr', 'del', `${f.ip}/${f.prefix}`, 'dev', 'v0');
+  };
 
   const env = (f: Family): Record<string, string> => ({
-    PATH: '/usr/sbin:/usr/bin:/sbin:/bin', OCF_ROOT: '/usr/lib/ocf', OCF_RESOURCE_INSTANCE: 'vip_bench',
-    OCF_RESKEY_ip: f.ip, OCF_RESKEY_nic: 'v0', OCF_RESKEY_cidr_netmask: String(f.prefix),
-    OCF_RESKEY_CRM_meta_timeout: '20000', OCF_RESKEY_CRM_meta_interval: '10000', ...f.extra,
+    PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+    OCF_ROOT: '/usr/lib/ocf',
+    OCF_RESOURCE_INSTANCE: 'vip_bench',
+    OCF_RESKEY_ip: f.ip,
+    OCF_RESKEY_nic: 'v0',
+    OCF_RESKEY_cidr_netmask: String(f.prefix),
+    OCF_RESKEY_CRM_meta_timeout: '20000',
+    OCF_RESKEY_CRM_meta_interval: '10000',
+    ...f.extra,
   });
   const argv = (agent: string, action: string) => ['ip', 'netns', 'exec', NS, agent, action];
   /** The same agent, unmeasured: puts the resource in the state a measured action starts from. */
-  const unmeasured = (agent: string, action: string, f: Family) => () => { spawnSync(argv(agent, action)[0]!, argv(agent, action).slice(1), { env: env(f), stdio: 'ignore' }); };
-  const cmd = (agent: string, action: string, f: Family, extra: Partial<Cmd>): Cmd => ({ argv: argv(agent, action), env: env(f), ...extra });
-  const both = (name: string, action: string, f: Family, extra: (agent: string) => Partial<Cmd>): BenchCase =>
-    ({ name: `${f.label} ${name}`, ours: cmd(ours, action, f, extra(ours)), upstream: cmd(UPSTREAM, action, f, extra(UPSTREAM)) });
+  const unmeasured = (agent: string, action: string, f: Family) => () => {
+    spawnSync(argv(agent, action)[0]!, argv(agent, action).slice(1), { env: env(f), stdio: 'ignore' });
+  };
+  const cmd = (agent: string, action: string, f: Family, extra: Partial<Cmd>): Cmd => ({
+    argv: argv(agent, action),
+    env: env(f),
+    ...extra,
+  });
+  const both = (name: string, action: string, f: Family, extra: (agent: string) => Partial<Cmd>): BenchCase => ({
+    name: `${f.label} ${name}`,
+    ours: cmd(ours, action, f, extra(ours)),
+    upstream: cmd(UPSTREAM, action, f, extra(UPSTREAM)),
+  });
 
   return {
     name: 'IPaddr2',
     setup() {
-      for (const n of [NS, PEER]) { tryIp('netns', 'delete', n); ip('netns', 'add', n); ip('-n', n, 'link', 'set', 'lo', 'up'); }
+      for (const n of [NS, PEER]) {
+        tryIp('netns', 'delete', n);
+        ip('netns', 'add', n);
+        ip('-n', n, 'link', 'set', 'lo', 'up');
+      }
       ip('-n', NS, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1', 'netns', PEER);
       ip('-n', NS, 'link', 'set', 'v0', 'up');
       ip('-n', PEER, 'link', 'set', 'v1', 'up');

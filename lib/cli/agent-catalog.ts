@@ -80,7 +80,9 @@ export async function loadAgentCatalog(agents: AgentRef[], io: CliIo, options: {
       xml = await tryRead(io, path);
       if (xml !== undefined) {
         source = path;
-        load.notes.push(`${name}: meta-data/${agent.type}.xml does not exist yet; using the upstream agent's meta-data (${path}), which has the same parameters and actions`);
+        load.notes.push(
+          `${name}: meta-data/${agent.type}.xml does not exist yet; using the upstream agent's meta-data (${path}), which has the same parameters and actions`,
+        );
       }
     }
     if (xml === undefined) continue; // the generator reports unknown agents in words

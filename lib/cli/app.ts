@@ -38,39 +38,61 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     .scriptName('ocfkit')
     .usage(
       '$0 <command> [options]\n\n' +
-      'Tools for Pacemaker clusters of DRBD stacks: generate a correct configuration, explain what DRBD\n' +
-      'is doing, and find the configuration mistakes that bite later.',
+        'Tools for Pacemaker clusters of DRBD stacks: generate a correct configuration, explain what DRBD\n' +
+        'is doing, and find the configuration mistakes that bite later.',
     )
     .command('crm', 'Cluster configuration for DRBD or shared-storage stacks', (crm) =>
       crm
         .usage('$0 crm <command>')
-        .command<CrmGenerateArgs>('generate', 'Write a Pacemaker configuration (crm, pcs or CIB XML) and, for DRBD, its resource file', crmGenerateOptions, async (args) => {
-          exitCode = await runCrmGenerate(args, io);
-        })
-        .demandCommand(1, 'Name a crm command: generate.'))
+        .command<CrmGenerateArgs>(
+          'generate',
+          'Write a Pacemaker configuration (crm, pcs or CIB XML) and, for DRBD, its resource file',
+          crmGenerateOptions,
+          async (args) => {
+            exitCode = await runCrmGenerate(args, io);
+          },
+        )
+        .demandCommand(1, 'Name a crm command: generate.'),
+    )
     .command('drbd', 'DRBD state, in words', (drbd) =>
       drbd
         .usage('$0 drbd <command>')
-        .command<DrbdStatusArgs>('status [resource]', 'Say what the DRBD resources are doing and what to do about it', drbdStatusOptions, async (args) => {
-          exitCode = await runDrbdStatus(args, io);
-        })
-        .command<DrbdSplitBrainArgs>('split-brain [resource]', 'Resolve a split brain: which node discards its changes, the commands for each node', drbdSplitBrainOptions, async (args) => {
-          exitCode = await runDrbdSplitBrain(args, io);
-        })
-        .demandCommand(1, 'Name a drbd command: status or split-brain.'))
+        .command<DrbdStatusArgs>(
+          'status [resource]',
+          'Say what the DRBD resources are doing and what to do about it',
+          drbdStatusOptions,
+          async (args) => {
+            exitCode = await runDrbdStatus(args, io);
+          },
+        )
+        .command<DrbdSplitBrainArgs>(
+          'split-brain [resource]',
+          'Resolve a split brain: which node discards its changes, the commands for each node',
+          drbdSplitBrainOptions,
+          async (args) => {
+            exitCode = await runDrbdSplitBrain(args, io);
+          },
+        )
+        .demandCommand(1, 'Name a drbd command: status or split-brain.'),
+    )
     .command<DoctorArgs>('doctor', 'Check the cluster configuration for known pitfalls', doctorOptions, async (args) => {
       exitCode = await runDoctor(args, io);
     })
     // A command of our own rather than yargs' .completion(): that one prints the script even for
     // `completion --help`. Completing words (--get-yargs-completions) works without it.
-    .command('completion', 'Print a bash/zsh completion script (add it to ~/.bashrc: ocfkit completion >> ~/.bashrc)', (completion) =>
-      completion.usage(
-        '$0 completion\n\n' +
-        'Prints a script that completes ocfkit\'s commands and options, for bash (for zsh when $SHELL is zsh).\n' +
-        'Install it once: ocfkit completion >> ~/.bashrc (~/.zshrc for zsh), then open a new shell.',
-      ), () => {
-      parser.showCompletionScript();
-    })
+    .command(
+      'completion',
+      'Print a bash/zsh completion script (add it to ~/.bashrc: ocfkit completion >> ~/.bashrc)',
+      (completion) =>
+        completion.usage(
+          '$0 completion\n\n' +
+            "Prints a script that completes ocfkit's commands and options, for bash (for zsh when $SHELL is zsh).\n" +
+            'Install it once: ocfkit completion >> ~/.bashrc (~/.zshrc for zsh), then open a new shell.',
+        ),
+      () => {
+        parser.showCompletionScript();
+      },
+    )
     .demandCommand(1, 'Name a command: crm generate, drbd status or doctor (ocfkit --help lists them).')
     .recommendCommands()
     .strict()
@@ -91,7 +113,12 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     await parser.parseAsync();
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`${error.message.split('\n').map((line) => `ocfkit: ${line}\n`).join('')}Run with --help for usage.\n`);
+      io.stderr(
+        `${error.message
+          .split('\n')
+          .map((line) => `ocfkit: ${line}\n`)
+          .join('')}Run with --help for usage.\n`,
+      );
       return 2;
     }
     io.stderr(`ocfkit: ${(error as Error).message}\n`);

@@ -52,8 +52,7 @@ export function listExamples(root: string): Example[] {
 }
 
 export type RenderedExample =
-  | { ok: true; files: Map<string, string>; description: string; warnings: string[] }
-  | { ok: false; errors: string[] };
+  { ok: true; files: Map<string, string>; description: string; warnings: string[] } | { ok: false; errors: string[] };
 
 /** Every generated file of one example, by file name. `provider` overrides the file's choice. */
 export async function renderExample(example: Example, io: CliIo, options: { provider?: Provider } = {}): Promise<RenderedExample> {
@@ -111,12 +110,23 @@ export function renderExamplesIndex(entries: { example: Example; description: st
   ];
   for (const { example, description } of entries) {
     const stackFile = example.stackFile.slice(example.directory.length + 1);
-    lines.push(`## ${example.name}`, '', description || `See \`${example.name}/${stackFile}\`.`, '', `Input: \`${example.name}/${stackFile}\``, '');
+    lines.push(
+      `## ${example.name}`,
+      '',
+      description || `See \`${example.name}/${stackFile}\`.`,
+      '',
+      `Input: \`${example.name}/${stackFile}\``,
+      '',
+    );
   }
   return `${lines.join('\n')}`;
 }
 
 function variantLabel(variant: ExampleVariant): string {
-  const what = { crm: 'crmsh block (`crm configure load update FILE`)', pcs: 'pcs script (`sh FILE`)', cib: 'CIB XML (`cibadmin -M -c -o configuration -x FILE`)' }[variant.format];
+  const what = {
+    crm: 'crmsh block (`crm configure load update FILE`)',
+    pcs: 'pcs script (`sh FILE`)',
+    cib: 'CIB XML (`cibadmin -M -c -o configuration -x FILE`)',
+  }[variant.format];
   return `${what} for Pacemaker ${variant.pacemaker === '2.1' ? '2.1+' : '1.1'}`;
 }

@@ -21,11 +21,16 @@ export const USERMODE_HELPER_PATH = '/sys/module/drbd/parameters/usermode_helper
 const TIMEOUT_MS = 15_000;
 
 export function wantsDrbdFiles(args: DoctorDrbdArgs): boolean {
-  return [args.drbdStatus, args.drbdConfig, args.drbdAdjust, args.drbdUsermodeHelper, args.drbdBackingSize].some((value) => value !== undefined);
+  return [args.drbdStatus, args.drbdConfig, args.drbdAdjust, args.drbdUsermodeHelper, args.drbdBackingSize].some(
+    (value) => value !== undefined,
+  );
 }
 
 /** Facts from saved outputs; an unreadable or unparsable file is an error (the user named it). */
-export async function drbdFactsFromFiles(args: DoctorDrbdArgs, io: CliIo): Promise<{ facts: DrbdFacts; sources: string[] } | { error: string }> {
+export async function drbdFactsFromFiles(
+  args: DoctorDrbdArgs,
+  io: CliIo,
+): Promise<{ facts: DrbdFacts; sources: string[] } | { error: string }> {
   const facts: DrbdFacts = {};
   const sources: string[] = [];
   const read = async (path: string) => {
@@ -48,7 +53,8 @@ export async function drbdFactsFromFiles(args: DoctorDrbdArgs, io: CliIo): Promi
       const parsed = parseDrbdadmAdjust(text);
       if (!parsed.ok) return { error: `${path} is not drbdadm -d adjust output I can read: ${parsed.reason}` };
       const resource = adjustedResource(parsed.steps, facts);
-      if (resource === undefined) return { error: `${path}: cannot tell which resource it is for; give --drbd-config or --drbd-status with it` };
+      if (resource === undefined)
+        return { error: `${path}: cannot tell which resource it is for; give --drbd-config or --drbd-status with it` };
       facts.adjust = { ...facts.adjust, [resource]: parsed.steps };
     }
     if (args.drbdUsermodeHelper !== undefined) facts.usermodeHelper = (await read(args.drbdUsermodeHelper)).trim();
@@ -132,7 +138,8 @@ async function liveStates(io: CliIo, sources: string[]): Promise<DrbdState[] | u
 async function backingSizes(io: CliIo, configs: DrbdResourceConfig[], states: DrbdState[]): Promise<Record<string, number>> {
   const sizes: Record<string, number> = {};
   const running = new Set(states.map((state) => state.name));
-  const devices = configs.filter((config) => running.has(config.name))
+  const devices = configs
+    .filter((config) => running.has(config.name))
     .flatMap((config) => config.volumes.flatMap((volume) => (volume.disk?.startsWith('/dev/') ? [volume.disk] : [])));
   for (const device of new Set(devices)) {
     const result = await io.run('blockdev', ['--getsize64', device], { timeoutMs: TIMEOUT_MS });

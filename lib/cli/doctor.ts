@@ -23,34 +23,59 @@ export function doctorOptions(yargs: Argv): Argv<DoctorArgs> {
   return yargs
     .usage(
       '$0 doctor [--cib FILE|-] [--corosync FILE] [--drbd-status FILE] [--drbd-config FILE] [--drbd-adjust FILE]... [--drbd-usermode-helper FILE] [--drbd-backing-size DEVICE=BYTES]... [--json]\n\n' +
-      'Looks for the configuration mistakes that hurt later: fencing off or missing, no-quorum-policy=ignore,\n' +
-      'a file system not tied to (or not ordered after) the promoted DRBD, one monitor interval for both\n' +
-      'roles, ms/Master/Slave in Pacemaker 2, leftover cli-ban/cli-prefer constraints, a two-node corosync\n' +
-      'that waits for its peer after a reboot; on this node\'s DRBD: usermode_helper not drbdadm, fencing or\n' +
-      'the crm-fence-peer handlers missing, no quorum on 3+ nodes, allow-two-primaries without a cluster\n' +
-      'file system, protocol A/B, Inconsistent data without resync, blocks left out of sync by a verify,\n' +
-      'Outdated peers, a backing device grown but not resized, a running configuration that differs from\n' +
-      'the files. Each finding says why it matters and how to fix it.\n' +
-      'The live CIB is checked with this node\'s corosync.conf; a CIB from a file only with the\n' +
-      'corosync.conf given by --corosync (it may describe another cluster).\n' +
-      'This node\'s DRBD is asked live with the live CIB (a node without DRBD has no DRBD findings);\n' +
-      'with --cib FILE or any --drbd-* option, only the --drbd-* files given are read.',
+        'Looks for the configuration mistakes that hurt later: fencing off or missing, no-quorum-policy=ignore,\n' +
+        'a file system not tied to (or not ordered after) the promoted DRBD, one monitor interval for both\n' +
+        'roles, ms/Master/Slave in Pacemaker 2, leftover cli-ban/cli-prefer constraints, a two-node corosync\n' +
+        "that waits for its peer after a reboot; on this node's DRBD: usermode_helper not drbdadm, fencing or\n" +
+        'the crm-fence-peer handlers missing, no quorum on 3+ nodes, allow-two-primaries without a cluster\n' +
+        'file system, protocol A/B, Inconsistent data without resync, blocks left out of sync by a verify,\n' +
+        'Outdated peers, a backing device grown but not resized, a running configuration that differs from\n' +
+        'the files. Each finding says why it matters and how to fix it.\n' +
+        "The live CIB is checked with this node's corosync.conf; a CIB from a file only with the\n" +
+        'corosync.conf given by --corosync (it may describe another cluster).\n' +
+        "This node's DRBD is asked live with the live CIB (a node without DRBD has no DRBD findings);\n" +
+        'with --cib FILE or any --drbd-* option, only the --drbd-* files given are read.',
     )
-    .option('cib', { type: 'string', requiresArg: true, describe: 'Read the CIB from FILE (- for stdin) instead of the live cluster (cibadmin -Q)' })
+    .option('cib', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Read the CIB from FILE (- for stdin) instead of the live cluster (cibadmin -Q)',
+    })
     .option('corosync', {
-      type: 'string', requiresArg: true,
+      type: 'string',
+      requiresArg: true,
       describe: `corosync.conf to read (default: this node's ${DEFAULT_COROSYNC_CONF} with the live CIB, none with --cib)`,
     })
-    .option('drbd-status', { type: 'string', requiresArg: true, describe: 'Saved drbdsetup status --verbose --statistics (or --json, events2, /proc/drbd)' })
-    .option('drbd-config', { type: 'string', requiresArg: true, describe: 'Saved drbdadm dump (the configuration files; 8.4: drbdadm-84 dump)' })
-    .option('drbd-adjust', { type: 'string', array: true, requiresArg: true, describe: 'Saved drbdadm -d adjust RESOURCE (repeat per resource)' })
+    .option('drbd-status', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Saved drbdsetup status --verbose --statistics (or --json, events2, /proc/drbd)',
+    })
+    .option('drbd-config', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Saved drbdadm dump (the configuration files; 8.4: drbdadm-84 dump)',
+    })
+    .option('drbd-adjust', {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      describe: 'Saved drbdadm -d adjust RESOURCE (repeat per resource)',
+    })
     .option('drbd-usermode-helper', { type: 'string', requiresArg: true, describe: `Saved ${USERMODE_HELPER_PATH}` })
-    .option('drbd-backing-size', { type: 'string', array: true, requiresArg: true, describe: 'DEVICE=BYTES, as blockdev --getsize64 DEVICE prints (repeatable)' })
+    .option('drbd-backing-size', {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      describe: 'DEVICE=BYTES, as blockdev --getsize64 DEVICE prints (repeatable)',
+    })
     .option('json', { type: 'boolean', default: false, describe: 'Print the findings as JSON' })
     .example('$0 doctor', 'Check the cluster this node belongs to')
     .example('$0 doctor --cib cib.xml --corosync corosync.conf', 'Check exported files (cibadmin -Q > cib.xml)')
-    .example('$0 doctor --cib cib.xml --drbd-status status.txt --drbd-config dump.txt', 'With a node\'s saved DRBD outputs')
-    .epilogue('Exit status: 0 nothing dangerous found; 1 at least one dangerous finding; 2 the CIB, corosync.conf or a --drbd-* file could not be read.');
+    .example('$0 doctor --cib cib.xml --drbd-status status.txt --drbd-config dump.txt', "With a node's saved DRBD outputs")
+    .epilogue(
+      'Exit status: 0 nothing dangerous found; 1 at least one dangerous finding; 2 the CIB, corosync.conf or a --drbd-* file could not be read.',
+    );
 }
 
 const LABEL: Record<Severity, string> = { danger: 'DANGER ', warning: 'WARNING', advice: 'ADVICE ' };
@@ -71,7 +96,7 @@ export interface DoctorInputs {
 function describeInputs(inputs: DoctorInputs): string {
   const drbd = inputs.drbd === undefined ? '' : ` DRBD: ${inputs.drbd.length > 0 ? inputs.drbd.join(', ') : 'nothing could be read'}.`;
   if (inputs.corosyncConf === undefined) return `checked ${inputs.cib}; no corosync.conf read (${inputs.corosyncSkipped}).${drbd}`;
-  return `checked ${inputs.cib} and ${inputs.corosyncOfThisNode ? 'this node\'s' : 'the corosync.conf'} ${inputs.corosyncConf}.${drbd}`;
+  return `checked ${inputs.cib} and ${inputs.corosyncOfThisNode ? "this node's" : 'the corosync.conf'} ${inputs.corosyncConf}.${drbd}`;
 }
 
 export function formatFindings(findings: Finding[], inputs: DoctorInputs): string {
@@ -109,7 +134,9 @@ export async function runDoctor(args: DoctorArgs, machineIo: CliIo): Promise<num
     const live = await io.run('cibadmin', ['-Q'], { timeoutMs: 30_000 });
     if (live.exitCode !== 0) {
       const reason = live.exitCode === undefined ? 'cibadmin is not installed' : live.stderr.trim() || `cibadmin exited ${live.exitCode}`;
-      io.stderr(`ocfkit doctor: cannot read the live CIB (${reason}). Is Pacemaker running on this node? Use --cib FILE for an exported one.\n`);
+      io.stderr(
+        `ocfkit doctor: cannot read the live CIB (${reason}). Is Pacemaker running on this node? Use --cib FILE for an exported one.\n`,
+      );
       return 2;
     }
     cibXml = live.stdout;
@@ -144,12 +171,14 @@ export async function runDoctor(args: DoctorArgs, machineIo: CliIo): Promise<num
   if (args.json) {
     const count = (severity: Severity) => findings.filter((finding) => finding.severity === severity).length;
     const checked = [inputs.cib, ...(inputs.corosyncConf !== undefined ? [inputs.corosyncConf] : []), ...(inputs.drbd ?? [])];
-    io.stdout(`${jsonForTerminal({
-      checked,
-      corosyncConf: inputs.corosyncConf ?? null,
-      findings,
-      summary: { danger: count('danger'), warning: count('warning'), advice: count('advice') },
-    })}\n`);
+    io.stdout(
+      `${jsonForTerminal({
+        checked,
+        corosyncConf: inputs.corosyncConf ?? null,
+        findings,
+        summary: { danger: count('danger'), warning: count('warning'), advice: count('advice') },
+      })}\n`,
+    );
   } else {
     // Findings quote ids and values from the CIB: shown, never obeyed, by the terminal.
     io.stdout(escapeControlCharacters(formatFindings(findings, inputs)));
@@ -162,11 +191,12 @@ export async function runDoctor(args: DoctorArgs, machineIo: CliIo): Promise<num
  * own; an exported CIB may come from any cluster, so its corosync.conf is only the file the user
  * names: this node's would silently mix two clusters' settings into one report.
  */
-async function readCorosync(args: DoctorArgs, io: CliIo): Promise<
-  { conf?: CorosyncSection; inputs: Omit<DoctorInputs, 'cib'> } | { exitCode: number }
-> {
+async function readCorosync(
+  args: DoctorArgs,
+  io: CliIo,
+): Promise<{ conf?: CorosyncSection; inputs: Omit<DoctorInputs, 'cib'> } | { exitCode: number }> {
   if (args.corosync === undefined && args.cib !== undefined) {
-    return { inputs: { corosyncSkipped: 'the CIB is from a file; name its cluster\'s with --corosync FILE for the corosync checks' } };
+    return { inputs: { corosyncSkipped: "the CIB is from a file; name its cluster's with --corosync FILE for the corosync checks" } };
   }
   const path = args.corosync ?? DEFAULT_COROSYNC_CONF;
   let text: string;

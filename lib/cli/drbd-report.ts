@@ -2,8 +2,19 @@
 // for a split brain, which node should give up its data) and the stable JSON document. Pure.
 
 import {
-  describeDrbdState, foldEvents2Stream, markSplitBrains, parseDrbdsetupStatusJson, parseDrbdsetupStatusText,
-  parseEvents2, parseProcDrbd, peerLabel, splitBrainSteps, THIS_NODE, unresolvedSplitBrainsInKernelLog, type DrbdParseResult, type DrbdState,
+  describeDrbdState,
+  foldEvents2Stream,
+  markSplitBrains,
+  parseDrbdsetupStatusJson,
+  parseDrbdsetupStatusText,
+  parseEvents2,
+  parseProcDrbd,
+  peerLabel,
+  splitBrainSteps,
+  THIS_NODE,
+  unresolvedSplitBrainsInKernelLog,
+  type DrbdParseResult,
+  type DrbdState,
 } from '../drbd/index.js';
 import { escapeControlCharacters, escapeControlCharactersInLine } from './terminal.js';
 
@@ -58,7 +69,10 @@ export function splitBrainAdvice(state: DrbdState, localNode = THIS_NODE): strin
   const peers = split.map((connection) => peerLabel(connection)).join(', ');
   // With several peers the commands name connections (r0:node2), so each side's differ; see splitBrainSteps.
   if (state.role === 'Primary') {
-    const peersLose = split.map((connection) => ({ peer: peerLabel(connection), steps: splitBrainSteps(state, connection.name, localNode) }));
+    const peersLose = split.map((connection) => ({
+      peer: peerLabel(connection),
+      steps: splitBrainSteps(state, connection.name, localNode),
+    }));
     return [
       `This node is Primary. If the service ran here since the split (crm_mon shows the promoted ${resource} and its file system on this node), keep this node's data and let ${peers} discard ${split.length === 1 ? 'its' : 'their'} changes:`,
       ...peersLose.map(({ peer, steps }) => `  on ${peer}: ${steps.victim}`),
@@ -99,7 +113,12 @@ export function statusDocument(states: DrbdState[]): DrbdStatusDocument {
     resources: states.map((state) => ({
       name: state.name,
       role: state.role,
-      volumes: state.volumes.map((volume) => ({ volume: volume.volume, minor: volume.minor ?? null, disk: volume.disk, quorum: volume.quorum ?? null })),
+      volumes: state.volumes.map((volume) => ({
+        volume: volume.volume,
+        minor: volume.minor ?? null,
+        disk: volume.disk,
+        quorum: volume.quorum ?? null,
+      })),
       peers: state.connections.map((connection) => ({
         // As DRBD prints it: "peer" for DRBD 8.4's one peer, which has no name (`unnamed`).
         name: connection.name,

@@ -21,45 +21,58 @@ export interface DrbdStatusArgs {
 }
 
 export function drbdStatusOptions(yargs: Argv): Argv<DrbdStatusArgs> {
-  return yargs
-    .usage(
-      '$0 drbd status [RESOURCE] [--from FILE|-] [--input-format proc|status|json|events2] [--kernel-log FILE] [--json]\n' +
-      '$0 drbd status [RESOURCE] --watch\n\n' +
-      'Says what DRBD is doing: connected and in sync, resync progress with ETA, disconnected and whose\n' +
-      'data is outdated, split brain and the commands that resolve it (and which node should discard\n' +
-      'its changes). Reads the live state, or a saved /proc/drbd, drbdsetup status [--json] or events2.',
-    )
-    .positional('resource', { type: 'string', describe: 'Only this resource' })
-    .option('from', { type: 'string', requiresArg: true, describe: 'Read a saved output from FILE (- for stdin) instead of asking DRBD' })
-    .option('input-format', { type: 'string', choices: DRBD_INPUT_FORMATS as string[], describe: 'What --from holds (default: recognised from the text)' })
-    .option('kernel-log', { type: 'string', requiresArg: true, describe: 'A kernel log (dmesg) to look for split brains in, with --from' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print a JSON document for programs' })
-    .option('watch', {
-      type: 'boolean', describe: 'Follow the live state (drbdsetup events2): redraw it on a terminal, else print a timestamped line per change; ends on Ctrl-C or when the resource goes down',
-    })
-    .conflicts('watch', ['from', 'input-format', 'kernel-log'])
-    // --json has a default (false), which yargs' conflicts() would count as given.
-    .check((argv) => {
-      if (argv.watch && argv.json) throw new Error('--watch prints for people; for programs, follow drbdsetup events2 itself or poll --json');
-      return true;
-    })
-    .example('$0 drbd status', 'The live state of every resource')
-    .example('$0 drbd status r0 --json', 'One resource, for a monitoring script')
-    .example('$0 drbd status r0 --watch', 'Resync progress, connections, roles and split brains as they happen')
-    .example('drbdsetup status --json | $0 drbd status --from -', 'Explain a saved or piped output')
-    .epilogue(
-      'The JSON document (--json) is stable, with DRBD\'s own state names:\n' +
-      '  {"resources": [{"name", "role",\n' +
-      '                  "volumes": [{"volume", "minor", "disk", "quorum"}],\n' +
-      '                  "peers": [{"name", "connection", "role",\n' +
-      '                             "volumes": [{"volume", "peerDisk", "replication",\n' +
-      '                                          "donePercent", "outOfSync"}]}],\n' +
-      '                  "splitBrain", "summary"}]}\n' +
-      'quorum is DRBD 9\'s (true/false); outOfSync is in KiB. minor, quorum, donePercent and outOfSync are\n' +
-      'null when the output does not say (events2 and drbdsetup status say more with --statistics).\n\n' +
-      'Exit status: 0 the state was read (whatever it is); 1 it could not be read. --watch: 0 after Ctrl-C\n' +
-      'or when the resource went down; 1 when drbdsetup events2 could not be followed.',
-    );
+  return (
+    yargs
+      .usage(
+        '$0 drbd status [RESOURCE] [--from FILE|-] [--input-format proc|status|json|events2] [--kernel-log FILE] [--json]\n' +
+          '$0 drbd status [RESOURCE] --watch\n\n' +
+          'Says what DRBD is doing: connected and in sync, resync progress with ETA, disconnected and whose\n' +
+          'data is outdated, split brain and the commands that resolve it (and which node should discard\n' +
+          'its changes). Reads the live state, or a saved /proc/drbd, drbdsetup status [--json] or events2.',
+      )
+      .positional('resource', { type: 'string', describe: 'Only this resource' })
+      .option('from', { type: 'string', requiresArg: true, describe: 'Read a saved output from FILE (- for stdin) instead of asking DRBD' })
+      .option('input-format', {
+        type: 'string',
+        choices: DRBD_INPUT_FORMATS as string[],
+        describe: 'What --from holds (default: recognised from the text)',
+      })
+      .option('kernel-log', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'A kernel log (dmesg) to look for split brains in, with --from',
+      })
+      .option('json', { type: 'boolean', default: false, describe: 'Print a JSON document for programs' })
+      .option('watch', {
+        type: 'boolean',
+        describe:
+          'Follow the live state (drbdsetup events2): redraw it on a terminal, else print a timestamped line per change; ends on Ctrl-C or when the resource goes down',
+      })
+      .conflicts('watch', ['from', 'input-format', 'kernel-log'])
+      // --json has a default (false), which yargs' conflicts() would count as given.
+      .check((argv) => {
+        if (argv.watch && argv.json)
+          throw new Error('--watch prints for people; for programs, follow drbdsetup events2 itself or poll --json');
+        return true;
+      })
+      .example('$0 drbd status', 'The live state of every resource')
+      .example('$0 drbd status r0 --json', 'One resource, for a monitoring script')
+      .example('$0 drbd status r0 --watch', 'Resync progress, connections, roles and split brains as they happen')
+      .example('drbdsetup status --json | $0 drbd status --from -', 'Explain a saved or piped output')
+      .epilogue(
+        "The JSON document (--json) is stable, with DRBD's own state names:\n" +
+          '  {"resources": [{"name", "role",\n' +
+          '                  "volumes": [{"volume", "minor", "disk", "quorum"}],\n' +
+          '                  "peers": [{"name", "connection", "role",\n' +
+          '                             "volumes": [{"volume", "peerDisk", "replication",\n' +
+          '                                          "donePercent", "outOfSync"}]}],\n' +
+          '                  "splitBrain", "summary"}]}\n' +
+          "quorum is DRBD 9's (true/false); outOfSync is in KiB. minor, quorum, donePercent and outOfSync are\n" +
+          'null when the output does not say (events2 and drbdsetup status say more with --statistics).\n\n' +
+          'Exit status: 0 the state was read (whatever it is); 1 it could not be read. --watch: 0 after Ctrl-C\n' +
+          'or when the resource went down; 1 when drbdsetup events2 could not be followed.',
+      )
+  );
 }
 
 interface LiveRead {
@@ -76,7 +89,11 @@ async function readLive(io: CliIo): Promise<LiveRead | { error: string }> {
     if (result.ok) return { result, source: 'drbdsetup events2 --now --statistics' };
     attempts.push(`drbdsetup events2: ${result.reason}`);
   } else {
-    attempts.push(events.exitCode === undefined ? 'drbdsetup is not installed (drbd-utils)' : `drbdsetup events2 exited ${events.exitCode}: ${events.stderr.trim().split('\n').pop() ?? ''}`);
+    attempts.push(
+      events.exitCode === undefined
+        ? 'drbdsetup is not installed (drbd-utils)'
+        : `drbdsetup events2 exited ${events.exitCode}: ${events.stderr.trim().split('\n').pop() ?? ''}`,
+    );
   }
   const status = await io.run('drbdsetup', ['status', '--verbose', '--statistics'], { timeoutMs: 15_000 });
   if (status.exitCode === 0) {
@@ -96,7 +113,8 @@ async function readLive(io: CliIo): Promise<LiveRead | { error: string }> {
 }
 
 export async function runDrbdStatus(args: DrbdStatusArgs, io: CliIo): Promise<number> {
-  if (args.watch) return watchDrbd({ ...(args.resource !== undefined && { resource: args.resource }), redraw: process.stdout.isTTY === true }, io);
+  if (args.watch)
+    return watchDrbd({ ...(args.resource !== undefined && { resource: args.resource }), redraw: process.stdout.isTTY === true }, io);
   // Messages quote the input (a resource name, the word a parser stumbled on): escaped, like the report.
   const complain = (message: string) => io.stderr(escapeControlCharacters(`ocfkit drbd status: ${message}\n`));
   let result: DrbdParseResult;

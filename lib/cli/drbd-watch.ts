@@ -34,13 +34,16 @@ const SHOW_CURSOR = '\x1b[?25h';
 
 export function watchDrbd(options: WatchOptions, io: CliIo): Promise<number> {
   const complain = (message: string) => io.stderr(escapeControlCharacters(`ocfkit drbd status --watch: ${message}\n`));
-  const watched = (states: DrbdState[]) => (options.resource === undefined ? states : states.filter((state) => state.name === options.resource));
+  const watched = (states: DrbdState[]) =>
+    options.resource === undefined ? states : states.filter((state) => state.name === options.resource);
   const stream = new Events2Stream();
   const recent: string[] = [];
   let redrawTimer: NodeJS.Timeout | undefined;
   let lastTimestamp = '';
 
-  const child = spawn('drbdsetup', ['events2', '--timestamps', '--statistics', options.resource ?? 'all'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('drbdsetup', ['events2', '--timestamps', '--statistics', options.resource ?? 'all'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let childStderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
@@ -52,9 +55,14 @@ export function watchDrbd(options: WatchOptions, io: CliIo): Promise<number> {
     const states = watched(stream.resources());
     const header = `ocfkit drbd status --watch${options.resource ? ` ${options.resource}` : ''}   ${lastTimestamp}   (Ctrl-C to stop)`;
     const bars = progressBars(states);
-    const body = states.length === 0 ? `No DRBD resource${options.resource ? ` ${options.resource}` : ''} is up: waiting for it.\n` : formatStatusText(states);
-    io.stdout(`${CLEAR_SCREEN}${escapeControlCharactersInLine(header)}\n\n${body}${bars.length > 0 ? `\n${escapeControlCharacters(bars.join('\n'))}\n` : ''}` +
-      (recent.length > 0 ? `\nLatest changes:\n${escapeControlCharacters(recent.map((line) => `  ${line}`).join('\n'))}\n` : ''));
+    const body =
+      states.length === 0
+        ? `No DRBD resource${options.resource ? ` ${options.resource}` : ''} is up: waiting for it.\n`
+        : formatStatusText(states);
+    io.stdout(
+      `${CLEAR_SCREEN}${escapeControlCharactersInLine(header)}\n\n${body}${bars.length > 0 ? `\n${escapeControlCharacters(bars.join('\n'))}\n` : ''}` +
+        (recent.length > 0 ? `\nLatest changes:\n${escapeControlCharacters(recent.map((line) => `  ${line}`).join('\n'))}\n` : ''),
+    );
   };
   const scheduleDraw = () => {
     redrawTimer ??= setTimeout(draw, REDRAW_MS);
@@ -108,7 +116,11 @@ export function watchDrbd(options: WatchOptions, io: CliIo): Promise<number> {
     if (options.redraw) io.stdout(HIDE_CURSOR);
 
     child.on('error', (error: NodeJS.ErrnoException) => {
-      complain(error.code === 'ENOENT' ? 'drbdsetup is not installed (drbd-utils): there is nothing to watch' : `cannot run drbdsetup: ${error.message}`);
+      complain(
+        error.code === 'ENOENT'
+          ? 'drbdsetup is not installed (drbd-utils): there is nothing to watch'
+          : `cannot run drbdsetup: ${error.message}`,
+      );
       finish(1);
     });
 
@@ -127,9 +139,12 @@ export function watchDrbd(options: WatchOptions, io: CliIo): Promise<number> {
       const after = watched(stream.resources());
       if (event.object === '-') {
         // The end of the dump of what is up: the starting point, one summary line per resource.
-        report(lastTimestamp, after.length === 0
-          ? [`no DRBD resource${options.resource ? ` ${options.resource}` : ''} is up: waiting for ${options.resource ? 'it' : 'one'}`]
-          : after.map((state) => describeDrbdState(state).summary));
+        report(
+          lastTimestamp,
+          after.length === 0
+            ? [`no DRBD resource${options.resource ? ` ${options.resource}` : ''} is up: waiting for ${options.resource ? 'it' : 'one'}`]
+            : after.map((state) => describeDrbdState(state).summary),
+        );
         if (options.redraw) scheduleDraw();
         return;
       }
@@ -140,9 +155,11 @@ export function watchDrbd(options: WatchOptions, io: CliIo): Promise<number> {
     child.on('close', (code, signal) => {
       if (finished) return;
       const why = childStderr.trim().split('\n').pop() ?? '';
-      complain(stream.initialDumpDone
-        ? `drbdsetup events2 ended (${signal ?? `exit ${code}`})${why ? `: ${why}` : ''}`
-        : `cannot follow drbdsetup events2 (${signal ?? `exit ${code}`})${why ? `: ${why}` : ''}; watching needs a drbdsetup with events2 (drbd-utils 9, also for DRBD 8.4)`);
+      complain(
+        stream.initialDumpDone
+          ? `drbdsetup events2 ended (${signal ?? `exit ${code}`})${why ? `: ${why}` : ''}`
+          : `cannot follow drbdsetup events2 (${signal ?? `exit ${code}`})${why ? `: ${why}` : ''}; watching needs a drbdsetup with events2 (drbd-utils 9, also for DRBD 8.4)`,
+      );
       finish(1);
     });
   });

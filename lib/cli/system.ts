@@ -35,7 +35,9 @@ export const processIo: CliIo = {
   writeText: (path, text) => writeFile(path, text),
   async run(command, args, options = {}) {
     const result = await execa(command, args, {
-      reject: false, timeout: options.timeoutMs ?? 30_000, stripFinalNewline: false,
+      reject: false,
+      timeout: options.timeoutMs ?? 30_000,
+      stripFinalNewline: false,
       ...(options.env ? { env: options.env } : {}),
     });
     const notFound = (result as { code?: string }).code === 'ENOENT';

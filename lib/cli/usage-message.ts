@@ -9,12 +9,15 @@ export function usageMessage(message: string): string {
     const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
     // yargs lists --stonith-device also as stonithDevice: keep one spelling of each.
     const distinct = names.filter((name, index) => names.findIndex((other) => kebab(other) === kebab(name)) === index);
-    const shown = distinct.map((name) => (/^[a-z]/i.test(name) && !name.includes(' ') ? `${name.length === 1 ? '-' : '--'}${kebab(name)}` : name));
+    const shown = distinct.map((name) =>
+      /^[a-z]/i.test(name) && !name.includes(' ') ? `${name.length === 1 ? '-' : '--'}${kebab(name)}` : name,
+    );
     return `unknown option${shown.length > 1 ? 's' : ''}: ${shown.join(', ')}`;
   }
   if (message.startsWith('Invalid values:')) {
-    const lines = [...message.matchAll(/Argument: (\S+), Given: (.*), Choices: (.*)/g)].map(([, option, given, choices]) =>
-      `--${option}: ${given} is not one of ${choices!.replace(/"/g, '')}`);
+    const lines = [...message.matchAll(/Argument: (\S+), Given: (.*), Choices: (.*)/g)].map(
+      ([, option, given, choices]) => `--${option}: ${given} is not one of ${choices!.replace(/"/g, '')}`,
+    );
     if (lines.length > 0) return lines.join('\n');
   }
   return message;

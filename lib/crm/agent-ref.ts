@@ -15,9 +15,7 @@ const NAME_PART = /^[A-Za-z0-9][A-Za-z0-9_.@+-]*$/;
 
 /** `ocf:heartbeat:apache` for OCF agents, `stonith:fence_ipmilan` for the others. */
 export function formatAgentRef(agent: AgentRef): string {
-  return agent.provider === undefined
-    ? `${agent.standard}:${agent.type}`
-    : `${agent.standard}:${agent.provider}:${agent.type}`;
+  return agent.provider === undefined ? `${agent.standard}:${agent.type}` : `${agent.standard}:${agent.provider}:${agent.type}`;
 }
 
 export type AgentRefResult = { ok: true; agent: AgentRef } | { ok: false; reason: string };
@@ -32,7 +30,8 @@ export function parseAgentRef(text: string): AgentRefResult {
   if (!STANDARDS.includes(standard)) {
     return {
       ok: false,
-      reason: `"${text}" is not an agent name: write it as class:provider:type for OCF agents ` +
+      reason:
+        `"${text}" is not an agent name: write it as class:provider:type for OCF agents ` +
         `(ocf:heartbeat:apache) or class:type for the others (systemd:nginx, stonith:fence_ipmilan)`,
     };
   }

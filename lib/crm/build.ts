@@ -46,9 +46,7 @@ export function agentsNeeded(spec: ClusterSpec): AgentRef[] {
   });
 }
 
-export type BuildResult =
-  | { ok: true; config: ClusterConfig; warnings: string[] }
-  | { ok: false; errors: string[] };
+export type BuildResult = { ok: true; config: ClusterConfig; warnings: string[] } | { ok: false; errors: string[] };
 
 export function buildClusterConfig(spec: ClusterSpec, catalog: AgentCatalog): BuildResult {
   const errors: string[] = [];
@@ -58,7 +56,13 @@ export function buildClusterConfig(spec: ClusterSpec, catalog: AgentCatalog): Bu
   const resources: Resource[] = [];
   const constraints: Constraint[] = [];
 
-  const makePrimitive = (id: string, agent: AgentRef, params: [string, string][], needs: { promotable: boolean; notify: boolean }, comment?: string): Primitive => {
+  const makePrimitive = (
+    id: string,
+    agent: AgentRef,
+    params: [string, string][],
+    needs: { promotable: boolean; notify: boolean },
+    comment?: string,
+  ): Primitive => {
     const metaData = catalog.get(formatAgentRef(agent));
     checkAgentParams(id, agent, metaData, params, errors);
     const primitive: Primitive = {
@@ -74,17 +78,24 @@ export function buildClusterConfig(spec: ClusterSpec, catalog: AgentCatalog): Bu
 
   // Fencing first: it is what makes everything below safe.
   spec.stonith.forEach((device, index) => {
-    resources.push(makePrimitive(stonithId(device, index, spec.stonith), device.agent, Object.entries(device.params), { promotable: false, notify: false },
-      index === 0 ? 'Fencing: a node that stops answering is powered off before its resources are started elsewhere' : undefined));
+    resources.push(
+      makePrimitive(
+        stonithId(device, index, spec.stonith),
+        device.agent,
+        Object.entries(device.params),
+        { promotable: false, notify: false },
+        index === 0 ? 'Fencing: a node that stops answering is powered off before its resources are started elsewhere' : undefined,
+      ),
+    );
   });
   // Validation made sure that no fence device means the admin said withoutFencing.
   if (spec.stonith.length === 0) {
     warnings.push(
       'this cluster runs without fencing (stonith-enabled=false), as asked: a node that merely stops answering is assumed dead, ' +
-      (spec.stacks.some((stack) => stack.drbd)
-        ? 'and both nodes may end up writing to their own copy of the data (DRBD split brain). '
-        : 'and both nodes may end up mounting the shared file system at once, which corrupts it. ') +
-      'Add a fence device and set stonith-enabled=true before this cluster holds data that matters.',
+        (spec.stacks.some((stack) => stack.drbd)
+          ? 'and both nodes may end up writing to their own copy of the data (DRBD split brain). '
+          : 'and both nodes may end up mounting the shared file system at once, which corrupts it. ') +
+        'Add a fence device and set stonith-enabled=true before this cluster holds data that matters.',
     );
   } else {
     warnNodesWithoutFenceDevice(spec, warnings);
@@ -131,9 +142,20 @@ export function buildClusterConfig(spec: ClusterSpec, catalog: AgentCatalog): Bu
   };
 }
 
-type MakePrimitive = (id: string, agent: AgentRef, params: [string, string][], needs: { promotable: boolean; notify: boolean }, comment?: string) => Primitive;
+type MakePrimitive = (
+  id: string,
+  agent: AgentRef,
+  params: [string, string][],
+  needs: { promotable: boolean; notify: boolean },
+  comment?: string,
+) => Primitive;
 
-function buildStack(stack: StackSpec, nodeCount: number, core: CoreAgents, makePrimitive: MakePrimitive): { resources: Resource[]; constraints: Constraint[] } {
+function buildStack(
+  stack: StackSpec,
+  nodeCount: number,
+  core: CoreAgents,
+  makePrimitive: MakePrimitive,
+): { resources: Resource[]; constraints: Constraint[] } {
   const resources: Resource[] = [];
   const constraints: Constraint[] = [];
   const { drbd, filesystem } = stack;
@@ -141,7 +163,10 @@ function buildStack(stack: StackSpec, nodeCount: number, core: CoreAgents, makeP
 
   // DRBD: a promotable clone, one instance per node, notify=true because the DRBD agents act on
   // their peers' start/promote/demote notifications.
-  const drbdPrimitive = makePrimitive(`drbd-${drbd.resource}`, core.drbd, [['drbd_resource', drbd.resource]], { promotable: true, notify: true });
+  const drbdPrimitive = makePrimitive(`drbd-${drbd.resource}`, core.drbd, [['drbd_resource', drbd.resource]], {
+    promotable: true,
+    notify: true,
+  });
   const drbdClone: Clone = {
     kind: 'clone',
     id: `drbd-${drbd.resource}-clone`,
@@ -186,7 +211,10 @@ function buildStack(stack: StackSpec, nodeCount: number, core: CoreAgents, makeP
   if (!stack.dualPrimary) {
     // Single primary: file system, address and services move together as one group.
     const members = [fs, ...serviceMembers];
-    const top: Resource = members.length === 1 ? fs : groupOf(`g-${stack.name}`, members, `${stack.name}: started in this order, stopped in reverse, always on the same node`);
+    const top: Resource =
+      members.length === 1
+        ? fs
+        : groupOf(`g-${stack.name}`, members, `${stack.name}: started in this order, stopped in reverse, always on the same node`);
     resources.push(top);
     constraints.push(promotedColocation(top.id), afterPromote(top.id));
     return { resources, constraints };
@@ -199,22 +227,58 @@ function buildStack(stack: StackSpec, nodeCount: number, core: CoreAgents, makeP
     id: `fs-${stack.name}-clone`,
     child: fs,
     promotable: false,
-    meta: [['clone-max', String(nodeCount)], ['interleave', 'true']],
+    meta: [
+      ['clone-max', String(nodeCount)],
+      ['interleave', 'true'],
+    ],
     comment: `${filesystem.fstype} on ${filesystem.directory}, mounted on every node where DRBD ${drbd.resource} is Primary`,
   };
   resources.push(fsClone);
   constraints.push(
     promotedColocation(fsClone.id),
     afterPromote(fsClone.id),
-    { kind: 'colocation', id: `colo-${fsClone.id}-with-dlm-clone`, rsc: fsClone.id, withRsc: 'dlm-clone', score: 'INFINITY', comment: `${filesystem.fstype} needs DLM on the same node` },
-    { kind: 'order', id: `order-dlm-clone-then-${fsClone.id}`, first: 'dlm-clone', firstAction: 'start', then: fsClone.id, thenAction: 'start', comment: 'DLM runs before the file system is mounted' },
+    {
+      kind: 'colocation',
+      id: `colo-${fsClone.id}-with-dlm-clone`,
+      rsc: fsClone.id,
+      withRsc: 'dlm-clone',
+      score: 'INFINITY',
+      comment: `${filesystem.fstype} needs DLM on the same node`,
+    },
+    {
+      kind: 'order',
+      id: `order-dlm-clone-then-${fsClone.id}`,
+      first: 'dlm-clone',
+      firstAction: 'start',
+      then: fsClone.id,
+      thenAction: 'start',
+      comment: 'DLM runs before the file system is mounted',
+    },
   );
   if (serviceMembers.length > 0) {
-    const top: Resource = serviceMembers.length === 1 ? serviceMembers[0]! : groupOf(`g-${stack.name}`, serviceMembers, `${stack.name}: services on one of the nodes with the file system`);
+    const top: Resource =
+      serviceMembers.length === 1
+        ? serviceMembers[0]!
+        : groupOf(`g-${stack.name}`, serviceMembers, `${stack.name}: services on one of the nodes with the file system`);
     resources.push(top);
     constraints.push(
-      { kind: 'colocation', id: `colo-${top.id}-with-${fsClone.id}`, rsc: top.id, withRsc: fsClone.id, score: 'INFINITY', comment: `${top.id} runs where the file system is mounted` },
-      { kind: 'order', id: `order-${fsClone.id}-then-${top.id}`, first: fsClone.id, firstAction: 'start', then: top.id, thenAction: 'start', comment: `${top.id} starts after the file system is mounted` },
+      {
+        kind: 'colocation',
+        id: `colo-${top.id}-with-${fsClone.id}`,
+        rsc: top.id,
+        withRsc: fsClone.id,
+        score: 'INFINITY',
+        comment: `${top.id} runs where the file system is mounted`,
+      },
+      {
+        kind: 'order',
+        id: `order-${fsClone.id}-then-${top.id}`,
+        first: fsClone.id,
+        firstAction: 'start',
+        then: top.id,
+        thenAction: 'start',
+        comment: `${top.id} starts after the file system is mounted`,
+      },
     );
   }
   return { resources, constraints };
@@ -225,16 +289,35 @@ function buildStack(stack: StackSpec, nodeCount: number, core: CoreAgents, makeP
  * the whole story: its members run on the same node and start in order, so no constraint is
  * needed; fencing is what keeps two nodes from mounting the device at once.
  */
-function buildSharedStack(stack: StackSpec, core: CoreAgents, makePrimitive: MakePrimitive): { resources: Resource[]; constraints: Constraint[] } {
-  const members = [makePrimitive(`fs-${stack.name}`, core.filesystem, filesystemParams(stack.filesystem.device!, stack), { promotable: false, notify: false }), ...serviceMembersOf(stack, core, makePrimitive)];
-  const top: Resource = members.length === 1
-    ? { ...members[0]!, comment: `${stack.name}: the file system on shared storage ${stack.filesystem.device!}` }
-    : groupOf(`g-${stack.name}`, members, `${stack.name}: on shared storage ${stack.filesystem.device!}; started in this order, stopped in reverse, always on the same node`);
+function buildSharedStack(
+  stack: StackSpec,
+  core: CoreAgents,
+  makePrimitive: MakePrimitive,
+): { resources: Resource[]; constraints: Constraint[] } {
+  const members = [
+    makePrimitive(`fs-${stack.name}`, core.filesystem, filesystemParams(stack.filesystem.device!, stack), {
+      promotable: false,
+      notify: false,
+    }),
+    ...serviceMembersOf(stack, core, makePrimitive),
+  ];
+  const top: Resource =
+    members.length === 1
+      ? { ...members[0]!, comment: `${stack.name}: the file system on shared storage ${stack.filesystem.device!}` }
+      : groupOf(
+          `g-${stack.name}`,
+          members,
+          `${stack.name}: on shared storage ${stack.filesystem.device!}; started in this order, stopped in reverse, always on the same node`,
+        );
   return { resources: [top], constraints: [] };
 }
 
 function filesystemParams(device: string, stack: StackSpec): [string, string][] {
-  const params: [string, string][] = [['device', device], ['directory', stack.filesystem.directory], ['fstype', stack.filesystem.fstype]];
+  const params: [string, string][] = [
+    ['device', device],
+    ['directory', stack.filesystem.directory],
+    ['fstype', stack.filesystem.fstype],
+  ];
   if (stack.filesystem.options !== undefined) params.push(['options', stack.filesystem.options]);
   return params;
 }
@@ -252,7 +335,12 @@ function serviceMembersOf(stack: StackSpec, core: CoreAgents, makePrimitive: Mak
   stack.services.forEach((service, index) => {
     const clash = typesSeen.has(service.agent.type);
     typesSeen.add(service.agent.type);
-    members.push(makePrimitive(serviceId(service, index, clash, stack), service.agent, Object.entries(service.params), { promotable: false, notify: false }));
+    members.push(
+      makePrimitive(serviceId(service, index, clash, stack), service.agent, Object.entries(service.params), {
+        promotable: false,
+        notify: false,
+      }),
+    );
   });
   return members;
 }
@@ -264,7 +352,10 @@ function groupOf(id: string, members: Primitive[], comment: string): Group {
 /** A resource id from an agent type: `apache` -> `apache-web` (`-N` when an earlier service of the stack has that type). */
 function serviceId(service: AgentSpec, index: number, clash: boolean, stack: StackSpec): string {
   if (service.id) return service.id;
-  const base = service.agent.type.toLowerCase().replace(/\.service$/, '').replace(/[^a-z0-9_.-]/g, '-');
+  const base = service.agent.type
+    .toLowerCase()
+    .replace(/\.service$/, '')
+    .replace(/[^a-z0-9_.-]/g, '-');
   return `${/^[a-z]/.test(base) ? base : `svc-${base}`}-${stack.name}${clash ? `-${index + 1}` : ''}`;
 }
 
@@ -284,7 +375,9 @@ function warnNodesWithoutFenceDevice(spec: ClusterSpec, warnings: string[]): voi
   const covered = new Set(hostLists.flatMap((list) => list!.split(/[\s,]+/)));
   const uncovered = spec.nodes.filter((node) => !covered.has(node.name)).map((node) => node.name);
   if (uncovered.length > 0) {
-    warnings.push(`no fence device lists ${uncovered.join(', ')} in pcmk_host_list: if ${uncovered.length === 1 ? 'that node' : 'one of those nodes'} hangs, the cluster cannot fence it and stops recovering.`);
+    warnings.push(
+      `no fence device lists ${uncovered.join(', ')} in pcmk_host_list: if ${uncovered.length === 1 ? 'that node' : 'one of those nodes'} hangs, the cluster cannot fence it and stops recovering.`,
+    );
   }
 }
 
@@ -293,12 +386,20 @@ function warnNodesWithoutFenceDevice(spec: ClusterSpec, warnings: string[]): voi
  * missing required one makes the agent fail on every node. Agents of the systemd/lsb classes
  * have no parameters; OCF and fence agents must be known (installed) here.
  */
-function checkAgentParams(id: string, agent: AgentRef, metaData: AgentMetaData | undefined, params: [string, string][], errors: string[]): void {
+function checkAgentParams(
+  id: string,
+  agent: AgentRef,
+  metaData: AgentMetaData | undefined,
+  params: [string, string][],
+  errors: string[],
+): void {
   const name = formatAgentRef(agent);
   if (!metaData) {
     if (agent.standard === 'ocf' || agent.standard === 'stonith') {
-      errors.push(`${id}: unknown agent ${name}: its meta-data could not be read (is it installed on this machine? ` +
-        `${agent.standard === 'ocf' ? `it would be /usr/lib/ocf/resource.d/${agent.provider}/${agent.type}` : `it would be /usr/sbin/${agent.type}`})`);
+      errors.push(
+        `${id}: unknown agent ${name}: its meta-data could not be read (is it installed on this machine? ` +
+          `${agent.standard === 'ocf' ? `it would be /usr/lib/ocf/resource.d/${agent.provider}/${agent.type}` : `it would be /usr/sbin/${agent.type}`})`,
+      );
     } else if (params.length > 0) {
       errors.push(`${id}: ${name} takes no parameters (${agent.standard} resources are configured outside the cluster)`);
     }

@@ -10,7 +10,10 @@ type ValueCheck = (value: string) => boolean;
 const isBoolean: ValueCheck = (value) => /^(true|false|yes|no|on|off|1|0)$/i.test(value);
 const isDuration: ValueCheck = (value) => parseDurationMs(value) !== undefined;
 const isScore: ValueCheck = (value) => /^([-+]?\d{1,9}|[-+]?INFINITY)$/.test(value);
-const oneOf = (...choices: string[]): ValueCheck => (value) => choices.includes(value);
+const oneOf =
+  (...choices: string[]): ValueCheck =>
+  (value) =>
+    choices.includes(value);
 
 export interface Attribute {
   check: ValueCheck;
@@ -23,15 +26,21 @@ const DURATION: Attribute = { check: isDuration, expected: 'a time such as 60s, 
 
 /** Resource meta attributes that make sense for every resource (Pacemaker Explained, 2.1). */
 export const RESOURCE_DEFAULTS: Readonly<Record<string, Attribute>> = {
-  'migration-threshold': { check: (value) => /^(\d{1,9}|INFINITY)$/.test(value), expected: 'a count of failures (0 = never move) or INFINITY' },
+  'migration-threshold': {
+    check: (value) => /^(\d{1,9}|INFINITY)$/.test(value),
+    expected: 'a count of failures (0 = never move) or INFINITY',
+  },
   'failure-timeout': DURATION,
-  'priority': { check: isScore, expected: 'a whole number' },
-  'multiple-active': { check: oneOf('block', 'stop_only', 'stop_start', 'stop_unexpected'), expected: 'block, stop_only, stop_start or stop_unexpected' },
+  priority: { check: isScore, expected: 'a whole number' },
+  'multiple-active': {
+    check: oneOf('block', 'stop_only', 'stop_start', 'stop_unexpected'),
+    expected: 'block, stop_only, stop_start or stop_unexpected',
+  },
   'is-managed': BOOLEAN,
-  'maintenance': BOOLEAN,
+  maintenance: BOOLEAN,
   'allow-migrate': BOOLEAN,
-  'critical': BOOLEAN,
-  'requires': { check: oneOf('nothing', 'quorum', 'fencing', 'unfencing'), expected: 'nothing, quorum, fencing or unfencing' },
+  critical: BOOLEAN,
+  requires: { check: oneOf('nothing', 'quorum', 'fencing', 'unfencing'), expected: 'nothing, quorum, fencing or unfencing' },
   'target-role': { check: oneOf('Stopped', 'Started', 'Unpromoted', 'Promoted'), expected: 'Stopped, Started, Unpromoted or Promoted' },
 };
 
@@ -39,8 +48,11 @@ export const RESOURCE_DEFAULTS: Readonly<Record<string, Attribute>> = {
 export const OPERATION_DEFAULTS: Readonly<Record<string, Attribute>> = {
   // Operations we generate carry the timeout from their agent's meta-data, which wins; this one
   // applies to the others (those whose meta-data gives none, and resources added later).
-  'timeout': DURATION,
-  'on-fail': { check: oneOf('ignore', 'block', 'stop', 'restart', 'standby', 'fence', 'demote'), expected: 'ignore, block, stop, restart, standby, fence or demote' },
+  timeout: DURATION,
+  'on-fail': {
+    check: oneOf('ignore', 'block', 'stop', 'restart', 'standby', 'fence', 'demote'),
+    expected: 'ignore, block, stop, restart, standby, fence or demote',
+  },
   'record-pending': BOOLEAN,
 };
 
@@ -52,7 +64,12 @@ const OWN_SETTING: Record<string, string> = { 'resource-stickiness': 'stickiness
  * the given order. `known` is RESOURCE_DEFAULTS or OPERATION_DEFAULTS; `fail` gets each problem
  * and `labelOf` names another setting in its words (a flag or a file key).
  */
-export function readDefaults(value: unknown, known: Readonly<Record<string, Attribute>>, fail: (message: string) => void, labelOf: (setting: string) => string): [string, string][] {
+export function readDefaults(
+  value: unknown,
+  known: Readonly<Record<string, Attribute>>,
+  fail: (message: string) => void,
+  labelOf: (setting: string) => string,
+): [string, string][] {
   if (value === undefined || value === null) return [];
   const entries: [string, unknown][] = [];
   if (Array.isArray(value)) {

@@ -21,13 +21,19 @@ export function drbdFencingLines(drbd: DrbdSpec): { section: 'net' | 'disk'; opt
     return {
       section: 'net',
       option,
-      handlers: [['fence-peer', `${HANDLERS_DIR}/crm-fence-peer.9.sh`], ['unfence-peer', `${HANDLERS_DIR}/crm-unfence-peer.9.sh`]],
+      handlers: [
+        ['fence-peer', `${HANDLERS_DIR}/crm-fence-peer.9.sh`],
+        ['unfence-peer', `${HANDLERS_DIR}/crm-unfence-peer.9.sh`],
+      ],
     };
   }
   return {
     section: 'disk',
     option,
-    handlers: [['fence-peer', `${HANDLERS_DIR}/crm-fence-peer.sh`], ['after-resync-target', `${HANDLERS_DIR}/crm-unfence-peer.sh`]],
+    handlers: [
+      ['fence-peer', `${HANDLERS_DIR}/crm-fence-peer.sh`],
+      ['after-resync-target', `${HANDLERS_DIR}/crm-unfence-peer.sh`],
+    ],
   };
 }
 
@@ -61,7 +67,9 @@ export function renderDrbdResFile(stack: StackSpec, nodes: NodeSpec[]): ResFileR
   if (!drbd.disk) errors.push(`${stack.name}: the DRBD resource file needs the backing disk (--disk /dev/sdb1, or drbd.disk)`);
   const unaddressed = nodes.filter((node) => !node.address).map((node) => node.name);
   if (unaddressed.length > 0) {
-    errors.push(`${stack.name}: the DRBD resource file needs each node's replication address (--node NAME@ADDRESS); missing for ${unaddressed.join(', ')}`);
+    errors.push(
+      `${stack.name}: the DRBD resource file needs each node's replication address (--node NAME@ADDRESS); missing for ${unaddressed.join(', ')}`,
+    );
   }
   if (errors.length > 0) return { ok: false, errors };
 
@@ -125,7 +133,8 @@ const QUORUM_INSTEAD_OF_FENCING = [
 const QUORUM_REASON = {
   majority: () => 'A node that cannot see a majority of the nodes stops writing: no split brain.',
   all: () => 'A node writes only while it sees every other node: no split brain, but any node down stops the writes.',
-  count: (count: unknown) => `A node writes only while it sees ${String(count)} nodes (itself included): no split brain while that is more than half.`,
+  count: (count: unknown) =>
+    `A node writes only while it sees ${String(count)} nodes (itself included): no split brain while that is more than half.`,
 };
 
 /** Protocol C is DRBD's default and the safe one; A and B trade what a failover can lose for latency. */

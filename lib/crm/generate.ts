@@ -18,9 +18,7 @@ export interface GenerateOptions {
   drbdRes?: boolean;
 }
 
-export type GenerateResult =
-  | { ok: true; text: string; drbdRes?: string; warnings: string[] }
-  | { ok: false; errors: string[] };
+export type GenerateResult = { ok: true; text: string; drbdRes?: string; warnings: string[] } | { ok: false; errors: string[] };
 
 /** The error for asking for the DRBD resource file of stacks that have no DRBD, or undefined. */
 export function drbdResWithoutDrbd(spec: ClusterSpec): string | undefined {

@@ -15,8 +15,10 @@ export interface RenderContext {
 }
 
 const HOW_TO_LOAD: Record<OutputFormat, string[]> = {
-  crm: ['Load it with: crm configure load update FILE   (or pipe it into: crm configure load update -)',
-    'crmsh keeps these comments in the CIB, next to the element they precede.'],
+  crm: [
+    'Load it with: crm configure load update FILE   (or pipe it into: crm configure load update -)',
+    'crmsh keeps these comments in the CIB, next to the element they precede.',
+  ],
   pcs: [
     'Run it with: sh FILE. It copies the live CIB to a file, applies every command to that copy and',
     'pushes the result in one step, so nothing starts half-configured. With CIB=cib.xml sh FILE it only',
@@ -50,7 +52,9 @@ export function headerLines(context: RenderContext, format: OutputFormat): strin
       drbdStacks.every((stack) => stack.drbd!.fencing === undefined)
         ? 'DRBD keeps a node that lost its peers from writing (quorum); each resource file needs this'
         : 'DRBD must call Pacemaker when it loses its peer; each resource file needs this',
-      format === 'pcs' ? '(ocfkit crm generate ... --drbd-res FILE writes the whole file):' : '(the drbd-res option of ocfkit crm generate writes the whole file):',
+      format === 'pcs'
+        ? '(ocfkit crm generate ... --drbd-res FILE writes the whole file):'
+        : '(the drbd-res option of ocfkit crm generate writes the whole file):',
     );
     for (const stack of drbdStacks) lines.push(...drbdFencingSnippet(stack.drbd!).map((line) => `  ${line}`));
   }
@@ -74,7 +78,10 @@ export function headerLines(context: RenderContext, format: OutputFormat): strin
  * neither may contain "--", so options are named in words there.
  */
 export function commentSafe(text: string): string {
-  return text.replace(/--([a-z][a-z0-9-]*)/g, 'the $1 option').replace(/--/g, '- -').replace(/-$/, '- ');
+  return text
+    .replace(/--([a-z][a-z0-9-]*)/g, 'the $1 option')
+    .replace(/--/g, '- -')
+    .replace(/-$/, '- ');
 }
 
 /** Word-wraps a paragraph; continuation lines are indented under the first word. */

@@ -61,7 +61,10 @@ export function defaultOperations(metaData: AgentMetaData | undefined, needs: Op
  * monitored. When meta-data gives equal (or missing) intervals we keep the promoted one and move
  * the unpromoted one by a second.
  */
-function roleMonitors(monitors: { intervalMs?: number; timeoutMs?: number; role?: Role }[], fallback: { intervalMs: number; timeoutMs: number }): Operation[] {
+function roleMonitors(
+  monitors: { intervalMs?: number; timeoutMs?: number; role?: Role }[],
+  fallback: { intervalMs: number; timeoutMs: number },
+): Operation[] {
   const plain = monitors.find((action) => action.role === undefined);
   const promoted = monitors.find((action) => action.role === 'Promoted') ?? plain;
   const unpromoted = monitors.find((action) => action.role === 'Unpromoted') ?? plain;
@@ -70,6 +73,11 @@ function roleMonitors(monitors: { intervalMs?: number; timeoutMs?: number; role?
   if (unpromotedInterval === promotedInterval) unpromotedInterval += 1000;
   return [
     { name: 'monitor', role: 'Promoted', intervalMs: promotedInterval, timeoutMs: promoted?.timeoutMs ?? fallback.timeoutMs },
-    { name: 'monitor', role: 'Unpromoted', intervalMs: unpromotedInterval, timeoutMs: unpromoted?.timeoutMs ?? promoted?.timeoutMs ?? fallback.timeoutMs },
+    {
+      name: 'monitor',
+      role: 'Unpromoted',
+      intervalMs: unpromotedInterval,
+      timeoutMs: unpromoted?.timeoutMs ?? promoted?.timeoutMs ?? fallback.timeoutMs,
+    },
   ];
 }

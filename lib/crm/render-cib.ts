@@ -7,14 +7,24 @@ import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { formatDuration } from '../pacemaker/duration.js';
 import { commentSafe, headerLines, type RenderContext } from './header.js';
-import { cloneMetaName, roleName, type ClusterConfig, type Constraint, type PacemakerVersion, type Primitive, type Resource } from './model.js';
+import {
+  cloneMetaName,
+  roleName,
+  type ClusterConfig,
+  type Constraint,
+  type PacemakerVersion,
+  type Primitive,
+  type Resource,
+} from './model.js';
 
 export function renderCib(config: ClusterConfig, context: RenderContext): string {
   const { version } = context;
   // The header comments are written as text before the element rather than as document nodes:
   // xmlbuilder2 scans the document's children on every element it adds, which with a comment
   // line per stack made large configurations take minutes.
-  const header = headerLines(context, 'cib').map((line) => `<!-- ${commentSafe(line)} -->\n`).join('');
+  const header = headerLines(context, 'cib')
+    .map((line) => `<!-- ${commentSafe(line)} -->\n`)
+    .join('');
   const configuration = create().ele('configuration');
   const properties = configuration.ele('crm_config').ele('cluster_property_set', { id: 'cib-bootstrap-options' });
   nvpairs(properties, 'cib-bootstrap-options', config.properties);
@@ -85,7 +95,12 @@ function addResource(parent: XMLBuilder, resource: Resource, version: PacemakerV
 
 function addConstraint(parent: XMLBuilder, constraint: Constraint, version: PacemakerVersion): void {
   if (constraint.kind === 'colocation') {
-    const attributes: Record<string, string> = { id: constraint.id, score: constraint.score, rsc: constraint.rsc, 'with-rsc': constraint.withRsc };
+    const attributes: Record<string, string> = {
+      id: constraint.id,
+      score: constraint.score,
+      rsc: constraint.rsc,
+      'with-rsc': constraint.withRsc,
+    };
     if (constraint.withRole) attributes['with-rsc-role'] = roleName(constraint.withRole, version);
     parent.ele('rsc_colocation', attributes);
     return;

@@ -3,7 +3,15 @@
 import { formatAgentRef } from './agent-ref.js';
 import { formatDuration } from '../pacemaker/duration.js';
 import { commentSafe, headerLines, type RenderContext } from './header.js';
-import { cloneMetaName, roleName, type ClusterConfig, type Constraint, type PacemakerVersion, type Primitive, type Resource } from './model.js';
+import {
+  cloneMetaName,
+  roleName,
+  type ClusterConfig,
+  type Constraint,
+  type PacemakerVersion,
+  type Primitive,
+  type Resource,
+} from './model.js';
 import type { Operation } from './operations.js';
 import { crmQuote } from './quote.js';
 
@@ -11,7 +19,11 @@ const CONTINUE = ' \\\n\t';
 
 export function renderCrm(config: ClusterConfig, context: RenderContext): string {
   const { version } = context;
-  const blocks: string[] = [headerLines(context, 'crm').map((line) => (line ? `# ${line}` : '#')).join('\n')];
+  const blocks: string[] = [
+    headerLines(context, 'crm')
+      .map((line) => (line ? `# ${line}` : '#'))
+      .join('\n'),
+  ];
   for (const resource of config.resources) blocks.push(renderResource(resource, version));
   for (const constraint of config.constraints) blocks.push(renderConstraint(constraint, version));
   blocks.push(`property cib-bootstrap-options:${CONTINUE}${pairs(config.properties)}`);
@@ -49,7 +61,8 @@ function renderResource(resource: Resource, version: PacemakerVersion): string {
         withComment(resource.comment, `group ${resource.id} ${resource.members.map((member) => member.id).join(' ')}`),
       ].join('\n');
     case 'clone': {
-      const child = resource.child.kind === 'primitive' ? renderPrimitive(resource.child, version) : renderResource(resource.child, version);
+      const child =
+        resource.child.kind === 'primitive' ? renderPrimitive(resource.child, version) : renderResource(resource.child, version);
       // Pacemaker 1.1 has no promotable clones: the same thing is an `ms` resource.
       const keyword = resource.promotable && version === '1.1' ? 'ms' : 'clone';
       const meta = resource.meta.map(([name, value]) => [cloneMetaName(name, version), value] as [string, string]);
@@ -66,7 +79,10 @@ function renderConstraint(constraint: Constraint, version: PacemakerVersion): st
     const target = constraint.withRole ? `${constraint.withRsc}:${roleName(constraint.withRole, version)}` : constraint.withRsc;
     return withComment(constraint.comment, `colocation ${constraint.id} inf: ${constraint.rsc} ${target}`);
   }
-  return withComment(constraint.comment, `order ${constraint.id} Mandatory: ${constraint.first}:${constraint.firstAction} ${constraint.then}:${constraint.thenAction}`);
+  return withComment(
+    constraint.comment,
+    `order ${constraint.id} Mandatory: ${constraint.first}:${constraint.firstAction} ${constraint.then}:${constraint.thenAction}`,
+  );
 }
 
 function withComment(comment: string | undefined, text: string): string {

@@ -6,7 +6,16 @@
 import { formatAgentRef } from './agent-ref.js';
 import { formatDuration } from '../pacemaker/duration.js';
 import { headerLines, type RenderContext } from './header.js';
-import { cloneMetaName, roleName, type Clone, type ClusterConfig, type Constraint, type PacemakerVersion, type Primitive, type Resource } from './model.js';
+import {
+  cloneMetaName,
+  roleName,
+  type Clone,
+  type ClusterConfig,
+  type Constraint,
+  type PacemakerVersion,
+  type Primitive,
+  type Resource,
+} from './model.js';
 import { shellQuote } from './quote.js';
 
 const PCS = 'pcs -f "$CIB"';
@@ -32,14 +41,9 @@ export function renderPcs(config: ClusterConfig, context: RenderContext): string
   lines.push(`${PCS} property set ${pairs(config.properties)}`);
   // pcs 0.10 replaced `resource defaults NAME=VALUE` by `resource defaults update NAME=VALUE`.
   lines.push(`${PCS} resource defaults${version === '2.1' ? ' update' : ''} ${pairs(config.resourceDefaults)}`);
-  if (config.operationDefaults.length > 0) lines.push(`${PCS} resource op defaults${version === '2.1' ? ' update' : ''} ${pairs(config.operationDefaults)}`);
-  lines.push(
-    '',
-    'if [ "$push" = yes ]; then',
-    '  pcs cluster cib-push "$CIB" --config',
-    '  rm -f "$CIB"',
-    'fi',
-  );
+  if (config.operationDefaults.length > 0)
+    lines.push(`${PCS} resource op defaults${version === '2.1' ? ' update' : ''} ${pairs(config.operationDefaults)}`);
+  lines.push('', 'if [ "$push" = yes ]; then', '  pcs cluster cib-push "$CIB" --config', '  rm -f "$CIB"', 'fi');
   return `${lines.join('\n')}\n`;
 }
 
@@ -75,7 +79,10 @@ function renderResource(resource: Resource, version: PacemakerVersion): string[]
     case 'primitive':
       return commented(resource.comment, [createCommand(resource, version)]);
     case 'group':
-      return commented(resource.comment, resource.members.map((member) => createCommand(member, version, ` --group ${resource.id}`)));
+      return commented(
+        resource.comment,
+        resource.members.map((member) => createCommand(member, version, ` --group ${resource.id}`)),
+      );
     case 'clone':
       return commented(resource.comment, renderClone(resource, version));
   }
@@ -100,8 +107,12 @@ function renderClone(clone: Clone, version: PacemakerVersion): string[] {
 function renderConstraint(constraint: Constraint, version: PacemakerVersion): string[] {
   if (constraint.kind === 'colocation') {
     // pcs 0.9 writes the role in lower case (`with master X`), pcs 0.10+ as Pacemaker does.
-    const role = constraint.withRole ? `${version === '2.1' ? roleName(constraint.withRole, version) : roleName(constraint.withRole, version).toLowerCase()} ` : '';
-    return commented(constraint.comment, [`${PCS} constraint colocation add ${constraint.rsc} with ${role}${constraint.withRsc} INFINITY id=${constraint.id}`]);
+    const role = constraint.withRole
+      ? `${version === '2.1' ? roleName(constraint.withRole, version) : roleName(constraint.withRole, version).toLowerCase()} `
+      : '';
+    return commented(constraint.comment, [
+      `${PCS} constraint colocation add ${constraint.rsc} with ${role}${constraint.withRsc} INFINITY id=${constraint.id}`,
+    ]);
   }
   return commented(constraint.comment, [
     `${PCS} constraint order ${constraint.firstAction} ${constraint.first} then ${constraint.thenAction} ${constraint.then} kind=Mandatory id=${constraint.id}`,

@@ -148,10 +148,14 @@ export function validateClusterSpec(raw: unknown, label: FieldLabeler = (path) =
   // refuses to load such a configuration), and turning it off is a decision with consequences:
   // the admin has to say it.
   if (isEmptyList(raw.stonith) && !withoutFencing) {
-    fail('stonith', 'no fence device is configured: describe one (e.g. fence_ipmilan:pcmk_host_list=NODE,ip=ADDRESS,username=...,password=...), ' +
-      `or, for a cluster that really has none, say so with ${label('withoutFencing')} (stonith-enabled=false: a node that stops answering is then assumed dead)`);
+    fail(
+      'stonith',
+      'no fence device is configured: describe one (e.g. fence_ipmilan:pcmk_host_list=NODE,ip=ADDRESS,username=...,password=...), ' +
+        `or, for a cluster that really has none, say so with ${label('withoutFencing')} (stonith-enabled=false: a node that stops answering is then assumed dead)`,
+    );
   }
-  if (!isEmptyList(raw.stonith) && withoutFencing) fail('withoutFencing', `contradicts the fence devices given with ${label('stonith')}: drop one of the two`);
+  if (!isEmptyList(raw.stonith) && withoutFencing)
+    fail('withoutFencing', `contradicts the fence devices given with ${label('stonith')}: drop one of the two`);
   const stickiness = readInteger(raw.stickiness, 'stickiness', fail, 100, 0, 1_000_000);
   const resourceDefaults = readDefaults(raw.rscDefaults, RESOURCE_DEFAULTS, (message) => fail('rscDefaults', message), label);
   const operationDefaults = readDefaults(raw.opDefaults, OPERATION_DEFAULTS, (message) => fail('opDefaults', message), label);
@@ -171,9 +175,21 @@ export function validateClusterSpec(raw: unknown, label: FieldLabeler = (path) =
   checkUnique(drbdStacks, (stack) => stack.drbd!.resource, 'drbd.resource', 'DRBD resource', fail);
   checkUnique(drbdStacks, (stack) => String(stack.drbd!.minor), 'drbd.device', 'DRBD device', fail);
   checkUnique(drbdStacks, (stack) => String(stack.drbd!.port), 'drbd.port', 'DRBD port', fail);
-  checkUnique(stacks.filter((stack) => !stack.drbd), (stack) => stack.filesystem.device!, 'filesystem.device', 'shared device', fail);
+  checkUnique(
+    stacks.filter((stack) => !stack.drbd),
+    (stack) => stack.filesystem.device!,
+    'filesystem.device',
+    'shared device',
+    fail,
+  );
   checkUnique(stacks, (stack) => stack.filesystem.directory, 'filesystem.directory', 'mount point', fail);
-  checkUnique(stacks.filter((stack) => stack.ip), (stack) => stack.ip!.address, 'ip', 'virtual IP', fail);
+  checkUnique(
+    stacks.filter((stack) => stack.ip),
+    (stack) => stack.ip!.address,
+    'ip',
+    'virtual IP',
+    fail,
+  );
   for (const [index, stack] of stacks.entries()) {
     if (stack.drbd?.version === '8.4' && nodes.length > 2) {
       fail(`stacks[${index}].drbd.version`, `DRBD 8.4 replicates between exactly two nodes, not ${nodes.length}: use DRBD 9`);
@@ -183,7 +199,16 @@ export function validateClusterSpec(raw: unknown, label: FieldLabeler = (path) =
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    spec: { nodes, provider: provider as Provider, stonith, withoutFencing, stickiness: stickiness ?? 100, resourceDefaults, operationDefaults, stacks },
+    spec: {
+      nodes,
+      provider: provider as Provider,
+      stonith,
+      withoutFencing,
+      stickiness: stickiness ?? 100,
+      resourceDefaults,
+      operationDefaults,
+      stacks,
+    },
   };
 }
 
@@ -338,9 +363,12 @@ function readAgentList(value: unknown, path: string, fail: Fail, defaultStandard
     if (defaultStandard && !agentText.includes(':')) agentText = `${defaultStandard}:${agentText}`;
     const parsed = parseAgentRef(agentText);
     if (!parsed.ok) return fail(itemPath, parsed.reason);
-    if (defaultStandard && parsed.agent.standard !== defaultStandard) return fail(itemPath, `"${agentText}" is not a ${defaultStandard} agent`);
-    if (!defaultStandard && parsed.agent.standard === 'stonith') return fail(itemPath, 'fence devices go into the stonith list, not among the services');
-    if (id !== undefined && !ID.test(id)) return fail(`${itemPath}.id`, `"${id}" is not a valid resource id (letters, digits, _ . -; starting with a letter)`);
+    if (defaultStandard && parsed.agent.standard !== defaultStandard)
+      return fail(itemPath, `"${agentText}" is not a ${defaultStandard} agent`);
+    if (!defaultStandard && parsed.agent.standard === 'stonith')
+      return fail(itemPath, 'fence devices go into the stonith list, not among the services');
+    if (id !== undefined && !ID.test(id))
+      return fail(`${itemPath}.id`, `"${id}" is not a valid resource id (letters, digits, _ . -; starting with a letter)`);
     agents.push(id === undefined ? { agent: parsed.agent, params } : { id, agent: parsed.agent, params });
   });
   return agents;
@@ -356,10 +384,13 @@ function readStack(value: unknown, path: string, index: number, nodeCount: numbe
   const shared = value.drbd === undefined || value.drbd === null;
   const drbd = shared ? undefined : readDrbd(value.drbd, `${path}.drbd`, index, nodeCount, fail);
   const name = readString(value.name, `${path}.name`, fail, false) ?? drbd?.resource;
-  if (shared && (value.name === undefined || value.name === null || value.name === '')) fail(`${path}.name`, 'is missing (a stack without DRBD has no DRBD resource to be named after)');
-  if (name !== undefined && !ID.test(name)) fail(`${path}.name`, `"${name}" is not a valid name (letters, digits, _ . -; starting with a letter)`);
+  if (shared && (value.name === undefined || value.name === null || value.name === ''))
+    fail(`${path}.name`, 'is missing (a stack without DRBD has no DRBD resource to be named after)');
+  if (name !== undefined && !ID.test(name))
+    fail(`${path}.name`, `"${name}" is not a valid name (letters, digits, _ . -; starting with a letter)`);
   const dualPrimary = readBoolean(value.dualPrimary, `${path}.dualPrimary`, fail, false);
-  if (shared && dualPrimary) fail(`${path}.dualPrimary`, 'dual-primary is a DRBD setting: describe the DRBD resource (drbd.resource, drbd.device)');
+  if (shared && dualPrimary)
+    fail(`${path}.dualPrimary`, 'dual-primary is a DRBD setting: describe the DRBD resource (drbd.resource, drbd.device)');
   const filesystem = readFilesystem(value.filesystem, `${path}.filesystem`, dualPrimary, shared, fail);
   const ip = readIp(value.ip, `${path}.ip`, fail);
   const services = readAgentList(value.services, `${path}.services`, fail);
@@ -379,7 +410,8 @@ function readStack(value: unknown, path: string, index: number, nodeCount: numbe
     }
     drbd.fencing = 'resource-and-stonith';
     // DRBD refuses allow-two-primaries unless both writes are on both disks before they complete.
-    if (drbd.protocol !== 'C') fail(`${path}.drbd.protocol`, `dual-primary needs protocol C (DRBD refuses allow-two-primaries with protocol ${drbd.protocol})`);
+    if (drbd.protocol !== 'C')
+      fail(`${path}.drbd.protocol`, `dual-primary needs protocol C (DRBD refuses allow-two-primaries with protocol ${drbd.protocol})`);
   }
   const stack: StackSpec = { name, drbd, filesystem, services, dualPrimary };
   if (ip) stack.ip = ip;
@@ -397,7 +429,8 @@ function readDrbd(value: unknown, path: string, index: number, nodeCount: number
   if (resource !== undefined && !DRBD_RESOURCE.test(resource)) fail(`${path}.resource`, `"${resource}" is not a valid DRBD resource name`);
   const device = readString(value.device, `${path}.device`, fail, true);
   const deviceMatch = device === undefined ? null : DRBD_DEVICE.exec(device);
-  if (device !== undefined && !deviceMatch) fail(`${path}.device`, `"${device}" is not a DRBD device (expected /dev/drbdN, e.g. /dev/drbd1)`);
+  if (device !== undefined && !deviceMatch)
+    fail(`${path}.device`, `"${device}" is not a DRBD device (expected /dev/drbdN, e.g. /dev/drbd1)`);
   const disk = readBlockDevice(value.disk, `${path}.disk`, fail);
   const metaDisk = readMetaDisk(value.metaDisk, `${path}.metaDisk`, fail);
   const port = readInteger(value.port, `${path}.port`, fail, DRBD_PORT_BASE + index, 1, 65535);
@@ -405,9 +438,16 @@ function readDrbd(value: unknown, path: string, index: number, nodeCount: number
   if (!['A', 'B', 'C'].includes(protocol)) fail(`${path}.protocol`, `"${protocol}" is not a DRBD protocol (A, B or C)`);
   const version = readString(value.version, `${path}.version`, fail, false) ?? '9';
   if (version !== '9' && version !== '8.4') fail(`${path}.version`, `"${version}" is not a supported DRBD version (9 or 8.4)`);
-  const { on: quorum, policy: quorumPolicy } = readQuorum(value.quorum, `${path}.quorum`, version === '9' && nodeCount >= 3, nodeCount, fail);
+  const { on: quorum, policy: quorumPolicy } = readQuorum(
+    value.quorum,
+    `${path}.quorum`,
+    version === '9' && nodeCount >= 3,
+    nodeCount,
+    fail,
+  );
   if (quorum && version !== '9') fail(`${path}.quorum`, 'DRBD quorum needs DRBD 9 (DRBD 8.4 has none)');
-  if (quorum && nodeCount < 3) fail(`${path}.quorum`, `DRBD quorum needs at least three nodes (a majority of two is both of them), not ${nodeCount}`);
+  if (quorum && nodeCount < 3)
+    fail(`${path}.quorum`, `DRBD quorum needs at least three nodes (a majority of two is both of them), not ${nodeCount}`);
   const fencing = readString(value.fencing, `${path}.fencing`, fail, false);
   if (fencing !== undefined && fencing !== 'resource-only' && fencing !== 'resource-and-stonith') {
     fail(`${path}.fencing`, `"${fencing}" is not resource-only or resource-and-stonith`);
@@ -415,7 +455,12 @@ function readDrbd(value: unknown, path: string, index: number, nodeCount: number
   if (disk !== undefined && metaDisk !== undefined && metaDisk !== 'internal' && metaDisk.device === disk) {
     fail(`${path}.metaDisk`, `"${disk}" is the backing disk itself: say internal for meta data on the backing disk`);
   }
-  const tuning = readDrbdTuning(value, path, { version: version === '8.4' ? '8.4' : '9', protocol: protocol as DrbdSpec['protocol'], quorum }, fail);
+  const tuning = readDrbdTuning(
+    value,
+    path,
+    { version: version === '8.4' ? '8.4' : '9', protocol: protocol as DrbdSpec['protocol'], quorum },
+    fail,
+  );
   if (quorumPolicy !== undefined) tuning.quorum = quorumPolicy;
   if (resource === undefined || !deviceMatch || port === undefined || metaDisk === undefined) return undefined;
   const spec: DrbdSpec = {
@@ -446,14 +491,20 @@ function readFilesystem(value: unknown, path: string, dualPrimary: boolean, shar
   checkKeys(value, FS_KEYS, path, fail);
   const device = shared ? readSharedDevice(value.device, `${path}.device`, fail) : undefined;
   if (!shared && value.device !== undefined && value.device !== null) {
-    fail(`${path}.device`, 'the file system of a DRBD stack is on drbd.device: give a device here only for a stack without drbd (shared storage)');
+    fail(
+      `${path}.device`,
+      'the file system of a DRBD stack is on drbd.device: give a device here only for a stack without drbd (shared storage)',
+    );
   }
   const directory = readAbsolutePath(value.directory, `${path}.directory`, fail, true);
   if (directory === '/') fail(`${path}.directory`, 'the cluster cannot mount over /');
   const fstype = readString(value.fstype, `${path}.fstype`, fail, true);
   if (fstype !== undefined && !/^[a-z0-9_.]+$/.test(fstype)) fail(`${path}.fstype`, `"${fstype}" is not a file system type`);
   if (fstype !== undefined && dualPrimary && !(CLUSTER_FILESYSTEMS as readonly string[]).includes(fstype)) {
-    fail(`${path}.fstype`, `dual-primary mounts the file system on two nodes at once, which only a cluster file system (${CLUSTER_FILESYSTEMS.join(', ')}) survives; ${fstype} would be corrupted`);
+    fail(
+      `${path}.fstype`,
+      `dual-primary mounts the file system on two nodes at once, which only a cluster file system (${CLUSTER_FILESYSTEMS.join(', ')}) survives; ${fstype} would be corrupted`,
+    );
   }
   const options = readString(value.options, `${path}.options`, fail, false);
   if (directory === undefined || directory === '/' || fstype === undefined) return undefined;
@@ -492,7 +543,10 @@ function readSharedDevice(value: unknown, path: string, fail: Fail): string | un
   if (text === undefined) return undefined;
   if (MOUNT_OPTION_DEVICE.test(text)) return text;
   if (DRBD_DEVICE.test(text)) {
-    fail(path, `"${text}" is a DRBD device: name its DRBD resource too (--drbd-resource, or drbd.resource in a file), so the cluster promotes it`);
+    fail(
+      path,
+      `"${text}" is a DRBD device: name its DRBD resource too (--drbd-resource, or drbd.resource in a file), so the cluster promotes it`,
+    );
     return undefined;
   }
   if (!text.startsWith('/dev/') || /\s/.test(text) || text.includes('//') || text.endsWith('/')) {

@@ -16,7 +16,10 @@ export const MAX_STACK_FILE_BYTES = 1024 * 1024;
 export function parseStackFile(text: string, fileName: string): RawInputResult {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_STACK_FILE_BYTES) {
-    return { ok: false, reason: `${fileName} is ${(bytes / 1024 / 1024).toFixed(1)} MiB; a stack description may be at most ${MAX_STACK_FILE_BYTES / 1024 / 1024} MiB (is it the right file?)` };
+    return {
+      ok: false,
+      reason: `${fileName} is ${(bytes / 1024 / 1024).toFixed(1)} MiB; a stack description may be at most ${MAX_STACK_FILE_BYTES / 1024 / 1024} MiB (is it the right file?)`,
+    };
   }
   const looksLikeJson = fileName.endsWith('.json') || /^\s*[{[]/.test(text);
   if (looksLikeJson) {
@@ -66,9 +69,17 @@ export interface StackFlags extends Partial<Record<TuningKey, string>> {
  * them the stack is on shared storage and --device is the file system's device.
  */
 export function flagsUseDrbd(flags: StackFlags): boolean {
-  return flags.drbdResource !== undefined || flags.disk !== undefined || flags.drbdPort !== undefined || flags.protocol !== undefined ||
-    flags.drbdVersion !== undefined || flags.quorum !== undefined || flags.drbdFencing !== undefined || flags.dualPrimary === true ||
-    TUNING_OPTIONS.some((option) => flags[option.key] !== undefined);
+  return (
+    flags.drbdResource !== undefined ||
+    flags.disk !== undefined ||
+    flags.drbdPort !== undefined ||
+    flags.protocol !== undefined ||
+    flags.drbdVersion !== undefined ||
+    flags.quorum !== undefined ||
+    flags.drbdFencing !== undefined ||
+    flags.dualPrimary === true ||
+    TUNING_OPTIONS.some((option) => flags[option.key] !== undefined)
+  );
 }
 
 /** Flags -> the raw description a file would contain, with exactly one stack. */
@@ -88,13 +99,19 @@ export function stackFlagsToRaw(flags: StackFlags): Record<string, unknown> {
     : { device: flags.device, directory: flags.directory, fstype: flags.fstype };
   if (flags.mountOptions !== undefined) filesystem.options = flags.mountOptions;
 
-  const stack: Record<string, unknown> = useDrbd ? { drbd, filesystem, services: flags.service ?? [] } : { filesystem, services: flags.service ?? [] };
+  const stack: Record<string, unknown> = useDrbd
+    ? { drbd, filesystem, services: flags.service ?? [] }
+    : { filesystem, services: flags.service ?? [] };
   if (flags.name !== undefined) stack.name = flags.name;
   if (flags.dualPrimary !== undefined) stack.dualPrimary = flags.dualPrimary;
   if (flags.ip !== undefined) stack.ip = flags.nic === undefined ? { address: flags.ip } : { address: flags.ip, nic: flags.nic };
   else if (flags.nic !== undefined) stack.ip = { nic: flags.nic };
 
-  const raw: Record<string, unknown> = { nodes: flags.node ?? [], stonith: (flags.stonith ?? []).filter((device) => device !== false), stacks: [stack] };
+  const raw: Record<string, unknown> = {
+    nodes: flags.node ?? [],
+    stonith: (flags.stonith ?? []).filter((device) => device !== false),
+    stacks: [stack],
+  };
   if (flags.withoutFencing !== undefined) raw.withoutFencing = flags.withoutFencing;
   else if (flags.stonith?.includes(false)) raw.withoutFencing = true;
   if (flags.provider !== undefined) raw.provider = flags.provider;

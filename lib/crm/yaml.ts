@@ -42,7 +42,9 @@ function nestingProblem(source: string): string | undefined {
     for (const _document of parser.next(lexeme)) {
       // documents are composed later by parseDocument; here only the depth matters
     }
-    const depth = parser.stack.filter((token) => token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection').length;
+    const depth = parser.stack.filter(
+      (token) => token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection',
+    ).length;
     if (depth > MAX_YAML_DEPTH) {
       const line = source.slice(0, parser.offset).split('\n').length;
       return `line ${line}: nested more than ${MAX_YAML_DEPTH} levels deep`;

@@ -48,12 +48,16 @@ export function parseDrbdadmAdjust(text: string): Parsed<{ steps: AdjustStep[] }
 
 /** What a step would do, in words (`connection to peer node-id 1: fencing=resource-only, protocol=C`). */
 export function describeAdjustStep(step: AdjustStep, peerNames: Record<string, string> = {}): string {
-  const settings = Object.entries(step.options).map(([name, value]) => `${name}=${value}`).join(', ');
-  const peer = (id: string | undefined) => (id === undefined ? 'a peer' : peerNames[id] ? `${peerNames[id]} (node-id ${id})` : `peer node-id ${id}`);
+  const settings = Object.entries(step.options)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(', ');
+  const peer = (id: string | undefined) =>
+    id === undefined ? 'a peer' : peerNames[id] ? `${peerNames[id]} (node-id ${id})` : `peer node-id ${id}`;
   const [first, second, third] = step.targets;
   const what: Record<string, () => string> = {
     'resource-options': () => `resource options would be set: ${settings || 'back to defaults'}`,
-    'net-options': () => `network options for ${/^\d+$/.test(second ?? '') ? peer(second) : 'the peer'} would be set: ${settings || 'back to defaults'}`,
+    'net-options': () =>
+      `network options for ${/^\d+$/.test(second ?? '') ? peer(second) : 'the peer'} would be set: ${settings || 'back to defaults'}`,
     'disk-options': () => `disk options of minor ${first} would be set: ${settings || 'back to defaults'}`,
     'peer-device-options': () => `resync options for ${peer(second)}, volume ${third} would be set: ${settings || 'back to defaults'}`,
     'new-peer': () => `a connection to ${peer(second)} would be created`,

@@ -91,7 +91,8 @@ function parseStatements(tokens: Token[], cursor: { position: number }, nested: 
     const end = tokens[cursor.position];
     cursor.position += 1;
     if (end?.kind === ';') statements.push({ keyword: words[0]!, args: words.slice(1) });
-    else if (end?.kind === '{') statements.push({ keyword: words[0]!, args: words.slice(1), children: parseStatements(tokens, cursor, true) });
+    else if (end?.kind === '{')
+      statements.push({ keyword: words[0]!, args: words.slice(1), children: parseStatements(tokens, cursor, true) });
     else fail(`configuration: '${words.join(' ')}' ends without ; or {`);
   }
   if (nested) fail('configuration: { without }');
@@ -175,7 +176,9 @@ export function protocolOf(config: DrbdResourceConfig): string {
 
 /** The handlers that are set, by name (`fence-peer` -> its command). */
 export function handlersOf(config: DrbdResourceConfig): Record<string, string> {
-  return Object.fromEntries(Object.entries(config.settings)
-    .filter(([key]) => key.startsWith('handlers.'))
-    .map(([key, value]) => [key.slice('handlers.'.length), value]));
+  return Object.fromEntries(
+    Object.entries(config.settings)
+      .filter(([key]) => key.startsWith('handlers.'))
+      .map(([key, value]) => [key.slice('handlers.'.length), value]),
+  );
 }

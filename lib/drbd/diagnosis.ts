@@ -19,8 +19,12 @@ export interface DrbdDescription {
 export function describeDrbdState(state: DrbdState | undefined, localNode?: string): DrbdDescription {
   if (!state) return { summary: 'not configured on this node', findings: [], recovery: [] };
   const findings = [
-    ...state.connections.filter((connection) => connection.splitBrain).map((connection) =>
-      `split brain with ${peerLabel(connection)}: both sides changed data while disconnected, and DRBD will not reconnect until one side discards its changes`),
+    ...state.connections
+      .filter((connection) => connection.splitBrain)
+      .map(
+        (connection) =>
+          `split brain with ${peerLabel(connection)}: both sides changed data while disconnected, and DRBD will not reconnect until one side discards its changes`,
+      ),
     ...bothPrimaryFindings(state),
     ...localFindings(state),
     ...state.connections.flatMap((connection) => connectionFindings(state, connection)),
@@ -80,36 +84,43 @@ export function splitBrainSteps(state: DrbdState, victim: string, survivor: stri
  * round, since the commands name the other end.
  */
 function splitBrainRecovery(state: DrbdState, localNode = THIS_NODE): string[] {
-  const decide = 'decide which node\'s changes since the split are thrown away (the victim); the other node (the survivor) keeps its data';
+  const decide = "decide which node's changes since the split are thrown away (the victim); the other node (the survivor) keeps its data";
   if (state.connections.length <= 1) {
     const steps = splitBrainSteps(state, '', '');
     return [decide, `on the victim: ${steps.victim}`, `on the survivor: ${steps.survivor}`];
   }
-  return [decide, ...state.connections.filter((connection) => connection.splitBrain).flatMap((connection) => {
-    const peer = connection.name;
-    const hereLoses = splitBrainSteps(state, localNode, peer);
-    const peerLoses = splitBrainSteps(state, peer, localNode);
-    return [
-      `if this node is the victim: here: ${hereLoses.victim}; then on ${peer}: ${hereLoses.survivor}`,
-      `if ${peer} is the victim: on ${peer}: ${peerLoses.victim}; then here: ${peerLoses.survivor}`,
-    ];
-  })];
+  return [
+    decide,
+    ...state.connections
+      .filter((connection) => connection.splitBrain)
+      .flatMap((connection) => {
+        const peer = connection.name;
+        const hereLoses = splitBrainSteps(state, localNode, peer);
+        const peerLoses = splitBrainSteps(state, peer, localNode);
+        return [
+          `if this node is the victim: here: ${hereLoses.victim}; then on ${peer}: ${hereLoses.survivor}`,
+          `if ${peer} is the victim: on ${peer}: ${peerLoses.victim}; then here: ${peerLoses.survivor}`,
+        ];
+      }),
+  ];
 }
 
 function bothPrimaryFindings(state: DrbdState): string[] {
   if (state.role !== 'Primary') return [];
-  return state.connections.filter((connection) => connection.peerRole === 'Primary').map((connection) =>
-    `this node and ${peerLabel(connection)} are both Primary`);
+  return state.connections
+    .filter((connection) => connection.peerRole === 'Primary')
+    .map((connection) => `this node and ${peerLabel(connection)} are both Primary`);
 }
 
 function localFindings(state: DrbdState): string[] {
   const findings: string[] = [];
   for (const volume of state.volumes) {
-    if (volume.quorum === false) findings.push(`${volumeLabel(state, volume.volume)}no quorum: writes fail or freeze until enough peers are reachable`);
+    if (volume.quorum === false)
+      findings.push(`${volumeLabel(state, volume.volume)}no quorum: writes fail or freeze until enough peers are reachable`);
   }
   if (state.suspended.length > 0) findings.push(`I/O suspended (${state.suspended.join(', ')})`);
-  const resyncingAsTarget = (volume: number) => state.connections.some((connection) =>
-    connection.peerVolumes.some((peer) => peer.volume === volume && isResyncTarget(peer)));
+  const resyncingAsTarget = (volume: number) =>
+    state.connections.some((connection) => connection.peerVolumes.some((peer) => peer.volume === volume && isResyncTarget(peer)));
   for (const volume of state.volumes) {
     if (volume.disk === 'UpToDate' || (volume.disk === 'Diskless' && volume.client) || resyncingAsTarget(volume.volume)) continue;
     findings.push(`${volumeLabel(state, volume.volume)}local disk is ${volume.disk}`);
@@ -121,9 +132,10 @@ function connectionFindings(state: DrbdState, connection: Connection): string[] 
   if (connection.splitBrain) return [];
   if (connection.state !== 'Connected') {
     const knownDisks = [...new Set(connection.peerVolumes.map((peer) => peer.peerDisk))].filter((disk) => disk !== 'DUnknown');
-    const why = connection.state === 'StandAlone'
-      ? 'StandAlone: not reconnecting by itself; a split brain if the kernel log says "Split-Brain detected"'
-      : connection.state;
+    const why =
+      connection.state === 'StandAlone'
+        ? 'StandAlone: not reconnecting by itself; a split brain if the kernel log says "Split-Brain detected"'
+        : connection.state;
     const peerDisk = knownDisks.length > 0 ? `; ${peerLabel(connection, { noun: true })} disk is ${knownDisks.join('/')}` : '';
     return [`disconnected from ${peerLabel(connection)} (${why})${peerDisk}`];
   }

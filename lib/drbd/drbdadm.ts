@@ -14,8 +14,13 @@
 
 import { diskStateOf, fail, guarded, roleOf } from './fields.js';
 import {
-  type ConnectionState, type DiskState, type Parsed, type ReplicationState, type Role,
-  connectionStateOf84, isConnectionState,
+  type ConnectionState,
+  type DiskState,
+  type Parsed,
+  type ReplicationState,
+  type Role,
+  connectionStateOf84,
+  isConnectionState,
 } from './model.js';
 
 export interface RoleReport {
@@ -77,7 +82,10 @@ export function parseDrbdadmDstate(text: string): Parsed<{ volumes: DstateReport
 
 /** The non-empty lines; each must be a single word. */
 function reportLines(text: string, command: string): string[] {
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   if (lines.length === 0) fail(`${command}: no output`);
   for (const line of lines) {
     if (/\s/.test(line)) fail(`${command}: unexpected line '${line}'`);

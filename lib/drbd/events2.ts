@@ -14,13 +14,23 @@
 // split brain shows: status outputs only show the StandAlone connection it leaves behind.
 
 import {
-  connectionStateOf, decimalOf, diskStateOf, fail, guarded, integerOf, keyValues,
-  kibPerSecondOfMiB, parsedResources, replicationStateOf, resyncSuspendReasonsOf, roleOf,
-  suspendReasonsOf, words, yesNoOf,
+  connectionStateOf,
+  decimalOf,
+  diskStateOf,
+  fail,
+  guarded,
+  integerOf,
+  keyValues,
+  kibPerSecondOfMiB,
+  parsedResources,
+  replicationStateOf,
+  resyncSuspendReasonsOf,
+  roleOf,
+  suspendReasonsOf,
+  words,
+  yesNoOf,
 } from './fields.js';
-import {
-  type Connection, type DrbdParseResult, type DrbdState, type Parsed, type PeerVolume, type Volume, peerNameOf,
-} from './model.js';
+import { type Connection, type DrbdParseResult, type DrbdState, type Parsed, type PeerVolume, type Volume, peerNameOf } from './model.js';
 
 type Verb = 'exists' | 'create' | 'change' | 'destroy' | 'call' | 'response';
 const VERBS: readonly string[] = ['exists', 'create', 'change', 'destroy', 'call', 'response'];
@@ -95,7 +105,12 @@ export class Events2Stream {
       const resource = event.fields.get('name');
       return {
         ok: true as const,
-        event: { verb: event.verb, object: event.object, ...(resource !== undefined && { resource }), ...(timestamp !== undefined && { timestamp }) },
+        event: {
+          verb: event.verb,
+          object: event.object,
+          ...(resource !== undefined && { resource }),
+          ...(timestamp !== undefined && { timestamp }),
+        },
       };
     });
   }
@@ -155,12 +170,18 @@ class Events2Folder {
 
   apply(event: Event): void {
     switch (event.object) {
-      case 'resource': return this.applyResource(event);
-      case 'device': return this.applyDevice(event);
-      case 'connection': return this.applyConnection(event);
-      case 'peer-device': return this.applyPeerDevice(event);
-      case 'helper': return this.applyHelper(event);
-      default: return; // path: addresses are not part of the model
+      case 'resource':
+        return this.applyResource(event);
+      case 'device':
+        return this.applyDevice(event);
+      case 'connection':
+        return this.applyConnection(event);
+      case 'peer-device':
+        return this.applyPeerDevice(event);
+      case 'helper':
+        return this.applyHelper(event);
+      default:
+        return; // path: addresses are not part of the model
     }
   }
 
@@ -291,8 +312,7 @@ class Events2Folder {
 
   private connection(fields: Map<string, string>, where: string): ConnectionRecord {
     const peerNodeId = integerOf(required(fields, 'peer-node-id', where), where);
-    return this.resource(fields, where).connections.get(peerNodeId)
-      ?? fail(`${where}: event for unknown connection to node ${peerNodeId}`);
+    return this.resource(fields, where).connections.get(peerNodeId) ?? fail(`${where}: event for unknown connection to node ${peerNodeId}`);
   }
 }
 

@@ -3,10 +3,21 @@
 // values, and "unknown" must reach it as `ok: false` rather than as a made-up state.
 
 import {
-  type ConnectionState, type DiskState, type DrbdParseResult, type DrbdState,
-  type ReplicationState, type ResyncSuspendReason, type Role, type SuspendReason,
-  RESYNC_STATES, RESYNC_SUSPEND_REASONS, SUSPEND_REASONS,
-  isConnectionState, isDiskState, isReplicationState, isRole,
+  type ConnectionState,
+  type DiskState,
+  type DrbdParseResult,
+  type DrbdState,
+  type ReplicationState,
+  type ResyncSuspendReason,
+  type Role,
+  type SuspendReason,
+  RESYNC_STATES,
+  RESYNC_SUSPEND_REASONS,
+  SUSPEND_REASONS,
+  isConnectionState,
+  isDiskState,
+  isReplicationState,
+  isRole,
 } from './model.js';
 
 /** Thrown inside a parser, turned into `{ ok: false, reason }` at its entry point. */
@@ -17,9 +28,7 @@ export function fail(reason: string): never {
 }
 
 /** Runs a parser body; a format error becomes `ok: false`, anything else is a bug and propagates. */
-export function guarded<T extends { ok: true }>(
-  body: () => T,
-): T | { ok: false; reason: string } {
+export function guarded<T extends { ok: true }>(body: () => T): T | { ok: false; reason: string } {
   try {
     return body();
   } catch (error) {
@@ -40,7 +49,10 @@ export function keyValues(words: readonly string[], where: string): Map<string, 
 }
 
 export function words(line: string): string[] {
-  return line.trim().split(/\s+/).filter((word) => word !== '');
+  return line
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word !== '');
 }
 
 export function roleOf(value: string, where: string): Role {
@@ -76,19 +88,25 @@ export function yesNoOf(value: string, where: string): boolean {
 export function suspendReasonsOf(value: string, where: string): SuspendReason[] {
   if (value === 'no') return [];
   if (value === 'yes') return ['unspecified'];
-  return value.split(',').map((reason) =>
-    (SUSPEND_REASONS as readonly string[]).includes(reason)
-      ? (reason as SuspendReason)
-      : fail(`${where}: unknown suspend reason '${reason}'`));
+  return value
+    .split(',')
+    .map((reason) =>
+      (SUSPEND_REASONS as readonly string[]).includes(reason)
+        ? (reason as SuspendReason)
+        : fail(`${where}: unknown suspend reason '${reason}'`),
+    );
 }
 
 /** `resync-suspended:no` or a comma list (`resync-suspended:peer,dependency`). */
 export function resyncSuspendReasonsOf(value: string, where: string): ResyncSuspendReason[] {
   if (value === 'no') return [];
-  return value.split(',').map((reason) =>
-    (RESYNC_SUSPEND_REASONS as readonly string[]).includes(reason)
-      ? (reason as ResyncSuspendReason)
-      : fail(`${where}: unknown resync-suspended reason '${reason}'`));
+  return value
+    .split(',')
+    .map((reason) =>
+      (RESYNC_SUSPEND_REASONS as readonly string[]).includes(reason)
+        ? (reason as ResyncSuspendReason)
+        : fail(`${where}: unknown resync-suspended reason '${reason}'`),
+    );
 }
 
 /** MiB/s as DRBD 9 prints resync rates -> KiB/s as the model (and DRBD 8.4) keeps them. */
@@ -116,7 +134,8 @@ export function normalized(state: DrbdState): DrbdState {
   const volumes = state.volumes
     .map((volume) => {
       if (volume.outOfSyncKiB !== undefined) return volume;
-      const perPeer = connections.flatMap((connection) => connection.peerVolumes)
+      const perPeer = connections
+        .flatMap((connection) => connection.peerVolumes)
         .filter((peerVolume) => peerVolume.volume === volume.volume)
         .flatMap((peerVolume) => (peerVolume.outOfSyncKiB === undefined ? [] : [peerVolume.outOfSyncKiB]));
       return perPeer.length === 0 ? volume : { ...volume, outOfSyncKiB: Math.max(...perPeer) };

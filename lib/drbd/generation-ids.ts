@@ -41,17 +41,29 @@ const GI_LINE = new RegExp(`^(${UUID}):(${UUID}):(${UUID}):(${UUID})((?::[01])+)
  */
 export function parseGenerationIds(text: string): Parsed<{ sets: GenerationIds[] }> {
   return guarded(() => {
-    const sets = text.split('\n').map((line) => line.trim()).flatMap((line): GenerationIds[] => {
-      const match = GI_LINE.exec(line);
-      if (!match) return [];
-      const flags = match[5]!.slice(1).split(':').map((flag) => flag === '1');
-      // 8.4 prints 7 flags, DRBD 9 12; the first three mean the same in both.
-      if (flags.length !== 7 && flags.length !== 12) fail(`get-gi: ${flags.length} flags in '${line}' (expected 7 or 12)`);
-      return [{
-        current: match[1]!, bitmap: match[2]!, history: [match[3]!, match[4]!],
-        consistent: flags[0]!, upToDate: flags[1]!, primary: flags[2]!,
-      }];
-    });
+    const sets = text
+      .split('\n')
+      .map((line) => line.trim())
+      .flatMap((line): GenerationIds[] => {
+        const match = GI_LINE.exec(line);
+        if (!match) return [];
+        const flags = match[5]!
+          .slice(1)
+          .split(':')
+          .map((flag) => flag === '1');
+        // 8.4 prints 7 flags, DRBD 9 12; the first three mean the same in both.
+        if (flags.length !== 7 && flags.length !== 12) fail(`get-gi: ${flags.length} flags in '${line}' (expected 7 or 12)`);
+        return [
+          {
+            current: match[1]!,
+            bitmap: match[2]!,
+            history: [match[3]!, match[4]!],
+            consistent: flags[0]!,
+            upToDate: flags[1]!,
+            primary: flags[2]!,
+          },
+        ];
+      });
     if (sets.length === 0) fail(`get-gi: no generation identifiers in '${text.trim().split('\n')[0] ?? ''}'`);
     return { ok: true, sets };
   });
@@ -112,7 +124,10 @@ export function syncHandshakesInKernelLog(kernelLog: string): SyncHandshake[] {
     if (!verdict || !parts?.self || !parts.peer) continue;
     pending.delete(key);
     handshakes.push({
-      ...where, self: parts.self, peerSide: parts.peer, verdict: verdict[1]!,
+      ...where,
+      self: parts.self,
+      peerSide: parts.peer,
+      verdict: verdict[1]!,
       // 8.4: 100 / -100 (rules 90, 100); 9: split-brain-auto-recover / split-brain-disconnect.
       splitBrain: /^(-?100 |split-brain)/.test(verdict[1]!),
     });

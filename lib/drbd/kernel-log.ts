@@ -53,14 +53,15 @@ export function unresolvedSplitBrainsInKernelLog(kernelLog: string): SplitBrainS
 /** The state with `splitBrain: true` on each connection an unresolved sighting points at. */
 export function markSplitBrains(state: DrbdState, sightings: readonly SplitBrainSighting[]): DrbdState {
   const minors = new Set(state.volumes.flatMap((volume) => (volume.minor === undefined ? [] : [volume.minor])));
-  const hit = (connectionName: string) => sightings.some((sighting) =>
-    sighting.peer === undefined
-      ? sighting.minor !== undefined && minors.has(sighting.minor)
-      : sighting.resource === state.name && sighting.peer === connectionName);
+  const hit = (connectionName: string) =>
+    sightings.some((sighting) =>
+      sighting.peer === undefined
+        ? sighting.minor !== undefined && minors.has(sighting.minor)
+        : sighting.resource === state.name && sighting.peer === connectionName,
+    );
   return {
     ...state,
-    connections: state.connections.map((connection) =>
-      (hit(connection.name) ? { ...connection, splitBrain: true } : connection)),
+    connections: state.connections.map((connection) => (hit(connection.name) ? { ...connection, splitBrain: true } : connection)),
   };
 }
 

@@ -15,29 +15,56 @@ export type Role = (typeof ROLES)[number];
 
 /** Disk states of DRBD 8.4 and 9 (local `disk:` and peer `peer-disk:` alike). */
 export const DISK_STATES = [
-  'Diskless', 'Attaching', 'Detaching', 'Failed', 'Negotiating', 'Inconsistent', 'Outdated',
-  'DUnknown', 'Consistent', 'UpToDate',
+  'Diskless',
+  'Attaching',
+  'Detaching',
+  'Failed',
+  'Negotiating',
+  'Inconsistent',
+  'Outdated',
+  'DUnknown',
+  'Consistent',
+  'UpToDate',
 ] as const;
 export type DiskState = (typeof DISK_STATES)[number];
 
 /** Whether the nodes talk to each other (DRBD 9 `connection:`). */
 export const CONNECTION_STATES = [
-  'StandAlone', 'Disconnecting', 'Unconnected', 'Timeout', 'BrokenPipe', 'NetworkFailure',
-  'ProtocolError', 'TearDown', 'Connecting', 'Connected',
+  'StandAlone',
+  'Disconnecting',
+  'Unconnected',
+  'Timeout',
+  'BrokenPipe',
+  'NetworkFailure',
+  'ProtocolError',
+  'TearDown',
+  'Connecting',
+  'Connected',
 ] as const;
 export type ConnectionState = (typeof CONNECTION_STATES)[number];
 
 /** What the replication of one volume to one peer does (DRBD 9 `replication:`). */
 export const REPLICATION_STATES = [
-  'Off', 'Established', 'StartingSyncS', 'StartingSyncT', 'WFBitMapS', 'WFBitMapT', 'WFSyncUUID',
-  'SyncSource', 'SyncTarget', 'VerifyS', 'VerifyT', 'PausedSyncS', 'PausedSyncT', 'Ahead', 'Behind',
+  'Off',
+  'Established',
+  'StartingSyncS',
+  'StartingSyncT',
+  'WFBitMapS',
+  'WFBitMapT',
+  'WFSyncUUID',
+  'SyncSource',
+  'SyncTarget',
+  'VerifyS',
+  'VerifyT',
+  'PausedSyncS',
+  'PausedSyncT',
+  'Ahead',
+  'Behind',
 ] as const;
 export type ReplicationState = (typeof REPLICATION_STATES)[number];
 
 /** Replication states in which a resync moves (or is paused) and has a progress to report. */
-export const RESYNC_STATES: readonly ReplicationState[] = [
-  'SyncSource', 'SyncTarget', 'PausedSyncS', 'PausedSyncT',
-];
+export const RESYNC_STATES: readonly ReplicationState[] = ['SyncSource', 'SyncTarget', 'PausedSyncS', 'PausedSyncT'];
 
 /** Why I/O of the resource is frozen. `unspecified`: DRBD 8.4 only says that it is. */
 export const SUSPEND_REASONS = ['user', 'no-data', 'fencing', 'quorum', 'unspecified'] as const;
@@ -160,9 +187,7 @@ export function isReplicationState(value: string): value is ReplicationState {
  * and the name says what the replication does (8.4 `Connected` is DRBD 9 `Established`).
  * `undefined` for words that are neither, such as `Unconfigured`.
  */
-export function connectionStateOf84(
-  cstate: string,
-): { connection: ConnectionState; replication: ReplicationState } | undefined {
+export function connectionStateOf84(cstate: string): { connection: ConnectionState; replication: ReplicationState } | undefined {
   if (cstate === 'WFConnection' || cstate === 'WFReportParams') {
     return { connection: 'Connecting', replication: 'Off' };
   }

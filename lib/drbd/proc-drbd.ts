@@ -15,8 +15,18 @@
 
 import { fail, guarded, integerOf, parsedResources, words } from './fields.js';
 import {
-  type Connection, type DrbdParseResult, type DrbdState, type Parsed, type PeerVolume,
-  type ResyncSuspendReason, type Role, type Volume, connectionStateOf84, isDiskState, isRole, peerNameOf,
+  type Connection,
+  type DrbdParseResult,
+  type DrbdState,
+  type Parsed,
+  type PeerVolume,
+  type ResyncSuspendReason,
+  type Role,
+  type Volume,
+  connectionStateOf84,
+  isDiskState,
+  isRole,
+  peerNameOf,
 } from './model.js';
 
 export interface MinorOwner {
@@ -62,15 +72,13 @@ const MINOR_LINE =
 // The finish line has a third speed with proc_details ("(3s -- average)"), `want:` on a
 // SyncTarget, and " (stalled)" when nothing moved for a while (older 8.4: a line `stalled` instead).
 const PROGRESS_LINE = /^\s*\[[=>.]*\] (?:sync'ed|verified): *(\d+(?:\.\d+)?)% \((\d+)\/(\d+)\)[KMGT]\s*(finish: .*)?$/;
-const FINISH_LINE = /^\s*finish: (\d+):(\d\d):(\d\d) speed: ([\d,]+) \(([\d,]+)(?: -- [\d,]+)?\)(?: want: [\d,]+)? K\/sec(?: \(stalled\))?\s*$/;
+const FINISH_LINE =
+  /^\s*finish: (\d+):(\d\d):(\d\d) speed: ([\d,]+) \(([\d,]+)(?: -- [\d,]+)?\)(?: want: [\d,]+)? K\/sec(?: \(stalled\))?\s*$/;
 const STALLED_LINE = /^\s*stalled\s*$/;
 // Lines only printed with /proc/drbd details switched on; they say nothing about state.
 const DETAIL_LINE = /^\s+(resync:|act_log:|blocked on activity log:)/;
 
-export function parseProcDrbd(
-  text: string,
-  minorOwners: ReadonlyMap<number, MinorOwner> = new Map(),
-): DrbdParseResult {
+export function parseProcDrbd(text: string, minorOwners: ReadonlyMap<number, MinorOwner> = new Map()): DrbdParseResult {
   return guarded(() => {
     const version = parseProcDrbdVersion(text);
     if (!version.ok) return fail(version.reason);
@@ -107,10 +115,16 @@ function readMinorLine(match: RegExpExecArray): MinorStatus | undefined {
   const states = connectionStateOf84(cstate!);
   if (!states) fail(`${where}: unknown connection state '${cstate}'`);
   if (role === undefined) fail(`${where}: no ro:/ds: fields`);
-  for (const [value, what] of [[role, 'role'], [peerRole, 'peer role']] as const) {
+  for (const [value, what] of [
+    [role, 'role'],
+    [peerRole, 'peer role'],
+  ] as const) {
     if (!isRole(value!)) fail(`${where}: unknown ${what} '${value}'`);
   }
-  for (const [value, what] of [[disk, 'disk state'], [peerDisk, 'peer disk state']] as const) {
+  for (const [value, what] of [
+    [disk, 'disk state'],
+    [peerDisk, 'peer disk state'],
+  ] as const) {
     if (!isDiskState(value!)) fail(`${where}: unknown ${what} '${value}'`);
   }
   const resyncSuspended: ResyncSuspendReason[] = [];
@@ -158,10 +172,7 @@ function readFinish(text: string, status: MinorStatus): boolean {
   return true;
 }
 
-function groupIntoResources(
-  minors: MinorStatus[],
-  minorOwners: ReadonlyMap<number, MinorOwner>,
-): DrbdState[] {
+function groupIntoResources(minors: MinorStatus[], minorOwners: ReadonlyMap<number, MinorOwner>): DrbdState[] {
   const resources = new Map<string, DrbdState>();
   for (const status of minors) {
     const owner = minorOwners.get(status.minor) ?? { resource: `minor-${status.minor}`, volume: 0 };

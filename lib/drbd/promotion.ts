@@ -53,7 +53,10 @@ export interface AdjustMasterScore {
 
 /** `adjust_master_score`: four non-decreasing whole numbers; anything else means the default. */
 export function parseAdjustMasterScore(value: string | undefined): AdjustMasterScore {
-  const fields = (value ?? '').trim().split(/\s+/).filter((field) => field !== '');
+  const fields = (value ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter((field) => field !== '');
   if (fields.length === 0) return { scores: { ...DEFAULT_MASTER_SCORES } };
   let problem: string | undefined;
   if (fields.length !== 4) problem = `needs 4 values, got ${fields.length}`;
@@ -127,12 +130,20 @@ interface PolicyRow {
 const PROMOTION_POLICY: readonly PolicyRow[] = [
   { when: (f) => !f.quorum, outcome: 'remove', reason: 'no quorum' },
   {
-    when: (f, o) => o.removeIfPeerPrimary !== false && !f.primary && f.somePeerPrimary && f.somePeerAllUpToDate
-      && (o.removeIfPeerPrimary === true || (o.promotedMax === 1 && !o.pacemakerKnowsPromotedInstance)),
+    when: (f, o) =>
+      o.removeIfPeerPrimary !== false &&
+      !f.primary &&
+      f.somePeerPrimary &&
+      f.somePeerAllUpToDate &&
+      (o.removeIfPeerPrimary === true || (o.promotedMax === 1 && !o.pacemakerKnowsPromotedInstance)),
     outcome: 'remove',
     reason: 'a healthy peer is Primary (remove_master_score_if_peer_primary)',
   },
-  { when: (f) => f.disklessClient && f.primary && f.somePeerAllUpToDate, outcome: 'best - 1', reason: 'diskless Primary with access to UpToDate data' },
+  {
+    when: (f) => f.disklessClient && f.primary && f.somePeerAllUpToDate,
+    outcome: 'best - 1',
+    reason: 'diskless Primary with access to UpToDate data',
+  },
   { when: (f) => f.disklessClient && f.peersAllUpToDate, outcome: 'best - 1', reason: 'diskless client, all peers UpToDate' },
   { when: (f) => f.disklessClient && f.somePeerAllUpToDate, outcome: 'localOk - 1', reason: 'diskless client, some peer UpToDate' },
   { when: (f) => f.disklessClient, outcome: 'remove', reason: 'diskless client without access to UpToDate data' },
@@ -166,7 +177,8 @@ export function promotionScoreFor(state: DrbdState | undefined, options: Promoti
 // monitor
 
 /** The codes a drbd monitor can return. */
-export type MonitorCode = (typeof OCF)['SUCCESS' | 'ERR_GENERIC' | 'NOT_RUNNING' | 'RUNNING_PROMOTED' | 'FAILED_PROMOTED' | 'DEGRADED' | 'DEGRADED_PROMOTED'];
+export type MonitorCode = (typeof OCF)[
+  'SUCCESS' | 'ERR_GENERIC' | 'NOT_RUNNING' | 'RUNNING_PROMOTED' | 'FAILED_PROMOTED' | 'DEGRADED' | 'DEGRADED_PROMOTED'];
 
 export interface MonitorVerdict {
   code: MonitorCode;
@@ -191,14 +203,21 @@ export interface MonitorOptions {
  * says Pacemaker supports them, 190/191 for running but degraded.
  */
 export function monitorVerdictFor(state: DrbdState | undefined, options: MonitorOptions = {}): MonitorVerdict {
-  const verdict = (code: MonitorCode, reason: string, degradations: string[] = []): MonitorVerdict =>
-    ({ code, meaning: ocfCodeName(code), reason, degradations });
+  const verdict = (code: MonitorCode, reason: string, degradations: string[] = []): MonitorVerdict => ({
+    code,
+    meaning: ocfCodeName(code),
+    reason,
+    degradations,
+  });
   if (!state) return verdict(OCF.NOT_RUNNING, 'not configured');
   if (state.role === 'Unknown') return verdict(OCF.ERR_GENERIC, `${state.name}: DRBD reports an Unknown local role`);
   const promoted = state.role === 'Primary';
   const unreachable = volumesWithoutGoodData(state);
   if (promoted && unreachable.length > 0) {
-    return verdict(OCF.FAILED_PROMOTED, `${state.name}: Primary, but volume ${unreachable.join(', ')} has no UpToDate data here or on a connected peer`);
+    return verdict(
+      OCF.FAILED_PROMOTED,
+      `${state.name}: Primary, but volume ${unreachable.join(', ')} has no UpToDate data here or on a connected peer`,
+    );
   }
   // DRBD 9 quorum: a Primary without it fails every write with EIO (`on-no-quorum io-error`), or
   // freezes them (`suspend-io`, the resource is then suspended for quorum). Failed writes are lost
@@ -208,7 +227,10 @@ export function monitorVerdictFor(state: DrbdState | undefined, options: Monitor
   // quorum returns, so that stays running-but-degraded.
   const withoutQuorum = state.volumes.filter((volume) => volume.quorum === false).map((volume) => volume.volume);
   if (promoted && withoutQuorum.length > 0 && !state.suspended.includes('quorum')) {
-    return verdict(OCF.FAILED_PROMOTED, `${state.name}: Primary without quorum: writes to volume ${withoutQuorum.join(', ')} fail with I/O errors (on-no-quorum io-error)`);
+    return verdict(
+      OCF.FAILED_PROMOTED,
+      `${state.name}: Primary without quorum: writes to volume ${withoutQuorum.join(', ')} fail with I/O errors (on-no-quorum io-error)`,
+    );
   }
   const degradations = degradationsOf(state);
   if (degradations.length > 0 && options.degradedCodes) {
@@ -219,9 +241,15 @@ export function monitorVerdictFor(state: DrbdState | undefined, options: Monitor
 
 function volumesWithoutGoodData(state: DrbdState): number[] {
   return state.volumes
-    .filter((volume) => volume.disk !== 'UpToDate' && !state.connections.some((connection) =>
-      connection.state === 'Connected'
-      && connection.peerVolumes.some((peer) => peer.volume === volume.volume && peer.peerDisk === 'UpToDate')))
+    .filter(
+      (volume) =>
+        volume.disk !== 'UpToDate' &&
+        !state.connections.some(
+          (connection) =>
+            connection.state === 'Connected' &&
+            connection.peerVolumes.some((peer) => peer.volume === volume.volume && peer.peerDisk === 'UpToDate'),
+        ),
+    )
     .map((volume) => volume.volume);
 }
 

@@ -15,9 +15,7 @@
 // shell would run besides that marker is refused. drbd-utils 9 no longer has the command.
 
 import { decimalOf, diskStateOf, fail, guarded, integerOf, parsedResources, roleOf } from './fields.js';
-import {
-  type DrbdParseResult, type DrbdState, type ResyncSuspendReason, connectionStateOf84, peerNameOf,
-} from './model.js';
+import { type DrbdParseResult, type DrbdState, type ResyncSuspendReason, connectionStateOf84, peerNameOf } from './model.js';
 
 /** drbdadm writes this to stderr; captures that merge both streams carry it as a line. */
 const IGNORED_NOTICE = 'This command will ignore resource names!';
@@ -28,7 +26,10 @@ export function parseShStatus(text: string): DrbdParseResult {
     if (/Unknown command 'sh-status'/.test(text)) {
       fail('sh-status does not exist in this drbd-utils (DRBD 9); use drbdsetup events2 --now');
     }
-    const shellText = text.split('\n').filter((line) => line.trim() !== IGNORED_NOTICE).join('\n');
+    const shellText = text
+      .split('\n')
+      .filter((line) => line.trim() !== IGNORED_NOTICE)
+      .join('\n');
     const variables = new Map<string, string>();
     const snapshots: Map<string, string>[] = [];
     for (const command of shellCommands(shellText)) {

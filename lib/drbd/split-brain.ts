@@ -58,32 +58,39 @@ export interface SplitBrainInput {
 
 export function splitBrainCases(input: SplitBrainInput): SplitBrainCase[] {
   const { state } = input;
-  return state.connections.filter((connection) => connection.splitBrain).map((connection) => {
-    const detected = lastSplitBrainHandshakes(input, connection);
-    const localGi = input.localGenerations?.[0];
-    const ownKiB = connection.peerVolumes.every((peer) => peer.outOfSyncKiB !== undefined)
-      ? sum(connection.peerVolumes.map((peer) => peer.outOfSyncKiB!))
-      : detected.length > 0 ? sum(detected.map((handshake) => handshake.self.bits * 4)) : undefined;
-    const first = detected[0];
-    const here: SplitBrainSide = {
-      node: input.hereName,
-      here: true,
-      role: state.role,
-      changedKiB: ownKiB,
-      generation: localGi ? { current: localGi.current, base: localGi.bitmap }
-        : first ? { current: first.self.current, base: first.self.bitmap } : undefined,
-      currentAtDetection: first?.self.current,
-    };
-    const peer: SplitBrainSide = {
-      node: connection.unnamed ? input.unnamedPeerName ?? 'the peer' : connection.name,
-      here: false,
-      role: first ? (primaryAt(first.peerSide.current) ? 'Primary' : 'Secondary') : 'Unknown',
-      changedKiB: detected.length > 0 ? sum(detected.map((handshake) => handshake.peerSide.bits * 4)) : undefined,
-      generation: first ? { current: first.peerSide.current, base: first.peerSide.bitmap } : undefined,
-      currentAtDetection: first?.peerSide.current,
-    };
-    return { resource: state.name, connection: connection.name, here, peer, proposal: proposeVictim(here, peer) };
-  });
+  return state.connections
+    .filter((connection) => connection.splitBrain)
+    .map((connection) => {
+      const detected = lastSplitBrainHandshakes(input, connection);
+      const localGi = input.localGenerations?.[0];
+      const ownKiB = connection.peerVolumes.every((peer) => peer.outOfSyncKiB !== undefined)
+        ? sum(connection.peerVolumes.map((peer) => peer.outOfSyncKiB!))
+        : detected.length > 0
+          ? sum(detected.map((handshake) => handshake.self.bits * 4))
+          : undefined;
+      const first = detected[0];
+      const here: SplitBrainSide = {
+        node: input.hereName,
+        here: true,
+        role: state.role,
+        changedKiB: ownKiB,
+        generation: localGi
+          ? { current: localGi.current, base: localGi.bitmap }
+          : first
+            ? { current: first.self.current, base: first.self.bitmap }
+            : undefined,
+        currentAtDetection: first?.self.current,
+      };
+      const peer: SplitBrainSide = {
+        node: connection.unnamed ? (input.unnamedPeerName ?? 'the peer') : connection.name,
+        here: false,
+        role: first ? (primaryAt(first.peerSide.current) ? 'Primary' : 'Secondary') : 'Unknown',
+        changedKiB: detected.length > 0 ? sum(detected.map((handshake) => handshake.peerSide.bits * 4)) : undefined,
+        generation: first ? { current: first.peerSide.current, base: first.peerSide.bitmap } : undefined,
+        currentAtDetection: first?.peerSide.current,
+      };
+      return { resource: state.name, connection: connection.name, here, peer, proposal: proposeVictim(here, peer) };
+    });
 }
 
 /**
@@ -100,19 +107,27 @@ export function proposeVictim(here: SplitBrainSide, peer: SplitBrainSide): Victi
   }
   if (hereUnchanged || peerUnchanged) {
     const victim = hereUnchanged ? here : peer;
-    return { victim: hereUnchanged ? 'here' : 'peer', safe: true, reason: `${victim.node} wrote nothing since the split: discarding its side loses nothing` };
+    return {
+      victim: hereUnchanged ? 'here' : 'peer',
+      safe: true,
+      reason: `${victim.node} wrote nothing since the split: discarding its side loses nothing`,
+    };
   }
   if (here.changedKiB === undefined || peer.changedKiB === undefined) {
     const unknown = here.changedKiB === undefined ? here : peer;
-    return { safe: false, reason: `nothing here says how much ${unknown.node} wrote since the split (the kernel log no longer has the handshake)` };
+    return {
+      safe: false,
+      reason: `nothing here says how much ${unknown.node} wrote since the split (the kernel log no longer has the handshake)`,
+    };
   }
   const victim = here.changedKiB === peer.changedKiB ? tieBreak(here, peer) : here.changedKiB < peer.changedKiB ? 'here' : 'peer';
   const fewer = victim === 'here' ? here : peer;
   return {
     victim,
     safe: false,
-    reason: `both sides wrote since the split (${here.node}: ${here.changedKiB} KiB, ${peer.node}: ${peer.changedKiB} KiB); `
-      + `${here.changedKiB === peer.changedKiB ? 'as much on each' : `${fewer.node} wrote less`}, but whichever side discards loses what it wrote`,
+    reason:
+      `both sides wrote since the split (${here.node}: ${here.changedKiB} KiB, ${peer.node}: ${peer.changedKiB} KiB); ` +
+      `${here.changedKiB === peer.changedKiB ? 'as much on each' : `${fewer.node} wrote less`}, but whichever side discards loses what it wrote`,
   };
 }
 
@@ -126,7 +141,11 @@ function tieBreak(here: SplitBrainSide, peer: SplitBrainSide): 'here' | 'peer' {
 }
 
 /** The commands when `victim` discards: the same step builder as the agent's advice. */
-export function resolutionSteps(state: DrbdState, splitCase: SplitBrainCase, victim: 'here' | 'peer'): SplitBrainSteps & { victimNode: SplitBrainSide; survivorNode: SplitBrainSide } {
+export function resolutionSteps(
+  state: DrbdState,
+  splitCase: SplitBrainCase,
+  victim: 'here' | 'peer',
+): SplitBrainSteps & { victimNode: SplitBrainSide; survivorNode: SplitBrainSide } {
   const victimNode = victim === 'here' ? splitCase.here : splitCase.peer;
   const survivorNode = victim === 'here' ? splitCase.peer : splitCase.here;
   // Commands name the other end by its connection name: the peer's as DRBD prints it, this node's host name.
@@ -144,9 +163,13 @@ export function hostsInDump(dump: string): { thisHost?: string; hosts: string[] 
 /** The newest handshake that found the split brain, per volume of this connection. */
 function lastSplitBrainHandshakes(input: SplitBrainInput, connection: Connection): SyncHandshake[] {
   const minors = new Set(input.state.volumes.flatMap((volume) => (volume.minor === undefined ? [] : [volume.minor])));
-  const ours = input.handshakes.filter((handshake) => handshake.splitBrain && (handshake.peer === undefined
-    ? handshake.minor !== undefined && minors.has(handshake.minor)
-    : handshake.resource === input.state.name && handshake.peer === connection.name));
+  const ours = input.handshakes.filter(
+    (handshake) =>
+      handshake.splitBrain &&
+      (handshake.peer === undefined
+        ? handshake.minor !== undefined && minors.has(handshake.minor)
+        : handshake.resource === input.state.name && handshake.peer === connection.name),
+  );
   const newestPerMinor = new Map<string, SyncHandshake>();
   for (const handshake of ours) newestPerMinor.set(String(handshake.minor), handshake);
   return [...newestPerMinor.values()];

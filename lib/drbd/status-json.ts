@@ -3,12 +3,17 @@
 // `--json` always includes the statistics; resync details only while `has-sync-details` is true.
 
 import {
-  connectionStateOf, diskStateOf, fail, guarded, kibPerSecondOfMiB, parsedResources,
-  replicationStateOf, resyncSuspendReasonsOf, roleOf,
+  connectionStateOf,
+  diskStateOf,
+  fail,
+  guarded,
+  kibPerSecondOfMiB,
+  parsedResources,
+  replicationStateOf,
+  resyncSuspendReasonsOf,
+  roleOf,
 } from './fields.js';
-import {
-  type Connection, type DrbdParseResult, type DrbdState, type PeerVolume, type SuspendReason, type Volume,
-} from './model.js';
+import { type Connection, type DrbdParseResult, type DrbdState, type PeerVolume, type SuspendReason, type Volume } from './model.js';
 
 /** What a paused resync reports as `estimated-seconds-to-finish`: "no estimate". */
 const NO_ESTIMATE_SECONDS = 987654321;
@@ -33,8 +38,10 @@ function resourceOf(json: JsonObject): DrbdState {
   const where = `resource ${name}`;
   const suspended: SuspendReason[] = [];
   for (const [key, reason] of [
-    ['suspended-user', 'user'], ['suspended-no-data', 'no-data'],
-    ['suspended-fencing', 'fencing'], ['suspended-quorum', 'quorum'],
+    ['suspended-user', 'user'],
+    ['suspended-no-data', 'no-data'],
+    ['suspended-fencing', 'fencing'],
+    ['suspended-quorum', 'quorum'],
   ] as const) {
     if (booleanOf(json, key, where)) suspended.push(reason);
   }
@@ -46,7 +53,8 @@ function resourceOf(json: JsonObject): DrbdState {
     suspended,
     volumes: arrayOf(json, 'devices', where).map((device, index) => volumeOf(objectOf(device, `${where} device #${index}`), where)),
     connections: arrayOf(json, 'connections', where).map((connection, index) =>
-      connectionOf(objectOf(connection, `${where} connection #${index}`), where)),
+      connectionOf(objectOf(connection, `${where} connection #${index}`), where),
+    ),
   };
 }
 
@@ -72,7 +80,8 @@ function connectionOf(json: JsonObject, resourceWhere: string): Connection {
     state: connectionStateOf(stringOf(json, 'connection-state', where), where),
     peerRole: roleOf(stringOf(json, 'peer-role', where), where),
     peerVolumes: arrayOf(json, 'peer_devices', where).map((peerDevice, index) =>
-      peerVolumeOf(objectOf(peerDevice, `${where} peer device #${index}`), where)),
+      peerVolumeOf(objectOf(peerDevice, `${where} peer device #${index}`), where),
+    ),
   };
 }
 

@@ -17,13 +17,23 @@
 // decisions that depend on knowing every peer (the promotion score) should read events2 instead.
 
 import {
-  connectionStateOf, decimalOf, diskStateOf, fail, guarded, integerOf, keyValues,
-  kibPerSecondOfMiB, parsedResources, replicationStateOf, resyncSuspendReasonsOf, roleOf,
-  suspendReasonsOf, words, yesNoOf,
+  connectionStateOf,
+  decimalOf,
+  diskStateOf,
+  fail,
+  guarded,
+  integerOf,
+  keyValues,
+  kibPerSecondOfMiB,
+  parsedResources,
+  replicationStateOf,
+  resyncSuspendReasonsOf,
+  roleOf,
+  suspendReasonsOf,
+  words,
+  yesNoOf,
 } from './fields.js';
-import {
-  type Connection, type DrbdParseResult, type DrbdState, type PeerVolume, type Volume, peerNameOf,
-} from './model.js';
+import { type Connection, type DrbdParseResult, type DrbdState, type PeerVolume, type Volume, peerNameOf } from './model.js';
 
 /** One entity of the output with all its key:value words, continuation lines included. */
 interface Block {

@@ -28,7 +28,8 @@ function resourceChanges(before: DrbdState, after: DrbdState): string[] {
   const lines: string[] = [];
   if (before.role !== after.role) lines.push(`${name}: role ${before.role} -> ${after.role}`);
   const suspended = after.suspended.join(', ');
-  if (before.suspended.join(', ') !== suspended) lines.push(suspended ? `${name}: I/O suspended (${suspended})` : `${name}: I/O flows again`);
+  if (before.suspended.join(', ') !== suspended)
+    lines.push(suspended ? `${name}: I/O suspended (${suspended})` : `${name}: I/O flows again`);
   for (const volume of after.volumes) {
     const previous = before.volumes.find((candidate) => candidate.volume === volume.volume);
     const label = after.volumes.length > 1 ? `${name} volume ${volume.volume}` : name;
@@ -48,9 +49,12 @@ function resourceChanges(before: DrbdState, after: DrbdState): string[] {
       continue;
     }
     if (previous.state !== connection.state) lines.push(`${name}: ${peer} ${previous.state} -> ${connection.state}`);
-    if (previous.peerRole !== connection.peerRole && connection.peerRole !== 'Unknown') lines.push(`${name}: ${peer} is ${connection.peerRole}`);
+    if (previous.peerRole !== connection.peerRole && connection.peerRole !== 'Unknown')
+      lines.push(`${name}: ${peer} is ${connection.peerRole}`);
     if (connection.splitBrain && !previous.splitBrain) {
-      lines.push(`${name}: SPLIT BRAIN with ${peerLabel(connection)}: both sides changed data while disconnected; ocfkit drbd status ${name} says how to resolve it`);
+      lines.push(
+        `${name}: SPLIT BRAIN with ${peerLabel(connection)}: both sides changed data while disconnected; ocfkit drbd status ${name} says how to resolve it`,
+      );
     }
     if (previous.splitBrain && connection.splitBrain === false) lines.push(`${name}: split brain with ${peerLabel(connection)} resolved`);
     for (const peerVolume of connection.peerVolumes) {
@@ -68,8 +72,11 @@ function peerVolumeChanges(name: string, connection: Connection, before: PeerVol
   if (before.replication !== after.replication) lines.push(`${label} replication ${before.replication} -> ${after.replication}`);
   if (before.peerDisk !== after.peerDisk) lines.push(`${label} disk ${before.peerDisk} -> ${after.peerDisk}`);
   // Progress: a line each time the resync moved on by a whole percent (DRBD reports every few seconds).
-  if (RESYNC_STATES.includes(after.replication) && after.resyncDonePercent !== undefined &&
-      Math.floor(after.resyncDonePercent) !== Math.floor(before.resyncDonePercent ?? -1)) {
+  if (
+    RESYNC_STATES.includes(after.replication) &&
+    after.resyncDonePercent !== undefined &&
+    Math.floor(after.resyncDonePercent) !== Math.floor(before.resyncDonePercent ?? -1)
+  ) {
     lines.push(`${label} resync ${progressWords(after)}`);
   }
   return lines;
@@ -83,7 +90,8 @@ function connectionKey(connection: Connection): string {
 export function progressWords(peer: PeerVolume): string {
   const parts = [`${(peer.resyncDonePercent ?? 0).toFixed(1)}%`];
   if (peer.resyncKiBPerSecond !== undefined) parts.push(rateWords(peer.resyncKiBPerSecond));
-  if (peer.resyncEtaSeconds !== undefined && !peer.replication.startsWith('Paused')) parts.push(`ETA ${durationWords(peer.resyncEtaSeconds)}`);
+  if (peer.resyncEtaSeconds !== undefined && !peer.replication.startsWith('Paused'))
+    parts.push(`ETA ${durationWords(peer.resyncEtaSeconds)}`);
   if (peer.replication.startsWith('Paused')) parts.push('paused');
   return parts.join(' ');
 }
@@ -102,7 +110,9 @@ export function progressBars(states: DrbdState[], width = 30): string[] {
         const filled = Math.round((done / 100) * width);
         const arrow = peer.replication === 'SyncTarget' || peer.replication === 'PausedSyncT' ? '<-' : '->';
         const volume = state.volumes.length > 1 ? `/${peer.volume}` : '';
-        lines.push(`${state.name}${volume} ${arrow} ${peerLabel(connection)}  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}]  ${progressWords(peer)}`);
+        lines.push(
+          `${state.name}${volume} ${arrow} ${peerLabel(connection)}  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}]  ${progressWords(peer)}`,
+        );
       }
     }
   }

@@ -11,12 +11,42 @@ export type DeviceSpec =
   /** tmpfs and friends: the "device" is only a name. */
   | { readonly kind: 'pseudo'; readonly name: string };
 
-export const NETWORK_FSTYPES = new Set(['nfs', 'nfs4', 'cifs', 'smbfs', 'smb3', 'glusterfs', 'ceph', 'efs', 'lustre', 'rozofs', 'beegfs', 'fuse.sshfs']);
+export const NETWORK_FSTYPES = new Set([
+  'nfs',
+  'nfs4',
+  'cifs',
+  'smbfs',
+  'smb3',
+  'glusterfs',
+  'ceph',
+  'efs',
+  'lustre',
+  'rozofs',
+  'beegfs',
+  'fuse.sshfs',
+]);
 /** File systems that several nodes may mount at once: the only ones a clone may use without force_clones. */
 export const CLUSTER_FSTYPES = new Set(['gfs2', 'ocfs2', ...NETWORK_FSTYPES]);
 const PSEUDO_FSTYPES = new Set(['tmpfs', 'ramfs', 'proc', 'sysfs', 'devtmpfs', 'overlay', 'overlayfs']);
 /** Journaling file systems: run_fsck=auto skips them, their journal replay is the check. */
-const NO_AUTO_FSCK = new Set(['ext3', 'ext4', 'ext4dev', 'xfs', 'btrfs', 'jfs', 'reiserfs', 'reiser4', 'nilfs2', 'f2fs', 'zfs', 'vfat', 'fat', 'none', 'ocfs2', 'gfs2']);
+const NO_AUTO_FSCK = new Set([
+  'ext3',
+  'ext4',
+  'ext4dev',
+  'xfs',
+  'btrfs',
+  'jfs',
+  'reiserfs',
+  'reiser4',
+  'nilfs2',
+  'f2fs',
+  'zfs',
+  'vfat',
+  'fat',
+  'none',
+  'ocfs2',
+  'gfs2',
+]);
 
 export function isBindOptions(options: string): boolean {
   return options.split(',').some((o) => o === 'bind' || o === 'rbind');
@@ -28,7 +58,12 @@ export function classifyDevice(device: string, fstype: string, options: string):
   const label = /^(?:-L\s*|LABEL=)(.+)$/.exec(device);
   if (label) return { kind: 'label', label: label[1]!.trim() };
   if (fstype === 'none' || isBindOptions(options)) return { kind: 'bind', path: device };
-  if (NETWORK_FSTYPES.has(fstype) || CLUSTER_FSTYPES.has(fstype) && !device.startsWith('/dev/') || /^[^/]+:\//.test(device) || device.startsWith('//')) {
+  if (
+    NETWORK_FSTYPES.has(fstype) ||
+    (CLUSTER_FSTYPES.has(fstype) && !device.startsWith('/dev/')) ||
+    /^[^/]+:\//.test(device) ||
+    device.startsWith('//')
+  ) {
     return { kind: 'network', spec: device };
   }
   if (PSEUDO_FSTYPES.has(fstype) || !device.startsWith('/')) return { kind: 'pseudo', name: device };
@@ -38,11 +73,17 @@ export function classifyDevice(device: string, fstype: string, options: string):
 /** The argument list `mount` gets for the device (`-U x` / `-L x` stay options, as admins wrote them). */
 export function mountDeviceArgs(spec: DeviceSpec): string[] {
   switch (spec.kind) {
-    case 'uuid': return ['-U', spec.uuid];
-    case 'label': return ['-L', spec.label];
-    case 'block': case 'bind': return [spec.path];
-    case 'network': return [spec.spec];
-    case 'pseudo': return [spec.name];
+    case 'uuid':
+      return ['-U', spec.uuid];
+    case 'label':
+      return ['-L', spec.label];
+    case 'block':
+    case 'bind':
+      return [spec.path];
+    case 'network':
+      return [spec.spec];
+    case 'pseudo':
+      return [spec.name];
   }
 }
 

@@ -41,8 +41,12 @@ class MountLine implements MountEntry {
     readonly source: string,
     private readonly rawSuperOptions: string,
   ) {}
-  get mountOptions(): readonly string[] { return (this.#mountOptions ??= this.rawMountOptions.split(',')); }
-  get superOptions(): readonly string[] { return (this.#superOptions ??= this.rawSuperOptions.split(',')); }
+  get mountOptions(): readonly string[] {
+    return (this.#mountOptions ??= this.rawMountOptions.split(','));
+  }
+  get superOptions(): readonly string[] {
+    return (this.#superOptions ??= this.rawSuperOptions.split(','));
+  }
 }
 
 export function parseMountinfo(text: string): MountEntry[] {
@@ -66,8 +70,15 @@ function parseMountLine(line: string): MountEntry | undefined {
   const right = line.slice(separator + 3).split(' ', 3);
   if (left.length < 6 || right.length < 3) return undefined;
   return new MountLine(
-    Number(left[0]), Number(left[1]), left[2]!, unescapeMountPath(left[3]!), unescapeMountPath(left[4]!), left[5]!,
-    right[0]!, unescapeMountPath(right[1]!), right[2]!,
+    Number(left[0]),
+    Number(left[1]),
+    left[2]!,
+    unescapeMountPath(left[3]!),
+    unescapeMountPath(left[4]!),
+    left[5]!,
+    right[0]!,
+    unescapeMountPath(right[1]!),
+    right[2]!,
   );
 }
 
@@ -142,7 +153,10 @@ export function mountContaining(mounts: readonly MountEntry[], path: string): Mo
  * btrfs, or anything at `dir` that is not ours.
  */
 export function mountsToRelease(
-  mounts: readonly MountEntry[], dir: string, isOurs: (m: MountEntry) => boolean, otherMountsOfDevice: boolean,
+  mounts: readonly MountEntry[],
+  dir: string,
+  isOurs: (m: MountEntry) => boolean,
+  otherMountsOfDevice: boolean,
 ): MountEntry[] {
   const atDir = mounts.filter((m) => m.mountPoint === dir && isOurs(m));
   if (atDir.length === 0) return [];

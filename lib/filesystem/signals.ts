@@ -2,7 +2,11 @@
 import { constants } from 'node:os';
 
 export function parseSignalList(text: string): { signals: NodeJS.Signals[]; error?: string } {
-  const names = text.trim().split(/\s+/).filter(Boolean).map((s) => s.toUpperCase().replace(/^SIG/, ''));
+  const names = text
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((s) => s.toUpperCase().replace(/^SIG/, ''));
   if (names.length === 0) return { signals: [], error: 'needs at least one signal name' };
   const unknown = names.filter((n) => !(`SIG${n}` in constants.signals));
   if (unknown.length > 0) return { signals: [], error: `unknown signal ${unknown.join(', ')}` };

@@ -13,8 +13,28 @@ const KERNEL_TREES = ['/proc', '/sys', '/dev'];
  * here: they are refused only when the node's own /etc/fstab mounts them.
  */
 const SYSTEM_DIRECTORIES = new Set([
-  '/', '/bin', '/boot', '/boot/efi', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/root', '/run', '/run/lock',
-  '/run/user', '/sbin', '/tmp', '/usr', '/usr/local', '/var', '/var/cache', '/var/lib', '/var/log', '/var/tmp',
+  '/',
+  '/bin',
+  '/boot',
+  '/boot/efi',
+  '/etc',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/root',
+  '/run',
+  '/run/lock',
+  '/run/user',
+  '/sbin',
+  '/tmp',
+  '/usr',
+  '/usr/local',
+  '/var',
+  '/var/cache',
+  '/var/lib',
+  '/var/log',
+  '/var/tmp',
 ]);
 
 /** The path without `.`, `..`, repeated or trailing slashes (lexically: symlinks are the caller's business). */

@@ -4,8 +4,15 @@
 // effect for this address family (upstream ignores them silently, we say so).
 import { parseBoolean } from '../ocf/params.js';
 import {
-  broadcastProblem, familyName, interfaceNameProblem, isLinkLocal, parseAddress, parsePrefix, unicastProblem,
-  type Family, type IpAddress,
+  broadcastProblem,
+  familyName,
+  interfaceNameProblem,
+  isLinkLocal,
+  parseAddress,
+  parsePrefix,
+  unicastProblem,
+  type Family,
+  type IpAddress,
 } from './address.js';
 
 /** The raw parameter values (after the runtime's type conversion). */
@@ -91,7 +98,9 @@ export function resolveConfig(p: VipParams, ctx: VipContext = {}): Resolution {
 
   // Cluster IP (iptables CLUSTERIP, removed from Linux 6.x) and everything only it uses.
   if (ctx.cloneMax !== undefined && ctx.cloneMax > 1) {
-    errors.push(`a clone with clone-max=${ctx.cloneMax} asks for a load-shared Cluster IP (iptables CLUSTERIP), which ${NOT_SUPPORTED}; run one instance (no clone, or clone-max=1)`);
+    errors.push(
+      `a clone with clone-max=${ctx.cloneMax} asks for a load-shared Cluster IP (iptables CLUSTERIP), which ${NOT_SUPPORTED}; run one instance (no clone, or clone-max=1)`,
+    );
   }
   if (p.unique_clone_address) errors.push(`unique_clone_address ${NOT_SUPPORTED}`);
   if (p.mac.trim() !== '') errors.push(`mac (Cluster IP MAC address) ${NOT_SUPPORTED}`);

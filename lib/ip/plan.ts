@@ -3,7 +3,14 @@
 import type { VipConfig } from './config.js';
 import { sameAddress } from './address.js';
 import {
-  isLoopback, linkProblem, placeByRoute, placeLoopback, type AddressEntry, type Link, type Placement, type Route,
+  isLoopback,
+  linkProblem,
+  placeByRoute,
+  placeLoopback,
+  type AddressEntry,
+  type Link,
+  type Placement,
+  type Route,
 } from './iproute.js';
 
 /**
@@ -47,7 +54,10 @@ export function foreignCopies(links: readonly Link[], config: VipConfig, own: Ow
     if (!ourLink && isLoopback(link)) return [];
     return link.addresses
       .filter((a) => a.family === config.family && sameAddress(config.ip, a.local) && !(ourLink && isOwnEntry(a, own)))
-      .map((a) => `${config.ip.text}/${a.prefixlen} on ${link.name}${a.label !== undefined && a.label !== link.name ? ` (label ${a.label})` : ''}`);
+      .map(
+        (a) =>
+          `${config.ip.text}/${a.prefixlen} on ${link.name}${a.label !== undefined && a.label !== link.name ? ` (label ${a.label})` : ''}`,
+      );
   });
 }
 
@@ -104,7 +114,10 @@ export function monitorVerdict(config: VipConfig, own: OwnAddress | undefined, l
   }
   const { link, entry } = found;
   if (entry.dadfailed) {
-    return { state: 'failed', reason: `${config.ip.text} on ${link.name} failed duplicate address detection: another node on the link uses it` };
+    return {
+      state: 'failed',
+      reason: `${config.ip.text} on ${link.name} failed duplicate address detection: another node on the link uses it`,
+    };
   }
   const problem = linkProblem(link);
   if (problem) return { state: 'failed', reason: `${config.ip.text} is on ${link.name}, but ${problem}` };
@@ -123,7 +136,8 @@ export type PlaceResult =
  */
 export function placeAddress(config: VipConfig, routes: readonly Route[] | undefined, localRoutes: readonly Route[] = []): PlaceResult {
   if (config.nic !== undefined && config.prefix !== undefined) return { ok: true, placement: { nic: config.nic, prefix: config.prefix } };
-  const byRoute = (cover?: number) => placeByRoute(routes ?? [], config.ip, config.nic, cover) ?? placeLoopback(localRoutes, config.ip, config.nic, cover);
+  const byRoute = (cover?: number) =>
+    placeByRoute(routes ?? [], config.ip, config.nic, cover) ?? placeLoopback(localRoutes, config.ip, config.nic, cover);
   const route = byRoute(config.prefix);
   if (!route) {
     const narrower = config.prefix !== undefined ? byRoute() : undefined;
@@ -131,11 +145,14 @@ export function placeAddress(config: VipConfig, routes: readonly Route[] | undef
       return {
         ok: false,
         configError: true,
-        reason: `cidr_netmask ${config.prefix} is wider than the connected route that contains ${config.ip.text} (a /${narrower.prefix} on ${narrower.nic}): `
-          + `no route covers ${config.ip.text}/${config.prefix}, so nic cannot be found; set cidr_netmask to ${narrower.prefix} or more, or set nic`,
+        reason:
+          `cidr_netmask ${config.prefix} is wider than the connected route that contains ${config.ip.text} (a /${narrower.prefix} on ${narrower.nic}): ` +
+          `no route covers ${config.ip.text}/${config.prefix}, so nic cannot be found; set cidr_netmask to ${narrower.prefix} or more, or set nic`,
       };
     }
-    const missing = [config.nic === undefined ? 'nic' : undefined, config.prefix === undefined ? 'cidr_netmask' : undefined].filter(Boolean).join(' and ');
+    const missing = [config.nic === undefined ? 'nic' : undefined, config.prefix === undefined ? 'cidr_netmask' : undefined]
+      .filter(Boolean)
+      .join(' and ');
     const where = config.nic !== undefined ? ` on ${config.nic}` : '';
     return { ok: false, reason: `no connected route${where} contains ${config.ip.text}, so ${missing} cannot be found; set ${missing}` };
   }

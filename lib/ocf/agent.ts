@@ -9,8 +9,18 @@ import { readParams, type ParamSpec, type ParamValues } from './params.js';
 
 /** The action names ra-api-1.dtd allows (what ocf-tester validates). */
 export type ActionName =
-  | 'start' | 'stop' | 'monitor' | 'promote' | 'demote' | 'notify' | 'reload'
-  | 'migrate_to' | 'migrate_from' | 'status' | 'meta-data' | 'validate-all';
+  | 'start'
+  | 'stop'
+  | 'monitor'
+  | 'promote'
+  | 'demote'
+  | 'notify'
+  | 'reload'
+  | 'migrate_to'
+  | 'migrate_from'
+  | 'status'
+  | 'meta-data'
+  | 'validate-all';
 
 /** One `<action>` line of meta-data: its default timeout and, for monitors, interval/depth/role. */
 export interface ActionDecl {
@@ -78,7 +88,9 @@ export async function runAgent<Ps extends readonly ParamSpec[]>(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<never> {
   const entryPoint = argv[0] ? agent.entryPoints?.[argv[0]] : undefined;
-  const code = entryPoint ? await entryPoint(env, argv.slice(1)).catch(() => OCF.ERR_GENERIC) : await dispatch(agent, argv[0], env, metadataXml);
+  const code = entryPoint
+    ? await entryPoint(env, argv.slice(1)).catch(() => OCF.ERR_GENERIC)
+    : await dispatch(agent, argv[0], env, metadataXml);
   process.exit(code);
 }
 

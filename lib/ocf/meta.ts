@@ -17,7 +17,9 @@ export interface NotifyInfo {
   readonly type?: string; // pre | post
   readonly operation?: string; // start | stop | promote | demote
   /** Node names per notify list, e.g. `start` -> notify_start_uname. */
-  readonly unames: Readonly<Record<'start' | 'stop' | 'promote' | 'demote' | 'active' | 'promoted' | 'unpromoted' | 'inactive', readonly string[]>>;
+  readonly unames: Readonly<
+    Record<'start' | 'stop' | 'promote' | 'demote' | 'active' | 'promoted' | 'unpromoted' | 'inactive', readonly string[]>
+  >;
 }
 
 const intOrUndefined = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined);

@@ -60,7 +60,8 @@ export function checkReloadDeclarations(agent: AgentDefinition<readonly ParamSpe
   const problems = agent.parameters.flatMap((p) => {
     if (!offersReload) return p.reloadable ? [`${p.name} is reloadable but the agent offers no reload action`] : [];
     if (p.reloadable && p.unique) return [`${p.name} is both reloadable and unique (Pacemaker restarts for a unique parameter)`];
-    if (!p.reloadable && !p.unique) return [`${p.name} is neither reloadable nor unique (Pacemaker would reload, not restart, when it changes)`];
+    if (!p.reloadable && !p.unique)
+      return [`${p.name} is neither reloadable nor unique (Pacemaker would reload, not restart, when it changes)`];
     return [];
   });
   if (problems.length > 0) throw new Error(`${agent.name}: ${problems.join('; ')}`);

@@ -25,7 +25,9 @@ export interface ParamSpec {
 type ValueOf<P extends ParamSpec> = P['type'] extends 'boolean'
   ? boolean
   : P['type'] extends 'integer'
-    ? P extends { default: number } ? number : number | undefined
+    ? P extends { default: number }
+      ? number
+      : number | undefined
     : string;
 
 /** The typed values of a declared parameter list: `params.device`, `params.fast_stop`. */

@@ -96,8 +96,23 @@ export type CibResult = { ok: true; cib: CibModel } | { ok: false; reason: strin
 type XmlNode = Record<string, unknown>;
 
 const REPEATED = new Set([
-  'cluster_property_set', 'nvpair', 'meta_attributes', 'instance_attributes', 'node', 'primitive', 'group', 'clone', 'master',
-  'op', 'rsc_location', 'rsc_colocation', 'rsc_order', 'resource_set', 'resource_ref', 'rule', 'date_expression',
+  'cluster_property_set',
+  'nvpair',
+  'meta_attributes',
+  'instance_attributes',
+  'node',
+  'primitive',
+  'group',
+  'clone',
+  'master',
+  'op',
+  'rsc_location',
+  'rsc_colocation',
+  'rsc_order',
+  'resource_set',
+  'resource_ref',
+  'rule',
+  'date_expression',
 ]);
 
 const parser = new XMLParser({
@@ -169,7 +184,12 @@ function readPrimitive(node: XmlNode): CibPrimitive {
 }
 
 function readGroup(node: XmlNode): CibGroup {
-  return { kind: 'group', id: attribute(node, 'id') ?? '', members: children(node, 'primitive').map(readPrimitive), meta: nvpairs(node, 'meta_attributes') };
+  return {
+    kind: 'group',
+    id: attribute(node, 'id') ?? '',
+    members: children(node, 'primitive').map(readPrimitive),
+    meta: nvpairs(node, 'meta_attributes'),
+  };
 }
 
 function readClone(node: XmlNode, element: 'clone' | 'master'): CibClone | undefined {
@@ -195,9 +215,17 @@ function setChains(constraint: XmlNode): { id: string; action?: string; role?: s
 function readConstraints(constraints: XmlNode | undefined): Pick<CibModel, 'locations' | 'colocations' | 'orders'> {
   const locations = children(constraints, 'rsc_location').map((node): CibLocation => {
     const rules = children(node, 'rule');
-    const ends = rules.flatMap((rule) => children(rule, 'date_expression')).map((expression) => attribute(expression, 'end')).filter((end): end is string => end !== undefined);
+    const ends = rules
+      .flatMap((rule) => children(rule, 'date_expression'))
+      .map((expression) => attribute(expression, 'end'))
+      .filter((end): end is string => end !== undefined);
     const location: CibLocation = { id: attribute(node, 'id') ?? '', hasRules: rules.length > 0 };
-    for (const [key, name] of [['rsc', 'rsc'], ['node', 'node'], ['score', 'score'], ['role', 'role']] as const) {
+    for (const [key, name] of [
+      ['rsc', 'rsc'],
+      ['node', 'node'],
+      ['score', 'score'],
+      ['role', 'role'],
+    ] as const) {
       const value = attribute(node, name);
       if (value !== undefined) location[key] = value;
     }
@@ -244,18 +272,39 @@ function readConstraints(constraints: XmlNode | undefined): Pick<CibModel, 'loca
     const first = attribute(node, 'first');
     const then = attribute(node, 'then');
     if (first !== undefined && then !== undefined) {
-      orders.push({ id, first, firstAction: attribute(node, 'first-action') ?? 'start', then, thenAction: attribute(node, 'then-action') ?? 'start', kind });
+      orders.push({
+        id,
+        first,
+        firstAction: attribute(node, 'first-action') ?? 'start',
+        then,
+        thenAction: attribute(node, 'then-action') ?? 'start',
+        kind,
+      });
       continue;
     }
     const sets = setChains(node);
     sets.forEach((set, index) => {
       set.slice(1).forEach((member, position) => {
         const previous = set[position]!;
-        orders.push({ id, first: previous.id, firstAction: previous.action ?? 'start', then: member.id, thenAction: member.action ?? 'start', kind });
+        orders.push({
+          id,
+          first: previous.id,
+          firstAction: previous.action ?? 'start',
+          then: member.id,
+          thenAction: member.action ?? 'start',
+          kind,
+        });
       });
       for (const member of set) {
         for (const later of sets[index + 1] ?? []) {
-          orders.push({ id, first: member.id, firstAction: member.action ?? 'start', then: later.id, thenAction: later.action ?? 'start', kind });
+          orders.push({
+            id,
+            first: member.id,
+            firstAction: member.action ?? 'start',
+            then: later.id,
+            thenAction: later.action ?? 'start',
+            kind,
+          });
         }
       }
     });
@@ -273,7 +322,11 @@ const DOCUMENT_TYPE_DECLARATION = /<!(DOCTYPE|ENTITY)\b/i;
 
 export function parseCib(xml: string): CibResult {
   if (DOCUMENT_TYPE_DECLARATION.test(xml)) {
-    return { ok: false, reason: 'it declares a DOCTYPE or entities, which a CIB never has (cibadmin -Q writes none); refusing to expand them. Export the CIB again with cibadmin -Q.' };
+    return {
+      ok: false,
+      reason:
+        'it declares a DOCTYPE or entities, which a CIB never has (cibadmin -Q writes none); refusing to expand them. Export the CIB again with cibadmin -Q.',
+    };
   }
   let document: XmlNode;
   try {

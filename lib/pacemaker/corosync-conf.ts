@@ -55,7 +55,9 @@ export function nodelistNodes(conf: CorosyncSection): CorosyncNode[] {
     .filter((node) => node.name === 'node')
     .map((node) => {
       const entry: CorosyncNode = {
-        addresses: Object.entries(node.values).filter(([key]) => /^ring\d+_addr$/.test(key)).map(([, value]) => value),
+        addresses: Object.entries(node.values)
+          .filter(([key]) => /^ring\d+_addr$/.test(key))
+          .map(([, value]) => value),
       };
       if (node.values.name !== undefined) entry.name = node.values.name;
       if (node.values.nodeid !== undefined) entry.nodeid = node.values.nodeid;
@@ -82,6 +84,7 @@ export function quorumSettings(conf: CorosyncSection): QuorumSettings {
   if (quorum?.values.provider !== undefined) settings.provider = quorum.values.provider;
   const waitForAll = flag(quorum?.values.wait_for_all);
   if (waitForAll !== undefined) settings.waitForAll = waitForAll;
-  if (quorum?.values.expected_votes !== undefined && /^\d+$/.test(quorum.values.expected_votes)) settings.expectedVotes = Number(quorum.values.expected_votes);
+  if (quorum?.values.expected_votes !== undefined && /^\d+$/.test(quorum.values.expected_votes))
+    settings.expectedVotes = Number(quorum.values.expected_votes);
   return settings;
 }

@@ -3,10 +3,15 @@
 // means seconds, as it does everywhere in the CIB.
 
 const UNIT_MS: Record<string, number> = {
-  ms: 1, msec: 1,
-  '': 1000, s: 1000, sec: 1000,
-  m: 60_000, min: 60_000,
-  h: 3_600_000, hr: 3_600_000,
+  ms: 1,
+  msec: 1,
+  '': 1000,
+  s: 1000,
+  sec: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
 };
 
 /** Milliseconds, or undefined when the text is not a time value. */

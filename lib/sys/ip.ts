@@ -55,8 +55,15 @@ export function showLink(nic: string, netns?: string): Link | undefined {
  * MAC.) `ip` still reads every address from the kernel, but prints and we parse only those.
  */
 export function linksHolding(address: IpAddress, netns?: string, nic?: string): Link[] {
-  const args = ['-j', familyFlag(address.family), 'addr', 'show', ...(nic === undefined ? [] : ['dev', nic]),
-    'to', `${address.text}/${address.family === 'inet' ? 32 : 128}`];
+  const args = [
+    '-j',
+    familyFlag(address.family),
+    'addr',
+    'show',
+    ...(nic === undefined ? [] : ['dev', nic]),
+    'to',
+    `${address.text}/${address.family === 'inet' ? 32 : 128}`,
+  ];
   const r = ip(args, netns);
   if (r.exitCode !== 0) {
     if (nic !== undefined && NO_DEVICE.test(r.stderr)) return [];
@@ -91,4 +98,3 @@ export function ipChange(args: readonly string[], netns?: string, timeoutMs = DE
 export function netnsExists(name: string): boolean {
   return existsSync(`/run/netns/${name}`);
 }
-

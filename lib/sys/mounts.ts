@@ -1,6 +1,17 @@
 // Reading mount state from the kernel (no child process: a monitor must stay cheap) and
 // changing it through mount/umount.
-import { closeSync, existsSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { posix } from 'node:path';
 import { MountTable, parseMountinfo, type MountEntry } from '../filesystem/mountinfo.js';
 import { normalizeDirectory } from '../filesystem/system-dirs.js';
@@ -97,7 +108,9 @@ export function readFstab(): string {
 
 export function kernelSupportsFstype(fstype: string): boolean {
   try {
-    return readFileSync('/proc/filesystems', 'utf8').split('\n').some((line) => line.split('\t').pop() === fstype);
+    return readFileSync('/proc/filesystems', 'utf8')
+      .split('\n')
+      .some((line) => line.split('\t').pop() === fstype);
   } catch {
     return false;
   }

@@ -72,21 +72,37 @@ export function run(file: string, args: readonly string[], options: RunOptions =
       env: options.env ? { ...process.env, ...options.env } : process.env,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', (e: NodeJS.ErrnoException) => finish(e.code === 'ENOENT'
-      ? { exitCode: 127, stdout, stderr: stderr || `${file}: not found`, failure: 'not-found' }
-      : { exitCode: 1, stdout, stderr: stderr || e.message, failure: 'signal' }));
-    child.on('close', (code, signal) => finish(signal ? { exitCode: 1, stdout, stderr, failure: 'signal' } : { exitCode: code ?? 1, stdout, stderr }));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      finish(
+        e.code === 'ENOENT'
+          ? { exitCode: 127, stdout, stderr: stderr || `${file}: not found`, failure: 'not-found' }
+          : { exitCode: 1, stdout, stderr: stderr || e.message, failure: 'signal' },
+      ),
+    );
+    child.on('close', (code, signal) =>
+      finish(signal ? { exitCode: 1, stdout, stderr, failure: 'signal' } : { exitCode: code ?? 1, stdout, stderr }),
+    );
     if (options.input !== undefined) child.stdin!.on('error', () => undefined).end(options.input);
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-      child.kill('SIGKILL');
-      // Abandon it: its pipes may stay open for as long as the kernel holds it.
-      child.stdout!.destroy();
-      child.stderr!.destroy();
-      child.unref();
-      finish({ exitCode: 1, stdout, stderr, failure: 'timeout' });
-    }, Math.max(1, Math.round(options.timeoutMs)));
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(
+            () => {
+              child.kill('SIGKILL');
+              // Abandon it: its pipes may stay open for as long as the kernel holds it.
+              child.stdout!.destroy();
+              child.stderr!.destroy();
+              child.unref();
+              finish({ exitCode: 1, stdout, stderr, failure: 'timeout' });
+            },
+            Math.max(1, Math.round(options.timeoutMs)),
+          );
   });
 }
 

@@ -28,11 +28,16 @@ function cliPage() {
   const summary = rest.join('\n').split('\n\n')[0].replace(/\n/g, ' ').trim();
   const lines = [
     header('OCFKIT', 8, 'System Administration'),
-    '.SH NAME', `ocfkit \\- ${escape(firstSentence(summary))}`,
-    '.SH SYNOPSIS', `.B ${escape(usage.trim())}`,
-    '.SH DESCRIPTION', escape(summary),
-    '.PP', 'Every command prints its own help with \\fB\\-\\-help\\fR; the sections below are that help, as this version prints it.',
-    '.SH OPTIONS', ...preformatted(top),
+    '.SH NAME',
+    `ocfkit \\- ${escape(firstSentence(summary))}`,
+    '.SH SYNOPSIS',
+    `.B ${escape(usage.trim())}`,
+    '.SH DESCRIPTION',
+    escape(summary),
+    '.PP',
+    'Every command prints its own help with \\fB\\-\\-help\\fR; the sections below are that help, as this version prints it.',
+    '.SH OPTIONS',
+    ...preformatted(top),
   ];
   for (const command of commandsOf(top, [])) {
     lines.push(`.SH "${escape(['ocfkit', ...command].join(' ').toUpperCase())}"`, ...preformatted(printed(cli, [...command, '--help'])));
@@ -62,15 +67,25 @@ function agentPage(agent) {
   const env = { ...process.env, OCF_ROOT: '/usr/lib/ocf' };
   const xml = execFileSync(agent, ['meta-data'], { encoding: 'utf8', env });
   // "usage: Filesystem {meta-data|...}": the actions, after the agent's name
-  const actions = execFileSync(agent, ['usage'], { encoding: 'utf8', env }).trim().replace(/^usage:\s*\S+\s*/i, '');
-  const meta = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', textNodeName: 'text', isArray: (tag) => ['parameter', 'action'].includes(tag) })
-    .parse(xml)['resource-agent'];
-  const text = (node) => String(typeof node === 'object' ? node.text ?? '' : node ?? '').trim();
+  const actions = execFileSync(agent, ['usage'], { encoding: 'utf8', env })
+    .trim()
+    .replace(/^usage:\s*\S+\s*/i, '');
+  const meta = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    textNodeName: 'text',
+    isArray: (tag) => ['parameter', 'action'].includes(tag),
+  }).parse(xml)['resource-agent'];
+  const text = (node) => String(typeof node === 'object' ? (node.text ?? '') : (node ?? '')).trim();
   const lines = [
     header(`OCF_OCFKIT_${name.toUpperCase()}`, 7, 'OCF resource agents'),
-    '.SH NAME', `ocf_ocfkit_${escape(name)} \\- ${escape(text(meta.shortdesc))}`,
-    '.SH SYNOPSIS', `.B ${escape(name)}`, escape(actions),
-    '.SH DESCRIPTION', ...paragraphs(text(meta.longdesc)),
+    '.SH NAME',
+    `ocf_ocfkit_${escape(name)} \\- ${escape(text(meta.shortdesc))}`,
+    '.SH SYNOPSIS',
+    `.B ${escape(name)}`,
+    escape(actions),
+    '.SH DESCRIPTION',
+    ...paragraphs(text(meta.longdesc)),
     '.SH "SUPPORTED PARAMETERS"',
   ];
   for (const p of meta.parameters?.parameter ?? []) {
@@ -79,21 +94,42 @@ function agentPage(agent) {
       p.unique === '1' ? 'unique' : undefined,
       p.content?.type,
       p.content?.default !== undefined && p.content.default !== '' ? `default "${p.content.default}"` : undefined,
-    ].filter(Boolean).join(', ');
+    ]
+      .filter(Boolean)
+      .join(', ');
     lines.push('.TP', `\\fB${escape(p.name)}\\fR (${escape(facts)})`, `${escape(text(p.shortdesc))}.`);
-    for (const paragraph of text(p.longdesc).split(/\n\s*\n/).filter((x) => x.trim())) lines.push('.IP', escape(paragraph.trim()));
+    for (const paragraph of text(p.longdesc)
+      .split(/\n\s*\n/)
+      .filter((x) => x.trim()))
+      lines.push('.IP', escape(paragraph.trim()));
   }
-  lines.push('.SH "SUPPORTED ACTIONS"', 'This agent supports the following actions, with these default timeouts and intervals:', '.RS', '.nf');
+  lines.push(
+    '.SH "SUPPORTED ACTIONS"',
+    'This agent supports the following actions, with these default timeouts and intervals:',
+    '.RS',
+    '.nf',
+  );
   for (const a of meta.actions?.action ?? []) {
-    const extra = Object.entries(a).filter(([k]) => k !== 'name').map(([k, v]) => `${k}=${v}`).join(' ');
+    const extra = Object.entries(a)
+      .filter(([k]) => k !== 'name')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     lines.push(escape(`${a.name}  ${extra}`));
   }
   lines.push('.fi', '.RE');
   const required = (meta.parameters?.parameter ?? []).filter((p) => p.required === '1').map((p) => `${p.name}=...`);
   lines.push(
-    '.SH "EXAMPLE CRM SHELL"', 'The following is an example configuration for this resource agent using the crm(8) shell:', '.RS', '.nf',
-    escape(`primitive p_${name} ocf:ocfkit:${name} \\`), escape(`  params ${required.join(' ')}`), '.fi', '.RE',
-    '.SH "SEE ALSO"', '.BR ocfkit (8),', `.BR ocf_heartbeat_${escape(name)} (7)`,
+    '.SH "EXAMPLE CRM SHELL"',
+    'The following is an example configuration for this resource agent using the crm(8) shell:',
+    '.RS',
+    '.nf',
+    escape(`primitive p_${name} ocf:ocfkit:${name} \\`),
+    escape(`  params ${required.join(' ')}`),
+    '.fi',
+    '.RE',
+    '.SH "SEE ALSO"',
+    '.BR ocfkit (8),',
+    `.BR ocf_heartbeat_${escape(name)} (7)`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -106,17 +142,30 @@ function header(title, section, manual) {
 
 /** Text for roff: a backslash is \e, a line starting with . or ' would be a request. */
 function escape(s) {
-  return s.replace(/\\/g, '\\e').replace(/-/g, '\\-').replace(/^([.'])/gm, '\\&$1');
+  return s
+    .replace(/\\/g, '\\e')
+    .replace(/-/g, '\\-')
+    .replace(/^([.'])/gm, '\\&$1');
 }
 
 /** Blank-line separated paragraphs; the lines within one are refilled by man. */
 function paragraphs(s) {
-  return s.split(/\n\s*\n/).filter((p) => p.trim()).flatMap((p, i) => [...(i ? ['.PP'] : []), escape(p.trim())]);
+  return s
+    .split(/\n\s*\n/)
+    .filter((p) => p.trim())
+    .flatMap((p, i) => [...(i ? ['.PP'] : []), escape(p.trim())]);
 }
 
 /** --help as printed (it is laid out already), in a fixed-width block. */
 function preformatted(s) {
-  return ['.nf', ...s.trimEnd().split('\n').map((l) => (l.trim() === '' ? '' : escape(l))), '.fi'];
+  return [
+    '.nf',
+    ...s
+      .trimEnd()
+      .split('\n')
+      .map((l) => (l.trim() === '' ? '' : escape(l))),
+    '.fi',
+  ];
 }
 
 function firstSentence(s) {

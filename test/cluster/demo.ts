@@ -13,14 +13,28 @@ if (reason) {
 }
 
 let cluster: Cluster | undefined;
-await runDemo('namespace-demo', async (demo) => {
-  const c = await demo.stage('starting a two-node Pacemaker cluster (corosync + pacemakerd in network namespaces)', async () => (cluster = await startCluster({ nodes: 2, tokenMs: 1000 })));
-  const stack = await demo.stage('ocfkit crm generate', () => generateStack(c, 'ocfkit'));
-  for (const note of stack.notes) console.log(`note: ${note}`);
-  console.log(`\n${stack.crm}`);
-  const owner = await demo.stage('crm configure load update, until everything runs', () => loadStack(c, stack));
-  const answer = c.samples().filter((s) => s.ok).at(-1);
-  console.log(`everything started on ${owner}; the service answers on ${stack.site.vip}:${SERVICE_PORT}: instance ${answer?.instance}, counter at ${answer?.value}\n`);
-  console.log('# crm_mon -1 (on node1)');
-  console.log((await c.runOk(1, 'crm_mon', ['-1'])).stdout);
-}, async () => { await cluster?.destroy(); });
+await runDemo(
+  'namespace-demo',
+  async (demo) => {
+    const c = await demo.stage(
+      'starting a two-node Pacemaker cluster (corosync + pacemakerd in network namespaces)',
+      async () => (cluster = await startCluster({ nodes: 2, tokenMs: 1000 })),
+    );
+    const stack = await demo.stage('ocfkit crm generate', () => generateStack(c, 'ocfkit'));
+    for (const note of stack.notes) console.log(`note: ${note}`);
+    console.log(`\n${stack.crm}`);
+    const owner = await demo.stage('crm configure load update, until everything runs', () => loadStack(c, stack));
+    const answer = c
+      .samples()
+      .filter((s) => s.ok)
+      .at(-1);
+    console.log(
+      `everything started on ${owner}; the service answers on ${stack.site.vip}:${SERVICE_PORT}: instance ${answer?.instance}, counter at ${answer?.value}\n`,
+    );
+    console.log('# crm_mon -1 (on node1)');
+    console.log((await c.runOk(1, 'crm_mon', ['-1'])).stdout);
+  },
+  async () => {
+    await cluster?.destroy();
+  },
+);

@@ -17,8 +17,10 @@ const skip = unavailableReason() ?? ocfkitUnavailable();
 const ms = (value: number | undefined) => (value === undefined ? '-' : `${(value / 1000).toFixed(2)} s`);
 
 function describe(o: Outcome): string {
-  return `node${o.from}${o.killedDc ? ' (the DC)' : ''} -> node${o.to}: detected ${ms(detectionMs(o))}, ${o.fencedAt ? `fenced ${ms(o.fencedAt - o.faultAt)}, ` : ''}` +
-    `service answering ${ms(recoveryMs(o))} after the fault; start/stop ops ${JSON.stringify(o.operationMs)}`;
+  return (
+    `node${o.from}${o.killedDc ? ' (the DC)' : ''} -> node${o.to}: detected ${ms(detectionMs(o))}, ${o.fencedAt ? `fenced ${ms(o.fencedAt - o.faultAt)}, ` : ''}` +
+    `service answering ${ms(recoveryMs(o))} after the fault; start/stop ops ${JSON.stringify(o.operationMs)}`
+  );
 }
 
 /** Starts a cluster with the ocfkit stack running; tears it down when the test ends, whatever happens. */
@@ -32,7 +34,8 @@ async function withStack(t: Test, nodes: 2 | 3): Promise<{ cluster: Cluster; sta
   t.match(stack.crm, /^primitive fs-svc ocf:ocfkit:Filesystem /m, 'the generated configuration uses ocf:ocfkit:Filesystem');
   t.match(stack.crm, /^primitive fence-ocfkcl stonith:fence_ocfkcl /m, 'and fencing');
   t.match(stack.crm, /stonith-enabled=true/, 'with stonith-enabled=true');
-  if (existsSync('/usr/lib/ocf/resource.d/ocfkit/IPaddr2')) t.equal(stack.agents.vip, 'ocf:ocfkit:IPaddr2', 'the VIP is ocf:ocfkit:IPaddr2');
+  if (existsSync('/usr/lib/ocf/resource.d/ocfkit/IPaddr2'))
+    t.equal(stack.agents.vip, 'ocf:ocfkit:IPaddr2', 'the VIP is ocf:ocfkit:IPaddr2');
   const owner = await loadStack(cluster, stack);
   t.comment(`the stack runs on ${owner}: ${JSON.stringify(stack.agents)}`);
   return { cluster, stack };
@@ -61,17 +64,28 @@ async function assertVipOnlyOn(t: Test, cluster: Cluster, node: number): Promise
 /** The probe has seen the counter advance on this instance (the service works, not just listens). */
 async function assertCounterAdvances(t: Test, cluster: Cluster, instance: string): Promise<void> {
   let first: number | undefined;
-  await waitUntil(`the counter of ${instance} to advance`, () => {
-    const values = cluster.samples().filter((s) => s.ok && s.instance === instance).map((s) => s.value!);
-    first ??= values[0];
-    return values.some((value) => first !== undefined && value > first);
-  }, 20_000);
+  await waitUntil(
+    `the counter of ${instance} to advance`,
+    () => {
+      const values = cluster
+        .samples()
+        .filter((s) => s.ok && s.instance === instance)
+        .map((s) => s.value!);
+      first ??= values[0];
+      return values.some((value) => first !== undefined && value > first);
+    },
+    20_000,
+  );
   t.pass(`the counter advances on ${instance}`);
 }
 
 /** destroy() left nothing behind. */
 function assertCleanTeardown(t: Test, cluster: Cluster): void {
-  t.same(leftovers(cluster.id), { netns: [], loops: [], processes: [], mounts: [] }, 'teardown left no namespace, loop device, process or mount');
+  t.same(
+    leftovers(cluster.id),
+    { netns: [], loops: [], processes: [], mounts: [] },
+    'teardown left no namespace, loop device, process or mount',
+  );
   t.notOk(existsSync(cluster.dir), 'and removed the state directory');
 }
 
@@ -87,14 +101,15 @@ async function failCount(cluster: Cluster, node: number, rsc: string): Promise<n
  */
 function steps(t: Test): (name: string, fn: (t: Test) => Promise<void>) => Promise<unknown> {
   let broken: string | undefined;
-  return (name, fn) => t.test(name, broken ? { skip: `after "${broken}" failed, the cluster is in an unknown state` } : {}, async (t) => {
-    try {
-      await fn(t);
-    } catch (error) {
-      broken = name;
-      throw error;
-    }
-  });
+  return (name, fn) =>
+    t.test(name, broken ? { skip: `after "${broken}" failed, the cluster is in an unknown state` } : {}, async (t) => {
+      try {
+        await fn(t);
+      } catch (error) {
+        broken = name;
+        throw error;
+      }
+    });
 }
 
 if (skip) {
@@ -114,12 +129,19 @@ if (skip) {
       t.comment(describe(back));
       t.equal(back.to, away.from, 'and back to the first node');
       const status = await cluster.status(1);
-      t.same(status?.nodes.filter((n) => n.standby).map((n) => n.name), [], 'no node is left in standby');
+      t.same(
+        status?.nodes.filter((n) => n.standby).map((n) => n.name),
+        [],
+        'no node is left in standby',
+      );
       await assertVipOnlyOn(t, cluster, back.to);
       await assertNothingLost(t, cluster, stack);
     });
 
-    for (const [scenario, rsc, how] of [['fs-failure', stack.ids.fs, 'umount -l under it'], ['vip-failure', stack.ids.vip, 'ip addr del']] as const) {
+    for (const [scenario, rsc, how] of [
+      ['fs-failure', stack.ids.fs, 'umount -l under it'],
+      ['vip-failure', stack.ids.vip, 'ip addr del'],
+    ] as const) {
       await step(`failure of ${rsc} in place (${how}): detected by its monitor and recovered`, async (t) => {
         const outcome = await runScenario(cluster, stack, scenario);
         t.comment(describe(outcome));
@@ -144,30 +166,52 @@ if (skip) {
       t.ok(outcome.fencedAt! < outcome.answeredAt, 'before the service answered from the survivor');
       await assertCounterAdvances(t, cluster, outcome.instance);
       await assertNothingLost(t, cluster, stack);
-      t.equal(await activeNode(cluster, stack), outcome.to, 'after the dead node rebooted and rejoined, the service stays where it is (stickiness)');
+      t.equal(
+        await activeNode(cluster, stack),
+        outcome.to,
+        'after the dead node rebooted and rejoined, the service stays where it is (stickiness)',
+      );
       await assertVipOnlyOn(t, cluster, outcome.to);
     });
 
     await step('two_node quorum: a node that boots while its peer is down waits for it (wait_for_all)', async (t) => {
       const a = await activeNode(cluster, stack);
       const b = a === 1 ? 2 : 1;
-      const instanceBefore = cluster.samples().filter((s) => s.ok).at(-1)!.instance;
+      const instanceBefore = cluster
+        .samples()
+        .filter((s) => s.ok)
+        .at(-1)!.instance;
 
       // The peer dies: two_node keeps the survivor quorate; it fences the peer and keeps serving.
       const peerDown = cluster.powerOff(b);
       await cluster.waitForStatus(a, `node${b} offline`, (s) => s.nodes.some((n) => n.name === `node${b}` && !n.online) && s.quorate);
-      await waitUntil(`node${a} to fence node${b}`, () => cluster.fenceLog().some((line) => line.includes(` node${b}: off`) && Number(line.split(' ')[0]) * 1000 >= peerDown), 60_000);
+      await waitUntil(
+        `node${a} to fence node${b}`,
+        () => cluster.fenceLog().some((line) => line.includes(` node${b}: off`) && Number(line.split(' ')[0]) * 1000 >= peerDown),
+        60_000,
+      );
       await settle(cluster, a);
       t.pass(`node${b} down: node${a} is still quorate (two_node) and fenced node${b}`);
       t.equal(await activeNode(cluster, stack, a), a, `the service stayed on node${a}`);
-      t.equal(cluster.samples().filter((s) => s.ok).at(-1)!.instance, instanceBefore, 'without a restart');
+      t.equal(
+        cluster
+          .samples()
+          .filter((s) => s.ok)
+          .at(-1)!.instance,
+        instanceBefore,
+        'without a restart',
+      );
 
       // Now the survivor reboots too, and comes back alone.
       cluster.powerOff(a);
       const fencesBefore = cluster.fenceLog().length;
       const bootedAt = Date.now();
       await cluster.startNode(a);
-      await waitUntil(`node${a}'s corosync`, async () => (await cluster.run(a, 'corosync-quorumtool', ['-s'])).stdout.includes('Quorate:'), 30_000);
+      await waitUntil(
+        `node${a}'s corosync`,
+        async () => (await cluster.run(a, 'corosync-quorumtool', ['-s'])).stdout.includes('Quorate:'),
+        30_000,
+      );
       const quorum = (await cluster.run(a, 'corosync-quorumtool', ['-s'])).stdout;
       t.match(quorum, /Quorate:\s+No/, `node${a} alone is not quorate`);
       t.match(quorum, /Flags:.*WaitForAll/, 'because of WaitForAll (implied by two_node)');
@@ -175,9 +219,16 @@ if (skip) {
       t.equal(alone.quorate, false, 'Pacemaker runs without quorum');
       await new Promise((resolve) => setTimeout(resolve, 5_000)); // it would have acted by now
       const later = await cluster.status(a);
-      t.same([stack.ids.fs, stack.ids.vip, stack.ids.service].filter((id) => later?.resources.get(id)?.active), [], 'and starts nothing (no-quorum-policy=stop)');
+      t.same(
+        [stack.ids.fs, stack.ids.vip, stack.ids.service].filter((id) => later?.resources.get(id)?.active),
+        [],
+        'and starts nothing (no-quorum-policy=stop)',
+      );
       t.equal(cluster.fenceLog().length, fencesBefore, `and does not fence node${b}, which it has never seen`);
-      t.notOk(cluster.samples().some((s) => s.ok && s.time > bootedAt), 'the service does not answer');
+      t.notOk(
+        cluster.samples().some((s) => s.ok && s.time > bootedAt),
+        'the service does not answer',
+      );
 
       // The peer comes back: both are quorate again, and the service starts.
       const peerBack = Date.now();
@@ -202,8 +253,14 @@ if (skip) {
       t.equal(await activeNode(cluster, stack, a), a, `the service runs on node${a}`);
       await waitUntil('the service to answer', () => cluster.samples().some((s) => s.ok && s.time > unblockedAt), 60_000);
       const fenced = cluster.fenceLog().slice(fencesBeforeUnblock);
-      t.ok(fenced.some((line) => line.includes(` node${b}: off`)), `after node${a} fenced node${b}, which it had not seen since it booted`);
-      t.ok(Number(fenced[0]?.split(' ')[0]) * 1000 < cluster.samples().find((s) => s.ok && s.time > unblockedAt)!.time, 'before the service answered');
+      t.ok(
+        fenced.some((line) => line.includes(` node${b}: off`)),
+        `after node${a} fenced node${b}, which it had not seen since it booted`,
+      );
+      t.ok(
+        Number(fenced[0]?.split(' ')[0]) * 1000 < cluster.samples().find((s) => s.ok && s.time > unblockedAt)!.time,
+        'before the service answered',
+      );
       await assertNothingLost(t, cluster, stack);
       await cluster.startNode(b);
       await cluster.waitOnline(a, [1, 2]);

@@ -28,8 +28,20 @@
 import { seedCib } from '../helpers/cib-seed.js';
 import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import {
-  accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, openSync, closeSync, readdirSync,
-  readFileSync, readlinkSync, rmSync, statSync, writeFileSync,
+  accessSync,
+  chmodSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -221,14 +233,17 @@ const REQUIRED = ['corosync', 'pacemakerd', 'crm_mon', 'cibadmin', 'crm', 'unsha
 export function unavailableReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (namespaces, mounts, loop devices)';
   const path = (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin']);
-  const missing = REQUIRED.filter((program) => !path.some((dir) => {
-    try {
-      accessSync(join(dir, program), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  }));
+  const missing = REQUIRED.filter(
+    (program) =>
+      !path.some((dir) => {
+        try {
+          accessSync(join(dir, program), constants.X_OK);
+          return true;
+        } catch {
+          return false;
+        }
+      }),
+  );
   if (missing.length > 0) return `missing ${missing.join(', ')} (apt-get install pacemaker corosync crmsh)`;
   if (!readFileSync('/proc/filesystems', 'utf8').includes('overlay')) return 'the kernel has no overlayfs (used to add the fence agent)';
   return undefined;
@@ -248,7 +263,6 @@ function sh(command: string, args: string[], options: { input?: string; allowFai
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
-
 
 function isAlive(pid: number): boolean {
   try {
@@ -333,8 +347,12 @@ function netnsList(): string[] {
 
 /** Detaches the loop devices backed by files below dir; waits (up to waitMs) for busy ones. */
 function detachLoops(dir: string, waitMs: number): string[] {
-  const attached = () => sh('losetup', ['-n', '-O', 'NAME,BACK-FILE', '-l'], { allowFail: true })
-    .split('\n').map((line) => line.trim().split(/\s+/)).filter(([, file]) => file?.startsWith(`${dir}/`)).map(([name]) => name!);
+  const attached = () =>
+    sh('losetup', ['-n', '-O', 'NAME,BACK-FILE', '-l'], { allowFail: true })
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([, file]) => file?.startsWith(`${dir}/`))
+      .map(([name]) => name!);
   const deadline = Date.now() + waitMs;
   for (;;) {
     const devices = attached();
@@ -383,10 +401,14 @@ export function leftovers(id: string): { netns: string[]; loops: string[]; proce
   }
   return {
     netns: netnsList().filter((name) => name.startsWith(`${id}-`)),
-    loops: sh('losetup', ['-n', '-O', 'NAME,BACK-FILE', '-l'], { allowFail: true }).split('\n')
-      .filter((line) => line.includes(`${dir}/`)).map((line) => line.trim().split(/\s+/)[0]!),
+    loops: sh('losetup', ['-n', '-O', 'NAME,BACK-FILE', '-l'], { allowFail: true })
+      .split('\n')
+      .filter((line) => line.includes(`${dir}/`))
+      .map((line) => line.trim().split(/\s+/)[0]!),
     processes,
-    mounts: readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((line) => line.split(' ')[4]?.startsWith(dir)),
+    mounts: readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .filter((line) => line.split(' ')[4]?.startsWith(dir)),
   };
 }
 
@@ -427,8 +449,10 @@ function installExitHooks(): void {
 // configuration files
 
 function corosyncConf(id: string, size: number, tokenMs: number): string {
-  const nodes = Array.from({ length: size }, (_, k) =>
-    `\tnode {\n\t\tname: node${k + 1}\n\t\tnodeid: ${k + 1}\n\t\tring0_addr: ${SUBNET}.${k + 1}\n\t}\n`).join('');
+  const nodes = Array.from(
+    { length: size },
+    (_, k) => `\tnode {\n\t\tname: node${k + 1}\n\t\tnodeid: ${k + 1}\n\t\tring0_addr: ${SUBNET}.${k + 1}\n\t}\n`,
+  ).join('');
   return `# ${id}: written by test/cluster/nodes.ts
 totem {
 \tversion: 2
@@ -453,11 +477,14 @@ ${nodes}}
 `;
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // crm_mon
 
-const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['node', 'resource', 'clone', 'group', 'resource_history'].includes(name) });
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name) => ['node', 'resource', 'clone', 'group', 'resource_history'].includes(name),
+});
 
 type XmlObject = Record<string, unknown>;
 const list = (value: unknown): XmlObject[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]) as XmlObject[];
@@ -512,15 +539,18 @@ export function parseCrmMon(text: string): ClusterStatus {
 
 /** alerts.log lines of test/cluster/alert.sh; `offsetMs` (by reporter) corrects a node's clock. */
 export function parseAlertsLog(text: string, offsetMs: (reporter: string) => number = () => 0): AlertEvent[] {
-  return text.split('\n').filter(Boolean).map((line) => {
-    const [time, reporter, kind, ...rest] = line.split(' ');
-    return {
-      time: Math.round(Number(time) * 1000 - offsetMs(reporter!)),
-      reporter: reporter!,
-      kind: kind!,
-      fields: Object.fromEntries(rest.map((field) => [field.slice(0, field.indexOf('=')), field.slice(field.indexOf('=') + 1)])),
-    };
-  });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [time, reporter, kind, ...rest] = line.split(' ');
+      return {
+        time: Math.round(Number(time) * 1000 - offsetMs(reporter!)),
+        reporter: reporter!,
+        kind: kind!,
+        fields: Object.fromEntries(rest.map((field) => [field.slice(0, field.indexOf('=')), field.slice(field.indexOf('=') + 1)])),
+      };
+    });
 }
 
 /** The counter's acknowledgements (counter.mjs ACK_DIR files) in these directories, by instance. */
@@ -546,8 +576,11 @@ export function parseProbeLine(line: string, offsetMs = 0): ProbeSample | undefi
 
 /** Polls `status` until the predicate holds; throws with the last status and `diagnose()` if not. */
 export async function pollStatus(
-  status: () => Promise<ClusterStatus | undefined>, what: string, predicate: (s: ClusterStatus) => boolean,
-  timeoutMs: number, diagnose: () => Promise<string>,
+  status: () => Promise<ClusterStatus | undefined>,
+  what: string,
+  predicate: (s: ClusterStatus) => boolean,
+  timeoutMs: number,
+  diagnose: () => Promise<string>,
 ): Promise<ClusterStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: ClusterStatus | undefined;
@@ -560,8 +593,10 @@ export async function pollStatus(
 }
 
 /** The predicate of waitOnline: these nodes online, with a DC and quorum. */
-export const onlineWithDc = (nodes: number[]) => (s: ClusterStatus): boolean =>
-  s.dc !== undefined && s.quorate && nodes.every((n) => s.nodes.some((node) => node.name === `node${n}` && node.online));
+export const onlineWithDc =
+  (nodes: number[]) =>
+  (s: ClusterStatus): boolean =>
+    s.dc !== undefined && s.quorate && nodes.every((n) => s.nodes.some((node) => node.name === `node${n}` && node.online));
 
 // ---------------------------------------------------------------------------------------------
 
@@ -616,7 +651,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     writeFileSync(join(dir, 'corosync.conf'), corosyncConf(id, size, tokenMs));
     writeFileSync(join(dir, 'cib-seed.xml'), seedCib());
     mkdirSync(join(dir, 'sbin'));
-    writeFileSync(join(dir, 'sbin', 'fence_ocfkcl'), readFileSync(join(helpers, 'fence_ocfkcl'), 'utf8').replace('@CLUSTER@', dir), { mode: 0o755 });
+    writeFileSync(join(dir, 'sbin', 'fence_ocfkcl'), readFileSync(join(helpers, 'fence_ocfkcl'), 'utf8').replace('@CLUSTER@', dir), {
+      mode: 0o755,
+    });
     copyFileSync(join(helpers, 'counter.mjs'), join(dir, 'counter.mjs'));
     copyFileSync(join(helpers, 'alert.sh'), join(dir, 'alert.sh'));
     chmodSync(join(dir, 'alert.sh'), 0o755);
@@ -648,7 +685,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     writeFileSync(join(dir, 'hub.pid'), `${anchor.pid}\n`);
 
     // The client: connects to the VIP from the hub every 50 ms.
-    probe = adopt(spawn('nsenter', [`--net=/run/netns/${hub}`, nodeBinary(), join(helpers, 'probe.mjs'), VIP, String(SERVICE_PORT), '50'], { stdio: ['ignore', 'pipe', 'ignore'] }));
+    probe = adopt(
+      spawn('nsenter', [`--net=/run/netns/${hub}`, nodeBinary(), join(helpers, 'probe.mjs'), VIP, String(SERVICE_PORT), '50'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    );
     createInterface({ input: probe.stdout! }).on('line', (line) => {
       const sample = parseProbeLine(line);
       if (sample) samples.push(sample);
@@ -676,12 +717,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         resolve({ exitCode: 255, stdout: '', stderr: (error as Error).message });
         return;
       }
-      const child = execFile('nsenter', ['-t', String(pid), '-n', '-m', '-u', '--', command, ...args],
+      const child = execFile(
+        'nsenter',
+        ['-t', String(pid), '-n', '-m', '-u', '--', command, ...args],
         { timeout: runOptions.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...runOptions.env } },
         (error, stdout, stderr) => {
           const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 254) : 0;
           resolve({ exitCode: code, stdout: String(stdout), stderr: String(stderr) });
-        });
+        },
+      );
       child.stdin?.end(runOptions.input);
     });
 
@@ -689,7 +733,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const parts: string[] = [];
     const tail = (label: string, path: string) => {
       if (!existsSync(path)) return;
-      parts.push(`--- ${label} (last ${lines} lines)\n${readFileSync(path, 'utf8').split('\n').slice(-lines - 1).join('\n')}`);
+      parts.push(
+        `--- ${label} (last ${lines} lines)\n${readFileSync(path, 'utf8')
+          .split('\n')
+          .slice(-lines - 1)
+          .join('\n')}`,
+      );
     };
     for (let i = 1; i <= size; i++) {
       tail(`node${i} boot.log`, join(nodeDir(i), 'boot.log'));
@@ -712,9 +761,25 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     sh('ip', ['-n', hub, 'link', 'set', `n${i}`, 'up']);
     rmSync(join(nodeDir(i), 'holder.state'), { force: true });
     const log = openSync(join(nodeDir(i), 'boot.log'), 'a');
-    const holder = spawn('nsenter', [`--net=/run/netns/${netns(i)}`, 'unshare', '--mount', '--uts', '--propagation', 'private',
-      'python3', join(helpers, 'holder.py'), join(nodeDir(i), 'holder.state'), 'bash', join(helpers, 'node-init.sh'), dir, String(i)],
-    { stdio: ['ignore', log, log], detached: true });
+    const holder = spawn(
+      'nsenter',
+      [
+        `--net=/run/netns/${netns(i)}`,
+        'unshare',
+        '--mount',
+        '--uts',
+        '--propagation',
+        'private',
+        'python3',
+        join(helpers, 'holder.py'),
+        join(nodeDir(i), 'holder.state'),
+        'bash',
+        join(helpers, 'node-init.sh'),
+        dir,
+        String(i),
+      ],
+      { stdio: ['ignore', log, log], detached: true },
+    );
     closeSync(log);
     adopt(holder);
     const exited = new Promise<number | null>((resolve) => holder.once('exit', (code) => resolve(code)));
@@ -737,10 +802,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   };
 
   const waitForStatus = (i: number, what: string, predicate: (s: ClusterStatus) => boolean, timeoutMs = 60_000): Promise<ClusterStatus> =>
-    pollStatus(() => status(i), `${what} (on node${i})`, predicate, timeoutMs, async () => {
-      const mon = await runIn(i, 'crm_mon', ['-1', '-f'], { timeoutMs: 20_000 });
-      return `${mon.stdout}${mon.stderr}\n${logs()}`;
-    });
+    pollStatus(
+      () => status(i),
+      `${what} (on node${i})`,
+      predicate,
+      timeoutMs,
+      async () => {
+        const mon = await runIn(i, 'crm_mon', ['-1', '-f'], { timeoutMs: 20_000 });
+        return `${mon.stdout}${mon.stderr}\n${logs()}`;
+      },
+    );
 
   const waitOnline = async (observer: number, nodes: number[], timeoutMs = 90_000): Promise<void> => {
     await waitForStatus(observer, `${nodes.map((n) => `node${n}`).join(', ')} online with a DC and quorum`, onlineWithDc(nodes), timeoutMs);
@@ -757,7 +828,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     run: (i, command, args = [], runOptions) => runIn(i, command, args, runOptions),
     async runOk(i, command, args = [], runOptions) {
       const result = await runIn(i, command, args, runOptions);
-      if (result.exitCode !== 0) throw new Error(`node${i}: ${command} ${args.join(' ')} exited ${result.exitCode}:\n${result.stdout}${result.stderr}`);
+      if (result.exitCode !== 0)
+        throw new Error(`node${i}: ${command} ${args.join(' ')} exited ${result.exitCode}:\n${result.stdout}${result.stderr}`);
       return result;
     },
     status,
@@ -803,17 +875,39 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       return {
         generatorArgs: [
           ...nodeNames.flatMap((name) => ['--node', name]),
-          '--name', STACK_NAME, '--device', disk.device, '--directory', mountPoint, '--fstype', 'ext4',
-          '--ip', `${VIP}/24`, '--nic', 'eth0', '--service', `ocf:heartbeat:anything:${service}`,
-          '--stonith', `fence_ocfkcl:pcmk_host_list=${nodeNames.join(' ')}`,
+          '--name',
+          STACK_NAME,
+          '--device',
+          disk.device,
+          '--directory',
+          mountPoint,
+          '--fstype',
+          'ext4',
+          '--ip',
+          `${VIP}/24`,
+          '--nic',
+          'eth0',
+          '--service',
+          `ocf:heartbeat:anything:${service}`,
+          '--stonith',
+          `fence_ocfkcl:pcmk_host_list=${nodeNames.join(' ')}`,
         ],
-        mountPoint, dataFile, vip: VIP, prefixLength: 24, nic: 'eth0',
+        mountPoint,
+        dataFile,
+        vip: VIP,
+        prefixLength: 24,
+        nic: 'eth0',
       };
     },
     alerts: () => parseAlertsLog(readFileSync(join(dir, 'alerts.log'), 'utf8')),
     async configureAlerts() {
-      await cluster.runOk(1, 'cibadmin', ['--create', '-o', 'configuration', '-X',
-        `<alerts><alert id="ocfk-events" path="${join(dir, 'alert.sh')}"><recipient id="ocfk-events-log" value="${join(dir, 'alerts.log')}"/></alert></alerts>`]);
+      await cluster.runOk(1, 'cibadmin', [
+        '--create',
+        '-o',
+        'configuration',
+        '-X',
+        `<alerts><alert id="ocfk-events" path="${join(dir, 'alert.sh')}"><recipient id="ocfk-events-log" value="${join(dir, 'alerts.log')}"/></alert></alerts>`,
+      ]);
     },
     samples: () => samples,
     fenceLog: () => readFileSync(join(dir, 'fence.log'), 'utf8').split('\n').filter(Boolean),
@@ -828,7 +922,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   try {
     for (let i = 1; i <= size; i++) await startNode(i);
-    await waitOnline(1, nodeNames.map((_, k) => k + 1), options.startTimeoutMs ?? 90_000);
+    await waitOnline(
+      1,
+      nodeNames.map((_, k) => k + 1),
+      options.startTimeoutMs ?? 90_000,
+    );
   } catch (error) {
     destroySync();
     throw error;

@@ -47,9 +47,16 @@ function buildPackages(dir: string): { older: string; newer: string } {
     const before = new RegExp(`(<resource-agent name=\\\\?"${agent}\\\\?" version=\\\\?")${version.replaceAll('.', '\\.')}(\\\\?")`);
     const text = readFileSync(file, 'utf8');
     if (!before.test(text)) throw new Error(`${agent}: no ${before} in the packaged agent`);
-    writeFileSync(file, text.replace(before, (_, head: string, tail: string) => `${head}${newer}${tail}`));
+    writeFileSync(
+      file,
+      text.replace(before, (_, head: string, tail: string) => `${head}${newer}${tail}`),
+    );
   }
-  must('sh', ['-c', 'cd "$0" && find . -path ./DEBIAN -prune -o -type f -printf "%P\\0" | LC_ALL=C sort -z | xargs -0 md5sum > DEBIAN/md5sums', tree]);
+  must('sh', [
+    '-c',
+    'cd "$0" && find . -path ./DEBIAN -prune -o -type f -printf "%P\\0" | LC_ALL=C sort -z | xargs -0 md5sum > DEBIAN/md5sums',
+    tree,
+  ]);
   const bumped = join(dir, `ocfkit_${newer}.deb`);
   must('dpkg-deb', ['--root-owner-group', '-Znone', '--build', tree, bumped]);
   rmSync(tree, { recursive: true, force: true });
@@ -59,8 +66,10 @@ function buildPackages(dir: string): { older: string; newer: string } {
 /** Overlays in node i's mount namespace over everything installing the package writes to. */
 async function privatePackageView(cluster: Cluster, i: number): Promise<void> {
   const base = join(cluster.dir, `package-view-node${i}`);
-  const script = PACKAGE_VIEW.map((dir, n) =>
-    `mkdir -p ${base}/${n}/upper ${base}/${n}/work && mount -t overlay overlay -o lowerdir=${dir},upperdir=${base}/${n}/upper,workdir=${base}/${n}/work ${dir}`).join('\n');
+  const script = PACKAGE_VIEW.map(
+    (dir, n) =>
+      `mkdir -p ${base}/${n}/upper ${base}/${n}/work && mount -t overlay overlay -o lowerdir=${dir},upperdir=${base}/${n}/upper,workdir=${base}/${n}/work ${dir}`,
+  ).join('\n');
   await cluster.runOk(i, 'sh', ['-ec', script]);
 }
 
@@ -80,18 +89,27 @@ async function metadataVersion(cluster: Cluster, i: number): Promise<string | un
 /** The non-recurring operations of the CIB's status section (last start/stop/probe, failures): a restart changes them. */
 async function operationHistory(cluster: Cluster): Promise<string[]> {
   const status = (await cluster.runOk(1, 'cibadmin', ['-Q', '-o', 'status'])).stdout;
-  return [...status.matchAll(/<lrm_rsc_op [^>]*>/g)].map((m) => m[0])
+  return [...status.matchAll(/<lrm_rsc_op [^>]*>/g)]
+    .map((m) => m[0])
     .filter((op) => !/\binterval="[1-9]/.test(op))
-    .map((op) => ['id', 'operation', 'call-id', 'rc-code', 'on_node'].map((a) => new RegExp(`\\b${a}="([^"]*)"`).exec(op)?.[1] ?? '').join(' '))
+    .map((op) =>
+      ['id', 'operation', 'call-id', 'rc-code', 'on_node'].map((a) => new RegExp(`\\b${a}="([^"]*)"`).exec(op)?.[1] ?? '').join(' '),
+    )
     .sort();
 }
 
 /** ocfkit's version in the host's own dpkg database ('' when it is not installed there). */
 const hostPackage = () => spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'ocfkit'], { encoding: 'utf8' }).stdout;
-const lastInstance = (cluster: Cluster) => cluster.samples().filter((s) => s.ok).at(-1)?.instance;
+const lastInstance = (cluster: Cluster) =>
+  cluster
+    .samples()
+    .filter((s) => s.ok)
+    .at(-1)?.instance;
 
-const skip = unavailableReason() ?? ocfkitUnavailable()
-  ?? (existsSync(join(REPO, 'dist', 'agents', 'Filesystem.map')) ? undefined : 'dist/ is not built (make build)');
+const skip =
+  unavailableReason() ??
+  ocfkitUnavailable() ??
+  (existsSync(join(REPO, 'dist', 'agents', 'Filesystem.map')) ? undefined : 'dist/ is not built (make build)');
 if (skip) {
   t.fail(`the namespace cluster ${skip}`);
 } else {
@@ -117,7 +135,10 @@ if (skip) {
     const since = Date.now();
     // Long enough for every recurring monitor of the stack to run on what was just installed.
     const monitorRound = Math.max(...Object.values(stack.monitorMs)) + 3000;
-    for (const [deb, expected] of [[packages.older, version], [packages.newer, newer]] as const) {
+    for (const [deb, expected] of [
+      [packages.older, version],
+      [packages.newer, newer],
+    ] as const) {
       started = Date.now();
       for (let i = 1; i <= cluster.size; i++) {
         t.equal(await install(cluster, i, deb), expected, `node${i}: dpkg -i ocfkit ${expected}`);
@@ -130,14 +151,30 @@ if (skip) {
 
     const status = await cluster.status(1);
     t.same([...(status?.failCounts ?? new Map())], [], 'no fail count on any node');
-    t.same([...(status?.resources.values() ?? [])].filter((r) => r.failed).map((r) => r.id), [], 'no resource failed');
-    t.same([...(status?.resources.values() ?? [])].filter((r) => r.id.startsWith('fs-') || r.id.startsWith('vip-') || r.id.startsWith('anything-')).map((r) => r.nodes.join()),
-      [owner, owner, owner], `the stack still runs on ${owner}`);
+    t.same(
+      [...(status?.resources.values() ?? [])].filter((r) => r.failed).map((r) => r.id),
+      [],
+      'no resource failed',
+    );
+    t.same(
+      [...(status?.resources.values() ?? [])]
+        .filter((r) => r.id.startsWith('fs-') || r.id.startsWith('vip-') || r.id.startsWith('anything-'))
+        .map((r) => r.nodes.join()),
+      [owner, owner, owner],
+      `the stack still runs on ${owner}`,
+    );
     t.same(await operationHistory(cluster), history, 'the operation history has no new start, stop or failure');
     const events = cluster.alerts().filter((a) => a.time >= since && a.kind === 'resource');
-    t.same(events.filter((a) => a.fields.task !== 'monitor' || a.fields.rc !== a.fields.target_rc).map((a) => `${a.reporter} ${a.fields.rsc} ${a.fields.task} rc=${a.fields.rc}`), [],
-      'Pacemaker alerted no operation but successful monitors');
+    t.same(
+      events
+        .filter((a) => a.fields.task !== 'monitor' || a.fields.rc !== a.fields.target_rc)
+        .map((a) => `${a.reporter} ${a.fields.rsc} ${a.fields.task} rc=${a.fields.rc}`),
+      [],
+      'Pacemaker alerted no operation but successful monitors',
+    );
     t.equal(lastInstance(cluster), instance, 'the service answering through the VIP is the same instance (not restarted)');
-    t.comment(`probe: ${cluster.samples().filter((s) => s.time >= since && !s.ok).length} failed of ${cluster.samples().filter((s) => s.time >= since).length} attempts during the upgrades`);
+    t.comment(
+      `probe: ${cluster.samples().filter((s) => s.time >= since && !s.ok).length} failed of ${cluster.samples().filter((s) => s.time >= since).length} attempts during the upgrades`,
+    );
   });
 }

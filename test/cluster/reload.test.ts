@@ -47,7 +47,9 @@ const requested = (node: SingleNode, operation: string) =>
  */
 async function history(node: SingleNode): Promise<string[]> {
   const status = (await node.runOk('cibadmin', ['-Q', '-o', 'status'])).stdout;
-  return [...status.matchAll(/<lrm_rsc_op [^>]*operation="([^"]+)"[^>]*>/g)].filter((m) => m[0].includes(`id="${RESOURCE}_`)).map((m) => m[0]);
+  return [...status.matchAll(/<lrm_rsc_op [^>]*operation="([^"]+)"[^>]*>/g)]
+    .filter((m) => m[0].includes(`id="${RESOURCE}_`))
+    .map((m) => m[0]);
 }
 
 t.test('a reloadable parameter reloads, drbd_resource restarts', { timeout: 180_000 }, async (t) => {
@@ -58,32 +60,53 @@ t.test('a reloadable parameter reloads, drbd_resource restarts', { timeout: 180_
   t.teardown(() => node.stop());
   await node.runOk('mount', ['--bind', `${REPO}/dist/agents/drbd`, '/usr/lib/ocf/resource.d/ocfkit/drbd']);
 
-  await node.runOk('cibadmin', ['-C', '-o', 'resources', '-X', `
+  await node.runOk('cibadmin', [
+    '-C',
+    '-o',
+    'resources',
+    '-X',
+    `
     <primitive id="${RESOURCE}" class="ocf" provider="ocfkit" type="drbd">
       <instance_attributes id="${RESOURCE}-ia">
         <nvpair id="${RESOURCE}-res" name="drbd_resource" value="r0"/>
         <nvpair id="${RESOURCE}-conf" name="drbdconf" value="${d.conf}"/>
       </instance_attributes>
       <operations><op id="${RESOURCE}-mon" name="monitor" interval="5s" timeout="20s"/></operations>
-    </primitive>`]);
+    </primitive>`,
+  ]);
   const started = (res: string) => d.log().some((line) => line.endsWith(` up ${res}`));
   await waitFor('the first start', () => started('r0'), node);
   await waitFor('the first monitor', async () => (await history(node)).some((op) => /operation="monitor"[^>]*rc-code="0"/.test(op)), node);
 
   // Pacemaker read the meta-data as meant: only drbd_resource forces a restart.
   const start = (await history(node)).find((op) => op.includes('operation="start"'));
-  t.match(start, /op-force-restart=" *drbd_resource *"/, 'the start\'s history entry lists only drbd_resource as forcing a restart');
+  t.match(start, /op-force-restart=" *drbd_resource *"/, "the start's history entry lists only drbd_resource as forcing a restart");
 
   // 1. wfc_timeout is reloadable.
   const before = d.log().length;
   await node.runOk('crm_resource', ['-r', RESOURCE, '--set-parameter', 'wfc_timeout', '--parameter-value', '3']);
   await waitFor('the reload', () => requested(node, 'reload'), node);
-  await waitFor('the agent\'s reload', () => d.log().slice(before).some((line) => line.endsWith(' adjust r0')), node);
+  await waitFor(
+    "the agent's reload",
+    () =>
+      d
+        .log()
+        .slice(before)
+        .some((line) => line.endsWith(' adjust r0')),
+    node,
+  );
   const reloadResult = () => pacemakerLog(node).indexOf(`Result of reload operation for ${RESOURCE} on node1: ok`);
-  await waitFor('the monitor after it', () => reloadResult() >= 0
-    && pacemakerLog(node).slice(reloadResult()).includes(`Result of monitor operation for ${RESOURCE} on node1: ok`), node);
+  await waitFor(
+    'the monitor after it',
+    () =>
+      reloadResult() >= 0 && pacemakerLog(node).slice(reloadResult()).includes(`Result of monitor operation for ${RESOURCE} on node1: ok`),
+    node,
+  );
   const afterReload = d.log().slice(before);
-  t.notOk(afterReload.some((line) => / (down|up) r0$/.test(line)), `no stop, no start: ${afterReload.join(' | ')}`);
+  t.notOk(
+    afterReload.some((line) => / (down|up) r0$/.test(line)),
+    `no stop, no start: ${afterReload.join(' | ')}`,
+  );
   t.notOk(requested(node, 'stop'), 'Pacemaker requested no stop');
 
   // 2. drbd_resource is unique: a change restarts (stop r0, start r1).

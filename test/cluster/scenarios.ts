@@ -57,7 +57,9 @@ export async function activeNode(cluster: Cluster, stack: Stack, observer = 1): 
   const status = await cluster.waitForStatus(observer, `${stack.ids.group} running on one node`, (s) => {
     const ids = [stack.ids.fs, stack.ids.vip, stack.ids.service];
     const nodes = ids.map((id) => s.resources.get(id));
-    return nodes.every((r) => r?.active && r.role === 'Started' && r.nodes.length === 1) && new Set(nodes.map((r) => r!.nodes[0])).size === 1;
+    return (
+      nodes.every((r) => r?.active && r.role === 'Started' && r.nodes.length === 1) && new Set(nodes.map((r) => r!.nodes[0])).size === 1
+    );
   });
   return nodeNumber(status.resources.get(stack.ids.service)!.nodes[0]!);
 }
@@ -74,29 +76,51 @@ export async function settle(cluster: Cluster, observer: number, timeoutS = 120)
 }
 
 /** The first probe answer from an instance started after `since` (and not on `notOn`). */
-async function waitForNewInstance(cluster: Cluster, since: number, timeoutMs: number, notOn?: number): Promise<{ time: number; instance: string }> {
+async function waitForNewInstance(
+  cluster: Cluster,
+  since: number,
+  timeoutMs: number,
+  notOn?: number,
+): Promise<{ time: number; instance: string }> {
   let found: { time: number; instance: string } | undefined;
-  await waitUntil('the service to answer through the VIP from a new instance', () => {
-    for (const sample of cluster.samples()) {
-      if (!sample.ok || sample.time < since) continue;
-      const [node, , start] = sample.instance!.split('.');
-      if (Number(start) < since || (notOn !== undefined && node === `node${notOn}`)) continue;
-      if (!found || sample.time < found.time) found = { time: sample.time, instance: sample.instance! };
-    }
-    return found !== undefined;
-  }, timeoutMs).catch((error: Error) => {
+  await waitUntil(
+    'the service to answer through the VIP from a new instance',
+    () => {
+      for (const sample of cluster.samples()) {
+        if (!sample.ok || sample.time < since) continue;
+        const [node, , start] = sample.instance!.split('.');
+        if (Number(start) < since || (notOn !== undefined && node === `node${notOn}`)) continue;
+        if (!found || sample.time < found.time) found = { time: sample.time, instance: sample.instance! };
+      }
+      return found !== undefined;
+    },
+    timeoutMs,
+  ).catch((error: Error) => {
     throw new Error(`${error.message}\n${cluster.logs(25)}`);
   });
   return found!;
 }
 
 /** Pacemaker's first alert after `since` that matches. */
-function firstAlert(cluster: Cluster, since: number, match: (fields: Record<string, string>, kind: string, reporter: string) => boolean): number | undefined {
+function firstAlert(
+  cluster: Cluster,
+  since: number,
+  match: (fields: Record<string, string>, kind: string, reporter: string) => boolean,
+): number | undefined {
   // Alert times have the kernel's coarse clock resolution (4 ms here): allow for it.
-  return cluster.alerts().filter((a) => a.time >= since - 10 && match(a.fields, a.kind, a.reporter)).map((a) => a.time).sort((a, b) => a - b)[0];
+  return cluster
+    .alerts()
+    .filter((a) => a.time >= since - 10 && match(a.fields, a.kind, a.reporter))
+    .map((a) => a.time)
+    .sort((a, b) => a - b)[0];
 }
 
-async function waitForAlert(cluster: Cluster, since: number, match: Parameters<typeof firstAlert>[2], timeoutMs = 10_000): Promise<number | undefined> {
+async function waitForAlert(
+  cluster: Cluster,
+  since: number,
+  match: Parameters<typeof firstAlert>[2],
+  timeoutMs = 10_000,
+): Promise<number | undefined> {
   let at: number | undefined;
   await waitUntil('the alert', () => (at = firstAlert(cluster, since, match)) !== undefined, timeoutMs).catch(() => undefined);
   return at;
@@ -142,13 +166,23 @@ export async function runScenario(cluster: Cluster, stack: Stack, scenario: Scen
     case 'node-kill': {
       faultAt = cluster.killStack(from);
       answer = await waitForNewInstance(cluster, faultAt, timeoutMs, from);
-      detectedAt = await waitForAlert(cluster, faultAt, (f, kind, reporter) => kind === 'node' && f.node === owner && f.desc === 'lost' && reporter !== owner);
-      fencedAt = cluster.fenceLog().map((line) => line.split(' ')).filter(([time, , , port]) => Number(time) * 1000 >= faultAt && port === `${owner}:`)
+      detectedAt = await waitForAlert(
+        cluster,
+        faultAt,
+        (f, kind, reporter) => kind === 'node' && f.node === owner && f.desc === 'lost' && reporter !== owner,
+      );
+      fencedAt = cluster
+        .fenceLog()
+        .map((line) => line.split(' '))
+        .filter(([time, , , port]) => Number(time) * 1000 >= faultAt && port === `${owner}:`)
         .map(([time]) => Math.round(Number(time) * 1000))[0];
       if (options.restart ?? true) {
         await waitUntil(`${owner} to be powered off by fencing`, () => !cluster.isUp(from), 30_000);
         await cluster.startNode(from);
-        await cluster.waitOnline(observer, Array.from({ length: cluster.size }, (_, k) => k + 1));
+        await cluster.waitOnline(
+          observer,
+          Array.from({ length: cluster.size }, (_, k) => k + 1),
+        );
         await cluster.waitStorageWhole?.();
       }
       break;
@@ -170,7 +204,11 @@ export async function runScenario(cluster: Cluster, stack: Stack, scenario: Scen
       else await cluster.runOk(from, 'ip', ['addr', 'del', `${vip}/${prefixLength}`, 'dev', nic]);
       faultAt = Date.now();
       answer = await waitForNewInstance(cluster, faultAt, timeoutMs);
-      detectedAt = await waitForAlert(cluster, faultAt, (f, kind) => kind === 'resource' && f.rsc === rsc && f.task === 'monitor' && f.rc !== f.target_rc);
+      detectedAt = await waitForAlert(
+        cluster,
+        faultAt,
+        (f, kind) => kind === 'resource' && f.rsc === rsc && f.task === 'monitor' && f.rc !== f.target_rc,
+      );
       break;
     }
   }
@@ -178,15 +216,27 @@ export async function runScenario(cluster: Cluster, stack: Stack, scenario: Scen
   const to = nodeNumber(answer.instance.split('.')[0]!);
   const operationMs: Record<string, number> = {};
   for (const alert of cluster.alerts()) {
-    if (alert.kind !== 'resource' || alert.time < faultAt || alert.time > answer.time || !['start', 'stop', 'promote', 'demote'].includes(alert.fields.task!)) continue;
+    if (
+      alert.kind !== 'resource' ||
+      alert.time < faultAt ||
+      alert.time > answer.time ||
+      !['start', 'stop', 'promote', 'demote'].includes(alert.fields.task!)
+    )
+      continue;
     operationMs[alert.fields.rsc!] = (operationMs[alert.fields.rsc!] ?? 0) + Number(alert.fields.exec_ms ?? 0);
   }
   return {
-    scenario, provider: stack.provider, from, to, faultAt,
+    scenario,
+    provider: stack.provider,
+    from,
+    to,
+    faultAt,
     ...(detectedAt !== undefined ? { detectedAt } : {}),
     ...(fencedAt !== undefined ? { fencedAt } : {}),
     ...(scenario === 'node-kill' ? { killedDc: dcBefore === owner } : {}),
-    answeredAt: answer.time, instance: answer.instance, operationMs,
+    answeredAt: answer.time,
+    instance: answer.instance,
+    operationMs,
   };
 }
 
@@ -198,7 +248,11 @@ async function placeRelativeToDc(cluster: Cluster, stack: Stack, onDc: boolean):
   const target = onDc ? dc : `node${otherNode(cluster, nodeNumber(dc))}`;
   const since = Date.now();
   await cluster.runOk(active, 'crm_resource', ['--move', '-r', stack.ids.group, '-N', target]);
-  await cluster.waitForStatus(active, `${stack.ids.group} on ${target}`, (s) => s.resources.get(stack.ids.service)?.nodes.join() === target);
+  await cluster.waitForStatus(
+    active,
+    `${stack.ids.group} on ${target}`,
+    (s) => s.resources.get(stack.ids.service)?.nodes.join() === target,
+  );
   await cluster.runOk(active, 'crm_resource', ['--clear', '-r', stack.ids.group]);
   await settle(cluster, active);
   await waitForNewInstance(cluster, since, 60_000, active);

@@ -19,7 +19,18 @@
 
 import { seedCib } from '../helpers/cib-seed.js';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  accessSync,
+  constants,
+} from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -102,7 +113,6 @@ nodelist {
 }
 `;
 
-
 // Runs as PID 1 of the new namespaces. Mount changes stay inside (propagation private).
 const NODE_INIT = `#!/bin/bash
 set -eu
@@ -133,7 +143,15 @@ echo started > "$S/init.done"
 while true; do wait || true; sleep 1; done
 `;
 
-const REQUIRED_PROGRAMS = ['/usr/sbin/corosync', '/usr/sbin/pacemakerd', '/usr/sbin/corosync-cfgtool', '/usr/bin/unshare', '/usr/bin/setpriv', '/usr/bin/nsenter', '/usr/sbin/crm_mon'];
+const REQUIRED_PROGRAMS = [
+  '/usr/sbin/corosync',
+  '/usr/sbin/pacemakerd',
+  '/usr/sbin/corosync-cfgtool',
+  '/usr/bin/unshare',
+  '/usr/bin/setpriv',
+  '/usr/bin/nsenter',
+  '/usr/sbin/crm_mon',
+];
 
 function preflight(): void {
   if (process.getuid?.() !== 0) throw new Error('the single-node Pacemaker harness needs root (namespaces, mounts)');
@@ -145,7 +163,8 @@ function preflight(): void {
       return true;
     }
   });
-  if (missing.length > 0) throw new Error(`the single-node Pacemaker harness needs ${missing.join(', ')} (apt-get install pacemaker corosync)`);
+  if (missing.length > 0)
+    throw new Error(`the single-node Pacemaker harness needs ${missing.join(', ')} (apt-get install pacemaker corosync)`);
 }
 
 function isAlive(pid: number): boolean {
@@ -195,12 +214,26 @@ function runIn(holderPid: number, command: string, args: string[], options: RunO
 }
 
 /** Online and DC: the node can take configuration and run the scheduler. */
-async function waitUntilOnline(holderPid: number, nodeName: string, deadline: number, unshare: ChildProcess, stateDir: string): Promise<void> {
+async function waitUntilOnline(
+  holderPid: number,
+  nodeName: string,
+  deadline: number,
+  unshare: ChildProcess,
+  stateDir: string,
+): Promise<void> {
   for (;;) {
     if (unshare.exitCode !== null) throw new Error(`the node's namespace holder exited early:\n${readLogs(stateDir)}`);
     const status = await runIn(holderPid, 'crm_mon', ['-1', '--output-as=xml'], { timeoutMs: 10_000 });
-    if (status.exitCode === 0 && new RegExp(`<node name="${nodeName}"[^>]* online="true"`).test(status.stdout) && /<current_dc present="true"/.test(status.stdout)) return;
-    if (Date.now() > deadline) throw new Error(`node ${nodeName} did not come online in time; last crm_mon:\n${status.stdout}${status.stderr}\n${readLogs(stateDir)}`);
+    if (
+      status.exitCode === 0 &&
+      new RegExp(`<node name="${nodeName}"[^>]* online="true"`).test(status.stdout) &&
+      /<current_dc present="true"/.test(status.stdout)
+    )
+      return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `node ${nodeName} did not come online in time; last crm_mon:\n${status.stdout}${status.stderr}\n${readLogs(stateDir)}`,
+      );
     await sleep(200);
   }
 }
@@ -253,8 +286,24 @@ export async function startSingleNode(options: SingleNodeOptions = {}): Promise<
   // is killed, and --kill-child takes the holder and with it the whole PID namespace along.
   const unshare = spawn(
     'setpriv',
-    ['--pdeathsig', 'KILL', 'unshare', '--net', '--pid', '--fork', '--kill-child', '--mount-proc', '--mount', '--uts', '--propagation', 'private',
-      'bash', join(stateDir, 'node-init.sh'), stateDir, nodeName],
+    [
+      '--pdeathsig',
+      'KILL',
+      'unshare',
+      '--net',
+      '--pid',
+      '--fork',
+      '--kill-child',
+      '--mount-proc',
+      '--mount',
+      '--uts',
+      '--propagation',
+      'private',
+      'bash',
+      join(stateDir, 'node-init.sh'),
+      stateDir,
+      nodeName,
+    ],
     { stdio: ['ignore', log, log] },
   );
   closeSync(log);
@@ -308,9 +357,16 @@ export async function startSingleNode(options: SingleNodeOptions = {}): Promise<
       stopped = true;
       if (stopOptions.graceful) {
         // pacemakerd stops the resources and its subdaemons, then corosync can go.
-        await runIn(holderPid, 'sh', ['-c',
-          'kill -TERM $(pidof pacemakerd) 2>/dev/null; i=0; while pidof pacemakerd >/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; ' +
-          'kill -TERM $(pidof corosync) 2>/dev/null; i=0; while pidof corosync >/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done'], { timeoutMs: 60_000 });
+        await runIn(
+          holderPid,
+          'sh',
+          [
+            '-c',
+            'kill -TERM $(pidof pacemakerd) 2>/dev/null; i=0; while pidof pacemakerd >/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; ' +
+              'kill -TERM $(pidof corosync) 2>/dev/null; i=0; while pidof corosync >/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done',
+          ],
+          { timeoutMs: 60_000 },
+        );
       }
       // Killing PID 1 of a PID namespace kills everything in it.
       try {

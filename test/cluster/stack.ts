@@ -41,7 +41,8 @@ export const repoRoot = (): string => dirname(dirname(harnessDir()));
 /** Why the ocfkit stack cannot run here (agents not installed), or undefined. */
 export function ocfkitUnavailable(): string | undefined {
   if (!existsSync(join(OCF_ROOT, 'resource.d', 'ocfkit', 'Filesystem'))) return 'ocf:ocfkit:Filesystem is not installed (make install)';
-  if (!existsSync(join(repoRoot(), 'dist', 'bin', 'ocfkit.mjs')) && !existsSync(join(repoRoot(), 'lib', 'cli', 'main.ts'))) return 'no ocfkit CLI (make build)';
+  if (!existsSync(join(repoRoot(), 'dist', 'bin', 'ocfkit.mjs')) && !existsSync(join(repoRoot(), 'lib', 'cli', 'main.ts')))
+    return 'no ocfkit CLI (make build)';
   return undefined;
 }
 
@@ -115,13 +116,22 @@ const words = (chunk: Chunk): string[] => chunk.lines.join(' ').replace(/\\/g, '
 export async function generateStack(cluster: Cluster, provider: Provider): Promise<Stack> {
   const site = cluster.site();
   const notes: string[] = [];
-  const command = [...ocfkitCommand(), 'crm', 'generate', ...site.generatorArgs, ...(provider === 'upstream' ? ['--provider', 'heartbeat'] : [])];
+  const command = [
+    ...ocfkitCommand(),
+    'crm',
+    'generate',
+    ...site.generatorArgs,
+    ...(provider === 'upstream' ? ['--provider', 'heartbeat'] : []),
+  ];
   const result = await cluster.run(1, command[0]!, command.slice(1));
   if (result.exitCode !== 0) throw new Error(`${command.join(' ')} exited ${result.exitCode}:\n${result.stdout}${result.stderr}`);
   let crm = result.stdout;
   const factor = site.opTimeoutFactor ?? 1;
   if (factor > 1) {
-    crm = crm.replace(/^(\s*op \S+ .*?\btimeout=)(\d+)(s?)\b/gm, (_, before: string, value: string, unit: string) => `${before}${Math.ceil(Number(value) * factor)}${unit}`);
+    crm = crm.replace(
+      /^(\s*op \S+ .*?\btimeout=)(\d+)(s?)\b/gm,
+      (_, before: string, value: string, unit: string) => `${before}${Math.ceil(Number(value) * factor)}${unit}`,
+    );
     notes.push(`operation timeouts multiplied by ${factor.toFixed(1)} for this host's speed`);
   }
   if (provider === 'ocfkit' && !existsSync(join(OCF_ROOT, 'resource.d', 'ocfkit', 'IPaddr2'))) {
@@ -130,7 +140,10 @@ export async function generateStack(cluster: Cluster, provider: Provider): Promi
   }
   const agentOf = (id: string) => new RegExp(`^primitive ${id} (\\S+)`, 'm').exec(crm)?.[1] ?? '?';
   const ids: Stack['ids'] = {
-    group: `g-${STACK_NAME}`, fs: `fs-${STACK_NAME}`, vip: `vip-${STACK_NAME}`, service: `anything-${STACK_NAME}`,
+    group: `g-${STACK_NAME}`,
+    fs: `fs-${STACK_NAME}`,
+    vip: `vip-${STACK_NAME}`,
+    service: `anything-${STACK_NAME}`,
     ...(site.drbdResource ? { drbd: `drbd-${site.drbdResource}` } : {}),
   };
   for (const id of Object.values(ids)) {
@@ -140,9 +153,15 @@ export async function generateStack(cluster: Cluster, provider: Provider): Promi
   for (const chunk of chunks(crm).chunks) {
     const [keyword, id] = words(chunk);
     const interval = /\bop monitor (?:\S+ )*?interval=(\d+)(ms|s|m)?\b/.exec(chunk.lines.join(' '));
-    if (keyword === 'primitive' && interval) monitorMs[id!] = Number(interval[1]) * ({ ms: 1, s: 1000, m: 60_000 }[interval[2] ?? 's'] ?? 1000);
+    if (keyword === 'primitive' && interval)
+      monitorMs[id!] = Number(interval[1]) * ({ ms: 1, s: 1000, m: 60_000 }[interval[2] ?? 's'] ?? 1000);
   }
-  const agents = { fs: agentOf(ids.fs), vip: agentOf(ids.vip), service: agentOf(ids.service), ...(ids.drbd ? { drbd: agentOf(ids.drbd) } : {}) };
+  const agents = {
+    fs: agentOf(ids.fs),
+    vip: agentOf(ids.vip),
+    service: agentOf(ids.service),
+    ...(ids.drbd ? { drbd: agentOf(ids.drbd) } : {}),
+  };
   return { provider, crm, command, site, agents, ids, monitorMs, notes };
 }
 
@@ -151,7 +170,12 @@ export async function generateStack(cluster: Cluster, provider: Provider): Promi
  * on one node (and DRBD is promoted there) and the service answers through the VIP. `replacing`:
  * another provider's stack runs; it is stopped before this one is loaded.
  */
-export async function loadStack(cluster: Cluster, stack: Stack, timeoutMs = 180_000, options: { replacing?: boolean } = {}): Promise<string> {
+export async function loadStack(
+  cluster: Cluster,
+  stack: Stack,
+  timeoutMs = 180_000,
+  options: { replacing?: boolean } = {},
+): Promise<string> {
   // the file is written inside node1 (a VM does not see the host's files written after it booted)
   const file = `/tmp/ocfkit-stack-${stack.provider}.crm`;
   await cluster.runOk(1, 'sh', ['-c', 'cat > "$1"', 'sh', file], { input: stack.crm });
@@ -165,18 +189,37 @@ export async function loadStack(cluster: Cluster, stack: Stack, timeoutMs = 180_
   }
   await cluster.runOk(1, 'crm', ['configure', 'load', 'update', file], { timeoutMs: 120_000 });
   if (options.replacing) await cluster.runOk(1, 'crm_attribute', [...stopAll, '--delete']);
-  const wanted = [[stack.ids.fs, stack.agents.fs], [stack.ids.vip, stack.agents.vip], [stack.ids.service, stack.agents.service]] as const;
-  const status = await cluster.waitForStatus(1, `${stack.ids.group} started with ${stack.provider} agents`, (s) =>
-    wanted.every(([id, agent]) => {
-      const resource = s.resources.get(id);
-      return resource?.active === true && resource.role === 'Started' && !resource.failed && resource.agent === agent && resource.nodes.length === 1;
-    }) && new Set(wanted.map(([id]) => s.resources.get(id)!.nodes[0])).size === 1 &&
-    (!stack.ids.drbd || drbdPromotedOnlyOn(s, stack, s.resources.get(stack.ids.service)!.nodes[0]!)), timeoutMs);
+  const wanted = [
+    [stack.ids.fs, stack.agents.fs],
+    [stack.ids.vip, stack.agents.vip],
+    [stack.ids.service, stack.agents.service],
+  ] as const;
+  const status = await cluster.waitForStatus(
+    1,
+    `${stack.ids.group} started with ${stack.provider} agents`,
+    (s) =>
+      wanted.every(([id, agent]) => {
+        const resource = s.resources.get(id);
+        return (
+          resource?.active === true &&
+          resource.role === 'Started' &&
+          !resource.failed &&
+          resource.agent === agent &&
+          resource.nodes.length === 1
+        );
+      }) &&
+      new Set(wanted.map(([id]) => s.resources.get(id)!.nodes[0])).size === 1 &&
+      (!stack.ids.drbd || drbdPromotedOnlyOn(s, stack, s.resources.get(stack.ids.service)!.nodes[0]!)),
+    timeoutMs,
+  );
   const owner = status.resources.get(stack.ids.service)!.nodes[0]!;
   const since = Date.now();
   // The client (probe.mjs) runs inside the VMs there: its answers come as slowly as the host runs them.
-  await waitUntil(`the service answering through the VIP from ${owner}`, () => cluster.samples().some((s) => s.time >= since && s.ok && s.instance?.startsWith(`${owner}.`)),
-    60_000 * (stack.site.opTimeoutFactor ?? 1));
+  await waitUntil(
+    `the service answering through the VIP from ${owner}`,
+    () => cluster.samples().some((s) => s.time >= since && s.ok && s.instance?.startsWith(`${owner}.`)),
+    60_000 * (stack.site.opTimeoutFactor ?? 1),
+  );
   return owner;
 }
 
@@ -187,7 +230,12 @@ export function drbdPromotedOnlyOn(s: ClusterStatus, stack: Stack, node: string)
   return drbd.agent === stack.agents.drbd && !drbd.failed && promotedNodes(s, drbd.id).join() === node;
 }
 
-export async function waitUntil(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<void> {
+export async function waitUntil(
+  what: string,
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -6,9 +6,12 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { type DoubleRun, type DrbdDouble, cmd, drbdDouble, withoutHostCopies } from '../helpers/drbd-double/index.js';
 
-const HELD_OPEN = '0: State change failed: (-12) Device is held open by someone\nadditional info from kernel:\n/dev/drbd0 opened by mount (pid 4242) at 2026-11-22 00:30:00\nCommand \'drbdsetup secondary r0\' terminated with exit code 11';
-const DOWN_HELD_OPEN = 'r0: State change failed: (-12) Device is held open by someone\nCommand \'drbdsetup down r0\' terminated with exit code 11';
-const PEER_PRIMARY = 'r0: State change failed: (-1) Multiple primaries not allowed by config\nCommand \'drbdsetup primary r0\' terminated with exit code 11';
+const HELD_OPEN =
+  "0: State change failed: (-12) Device is held open by someone\nadditional info from kernel:\n/dev/drbd0 opened by mount (pid 4242) at 2026-11-22 00:30:00\nCommand 'drbdsetup secondary r0' terminated with exit code 11";
+const DOWN_HELD_OPEN =
+  "r0: State change failed: (-12) Device is held open by someone\nCommand 'drbdsetup down r0' terminated with exit code 11";
+const PEER_PRIMARY =
+  "r0: State change failed: (-1) Multiple primaries not allowed by config\nCommand 'drbdsetup primary r0' terminated with exit code 11";
 
 /** promote's and demote's loop: an events2 read, then `tries` times the drbdadm command and a fresh read. */
 function retryLoop(drbdadm: string, tries: number): string[] {
@@ -48,7 +51,13 @@ t.test('start', async (t) => {
     const d = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state: '03-synced' });
     const r = d.run('start');
     t.equal(r.code, 0, r.stderr);
-    t.same(r.commands, [cmd.drbdadm(d.conf, 'dump', 'r0'), cmd.events2(), cmd.drbdadm(d.conf, 'adjust', 'r0'), cmd.events2(), cmd.setScore(10000)]);
+    t.same(r.commands, [
+      cmd.drbdadm(d.conf, 'dump', 'r0'),
+      cmd.events2(),
+      cmd.drbdadm(d.conf, 'adjust', 'r0'),
+      cmd.events2(),
+      cmd.setScore(10000),
+    ]);
     t.equal(d.score(), '10000');
   });
 
@@ -57,7 +66,14 @@ t.test('start', async (t) => {
     d.on('up', '03-synced-one-primary');
     const r = d.run('start');
     t.equal(r.code, 0, r.stderr);
-    t.same(r.commands, [cmd.drbdadm(d.conf, 'dump', 'r0'), cmd.modprobe, cmd.events2(), cmd.drbdadm(d.conf, 'up', 'r0'), cmd.events2(), cmd.setScore(10000)]);
+    t.same(r.commands, [
+      cmd.drbdadm(d.conf, 'dump', 'r0'),
+      cmd.modprobe,
+      cmd.events2(),
+      cmd.drbdadm(d.conf, 'up', 'r0'),
+      cmd.events2(),
+      cmd.setScore(10000),
+    ]);
     t.ok(d.moduleLoaded());
   });
 
@@ -85,8 +101,13 @@ t.test('start', async (t) => {
     const r = d.run('start', { wfc_timeout: 10 });
     t.equal(r.code, 0, r.stderr);
     t.same(r.commands, [
-      cmd.drbdadm(d.conf, 'dump', 'r0'), cmd.events2(), cmd.drbdadm(d.conf, 'up', 'r0'),
-      cmd.events2(), cmd.events2(), cmd.events2(), cmd.setScore(10000),
+      cmd.drbdadm(d.conf, 'dump', 'r0'),
+      cmd.events2(),
+      cmd.drbdadm(d.conf, 'up', 'r0'),
+      cmd.events2(),
+      cmd.events2(),
+      cmd.events2(),
+      cmd.setScore(10000),
     ]);
     t.ok(r.ms >= 500, `two waits of 250 ms (${r.ms} ms)`);
   });
@@ -98,8 +119,11 @@ t.test('start', async (t) => {
     t.equal(r.code, 0, r.stderr);
     const reads = r.commands.filter((c) => c === cmd.events2()).length;
     t.same(r.commands, [
-      cmd.drbdadm(d.conf, 'dump', 'r0'), cmd.events2(), cmd.drbdadm(d.conf, 'up', 'r0'),
-      ...Array<string>(reads - 1).fill(cmd.events2()), cmd.setScore(1000),
+      cmd.drbdadm(d.conf, 'dump', 'r0'),
+      cmd.events2(),
+      cmd.drbdadm(d.conf, 'up', 'r0'),
+      ...Array<string>(reads - 1).fill(cmd.events2()),
+      cmd.setScore(1000),
     ]);
     t.ok(reads >= 3 && reads <= 6, `polled for about a second (${reads - 1} reads after up)`);
     t.ok(r.ms >= 1000, `waited wfc_timeout (${r.ms} ms)`);
@@ -111,38 +135,68 @@ t.test('start', async (t) => {
     d.on('up', '04-disconnected');
     const r = d.run('start', { wfc_timeout: 0 });
     t.equal(r.code, 0, r.stderr);
-    t.same(r.commands, [cmd.drbdadm(d.conf, 'dump', 'r0'), cmd.events2(), cmd.drbdadm(d.conf, 'up', 'r0'), cmd.events2(), cmd.setScore(1000)]);
+    t.same(r.commands, [
+      cmd.drbdadm(d.conf, 'dump', 'r0'),
+      cmd.events2(),
+      cmd.drbdadm(d.conf, 'up', 'r0'),
+      cmd.events2(),
+      cmd.setScore(1000),
+    ]);
   });
 
   t.test('connect_only_after_promote: up --skip-net, no waiting; promote connects with adjust', async (t) => {
     const d = drbdDouble(t, { version: 'drbd-8.4', node: 'node1' });
     // After `up --skip-net`: Secondary, UpToDate, the connection StandAlone (04-disconnected of node1, as Secondary).
-    const standAlone = readFileSync(d.fixture('04-disconnected', 'drbdsetup_events2_all_now_stats.txt'), 'utf8').replace(' role:Primary ', ' role:Secondary ');
+    const standAlone = readFileSync(d.fixture('04-disconnected', 'drbdsetup_events2_all_now_stats.txt'), 'utf8').replace(
+      ' role:Primary ',
+      ' role:Secondary ',
+    );
     d.on('up', d.customState('skip-net', standAlone));
     d.on('adjust', '07-reconnected-synced');
     const params = { connect_only_after_promote: 'true', wfc_timeout: 30 };
     const start = d.run('start', params);
     t.equal(start.code, 0, start.stderr);
-    t.same(start.commands, [
-      cmd.drbdadm(d.conf, 'dump', 'r0'), cmd.events2(), cmd.drbdadm(d.conf, 'up', '--', '--skip-net', 'r0'),
-      cmd.events2(), cmd.dmesg, cmd.setScore(1000),
-    ], 'one read after up (the StandAlone connection sends it to the kernel log), no wait for peers');
+    t.same(
+      start.commands,
+      [
+        cmd.drbdadm(d.conf, 'dump', 'r0'),
+        cmd.events2(),
+        cmd.drbdadm(d.conf, 'up', '--', '--skip-net', 'r0'),
+        cmd.events2(),
+        cmd.dmesg,
+        cmd.setScore(1000),
+      ],
+      'one read after up (the StandAlone connection sends it to the kernel log), no wait for peers',
+    );
     t.ok(start.ms < 5000, `did not wait wfc_timeout (${start.ms} ms)`);
     const promote = d.run('promote', params);
     t.equal(promote.code, 0, promote.stderr);
     t.same(promote.commands, [
-      cmd.events2(), cmd.dmesg, cmd.drbdadm(d.conf, 'primary', 'r0'), cmd.events2(), cmd.dmesg,
-      cmd.drbdadm(d.conf, 'adjust', 'r0'), cmd.setScore(10000),
+      cmd.events2(),
+      cmd.dmesg,
+      cmd.drbdadm(d.conf, 'primary', 'r0'),
+      cmd.events2(),
+      cmd.dmesg,
+      cmd.drbdadm(d.conf, 'adjust', 'r0'),
+      cmd.setScore(10000),
     ]);
     t.equal(d.stateName(), 'drbd-8.4/07-reconnected-synced/node1', 'connected by the adjust');
   });
 
-  t.test('a failing up is OCF_ERR_GENERIC with drbdadm\'s words', async (t) => {
+  t.test("a failing up is OCF_ERR_GENERIC with drbdadm's words", async (t) => {
     const d = drbdDouble(t, { version: 'drbd-9', node: 'node1' });
-    d.fail('drbdadm-up', 'always', 10, 'r0: Failure: (114) Lower device is already claimed. This usually means it is mounted.\nCommand \'drbdsetup attach 0 /dev/vda /dev/vda internal\' terminated with exit code 10');
+    d.fail(
+      'drbdadm-up',
+      'always',
+      10,
+      "r0: Failure: (114) Lower device is already claimed. This usually means it is mounted.\nCommand 'drbdsetup attach 0 /dev/vda /dev/vda internal' terminated with exit code 10",
+    );
     const r = d.run('start');
     t.equal(r.code, 1);
-    t.equal(r.reason, "drbdadm up r0 failed: r0: Failure: (114) Lower device is already claimed. This usually means it is mounted. / Command 'drbdsetup attach 0 /dev/vda /dev/vda internal' terminated with exit code 10");
+    t.equal(
+      r.reason,
+      "drbdadm up r0 failed: r0: Failure: (114) Lower device is already claimed. This usually means it is mounted. / Command 'drbdsetup attach 0 /dev/vda /dev/vda internal' terminated with exit code 10",
+    );
     t.same(r.commands, [cmd.drbdadm(d.conf, 'dump', 'r0'), cmd.events2(), cmd.drbdadm(d.conf, 'up', 'r0')]);
   });
 
@@ -238,7 +292,10 @@ t.test('stop', async (t) => {
     t.equal(r.reason, `drbdadm down r0 kept failing: ${DOWN_HELD_OPEN.split('\n').join(' / ')}`);
     const down = cmd.drbdadm(d.conf, 'down', 'r0');
     t.equal(r.commands[0], cmd.events2());
-    t.ok(r.commands.slice(1).every((c) => c === down), 'only downs after the first read');
+    t.ok(
+      r.commands.slice(1).every((c) => c === down),
+      'only downs after the first read',
+    );
     t.ok(r.commands.length - 1 >= 4, `retried (${r.commands.length - 1} downs)`);
     // Budget: 5000 ms minus the runtime's 500 ms margin; it stops retrying when a 500 ms wait, a
     // try of a second and the second a hung drbdadm may need to die no longer fit (2500 ms).
@@ -250,33 +307,60 @@ t.test('stop', async (t) => {
     const d = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state: '03-synced' }); // peer is Primary
     const r = d.run('stop', { stop_outdates_secondary: 'true' });
     t.equal(r.code, 0, r.stderr);
-    t.same(r.commands, [cmd.events2(), cmd.drbdadm(d.conf, 'down', 'r0'), cmd.events2(), cmd.drbdadm(d.conf, 'outdate', 'r0'), cmd.removeScore]);
+    t.same(r.commands, [
+      cmd.events2(),
+      cmd.drbdadm(d.conf, 'down', 'r0'),
+      cmd.events2(),
+      cmd.drbdadm(d.conf, 'outdate', 'r0'),
+      cmd.removeScore,
+    ]);
     t.match(r.stderr, /marked r0 Outdated/);
 
     const off = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state: '03-synced' });
-    t.same(off.run('stop').commands, [cmd.events2(), cmd.drbdadm(off.conf, 'down', 'r0'), cmd.events2(), cmd.removeScore], 'not by default');
+    t.same(
+      off.run('stop').commands,
+      [cmd.events2(), cmd.drbdadm(off.conf, 'down', 'r0'), cmd.events2(), cmd.removeScore],
+      'not by default',
+    );
   });
 
   t.test('stop_outdates_secondary: not on the Primary itself, nor without a Primary elsewhere', async (t) => {
     const primary = drbdDouble(t, { version: 'drbd-8.4', node: 'node1', state: '03-synced' });
-    t.same(primary.run('stop', { stop_outdates_secondary: 'true' }).commands,
-      [cmd.events2(), cmd.drbdadm(primary.conf, 'down', 'r0'), cmd.events2(), cmd.removeScore]);
+    t.same(primary.run('stop', { stop_outdates_secondary: 'true' }).commands, [
+      cmd.events2(),
+      cmd.drbdadm(primary.conf, 'down', 'r0'),
+      cmd.events2(),
+      cmd.removeScore,
+    ]);
     const alone = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state: '08-link-down' }); // peer unknown
-    t.same(alone.run('stop', { stop_outdates_secondary: 'true' }).commands,
-      [cmd.events2(), cmd.drbdadm(alone.conf, 'down', 'r0'), cmd.events2(), cmd.removeScore]);
+    t.same(alone.run('stop', { stop_outdates_secondary: 'true' }).commands, [
+      cmd.events2(),
+      cmd.drbdadm(alone.conf, 'down', 'r0'),
+      cmd.events2(),
+      cmd.removeScore,
+    ]);
   });
 
-  t.test('stop_outdates_secondary: a Primary elsewhere known from Pacemaker\'s notify list', async (t) => {
+  t.test("stop_outdates_secondary: a Primary elsewhere known from Pacemaker's notify list", async (t) => {
     const other = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state: '08-link-down' });
     const r = other.run('stop', { stop_outdates_secondary: 'true' }, { OCF_RESKEY_CRM_meta_notify_promoted_uname: 'node1' });
-    t.same(r.commands, [cmd.events2(), cmd.drbdadm(other.conf, 'down', 'r0'), cmd.events2(), cmd.drbdadm(other.conf, 'outdate', 'r0'), cmd.removeScore]);
+    t.same(r.commands, [
+      cmd.events2(),
+      cmd.drbdadm(other.conf, 'down', 'r0'),
+      cmd.events2(),
+      cmd.drbdadm(other.conf, 'outdate', 'r0'),
+      cmd.removeScore,
+    ]);
     for (const env of [
       { OCF_RESKEY_CRM_meta_notify_promoted_uname: hostname() } as Record<string, string>,
       { OCF_RESKEY_CRM_meta_notify_promoted_uname: 'node2', OCF_RESKEY_CRM_meta_on_node: 'node2' },
     ]) {
       const self = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state: '08-link-down' });
-      t.same(self.run('stop', { stop_outdates_secondary: 'true' }, env).commands,
-        [cmd.events2(), cmd.drbdadm(self.conf, 'down', 'r0'), cmd.events2(), cmd.removeScore], `not when this node is the Primary: ${JSON.stringify(env)}`);
+      t.same(
+        self.run('stop', { stop_outdates_secondary: 'true' }, env).commands,
+        [cmd.events2(), cmd.drbdadm(self.conf, 'down', 'r0'), cmd.events2(), cmd.removeScore],
+        `not when this node is the Primary: ${JSON.stringify(env)}`,
+      );
     }
   });
 
@@ -285,13 +369,19 @@ t.test('stop', async (t) => {
     d.fail('drbdadm-outdate', 'always', 20, 'r0: Failure: (161) Outdate is not possible');
     const r = d.run('stop', { stop_outdates_secondary: 'true' });
     t.equal(r.code, 0, r.stderr);
-    t.same(r.commands, [cmd.events2(), cmd.drbdadm(d.conf, 'down', 'r0'), cmd.events2(), cmd.drbdadm(d.conf, 'outdate', 'r0'), cmd.removeScore]);
+    t.same(r.commands, [
+      cmd.events2(),
+      cmd.drbdadm(d.conf, 'down', 'r0'),
+      cmd.events2(),
+      cmd.drbdadm(d.conf, 'outdate', 'r0'),
+      cmd.removeScore,
+    ]);
     t.match(r.stderr, /could not mark r0 Outdated: r0: Failure: \(161\)/);
   });
 });
 
 t.test('promote', async (t) => {
-  t.test('Secondary -> Primary, then the Primary\'s score', async (t) => {
+  t.test("Secondary -> Primary, then the Primary's score", async (t) => {
     const d = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state: '07-reconnected-synced' });
     const r = d.run('promote');
     t.equal(r.code, 0, r.stderr);
@@ -324,7 +414,7 @@ t.test('promote', async (t) => {
     t.equal(d.role(), 'Primary');
   });
 
-  t.test('gives up before the operation timeout, with drbdadm\'s reason', async (t) => {
+  t.test("gives up before the operation timeout, with drbdadm's reason", async (t) => {
     const d = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state: '03-synced' });
     d.fail('drbdadm-primary', 'always', 11, PEER_PRIMARY);
     const r = d.run('promote', {}, { OCF_RESKEY_CRM_meta_timeout: '5000' });
@@ -346,7 +436,11 @@ t.test('promote', async (t) => {
     const nine = drbdDouble(t, { version: 'drbd-9', node: 'node3', state: '03-synced-one-primary' });
     const r9 = nine.run('promote', { fail_promote_early_if_peer_primary: 'true' });
     t.equal(r9.code, 1);
-    t.equal(r9.reason, 'r0: peer node1 is still Primary; not retrying (fail_promote_early_if_peer_primary)', 'names the Primary among several peers');
+    t.equal(
+      r9.reason,
+      'r0: peer node1 is still Primary; not retrying (fail_promote_early_if_peer_primary)',
+      'names the Primary among several peers',
+    );
   });
 
   t.test('fail_promote_early_if_peer_primary: does not apply with promoted-max 2, nor without a Primary peer', async (t) => {
@@ -371,7 +465,7 @@ t.test('promote', async (t) => {
 });
 
 t.test('demote', async (t) => {
-  t.test('Primary -> Secondary, then the Secondary\'s score', async (t) => {
+  t.test("Primary -> Secondary, then the Secondary's score", async (t) => {
     const d = drbdDouble(t, { version: 'drbd-8.4', node: 'node1', state: '03-synced' });
     const r = d.run('demote');
     t.equal(r.code, 0, r.stderr);
@@ -422,25 +516,54 @@ t.test('a whole life: start, promote, demote, stop on DRBD 9 node1', async (t) =
   d.on('secondary', '11-split-brain-resolved/node2'); // as node2 saw it in 11: Secondary, all UpToDate
   d.on('down', '12-down');
   const steps: Array<[string, number, string | undefined]> = [
-    ['monitor', 7, undefined], ['start', 0, undefined], ['monitor', 0, undefined], ['promote', 0, '10000'],
-    ['monitor', 8, '10000'], ['demote', 0, '10000'], ['monitor', 0, '10000'], ['stop', 0, undefined], ['monitor', 7, undefined],
+    ['monitor', 7, undefined],
+    ['start', 0, undefined],
+    ['monitor', 0, undefined],
+    ['promote', 0, '10000'],
+    ['monitor', 8, '10000'],
+    ['demote', 0, '10000'],
+    ['monitor', 0, '10000'],
+    ['stop', 0, undefined],
+    ['monitor', 7, undefined],
   ];
   for (const [action, code, score] of steps) {
     const r = d.run(action, {}, { OCF_RESKEY_CRM_meta_interval: action === 'monitor' ? '10000' : '0' });
     t.equal(r.code, code, `${action}: ${r.stderr}`);
     t.equal(d.score(), score, `${action}: score`);
   }
-  t.same(d.log(), [
-    cmd.removeScore,
-    cmd.drbdadm(d.conf, 'dump', 'r0'), cmd.modprobe, cmd.events2(), cmd.drbdadm(d.conf, 'up', 'r0'), cmd.events2(), cmd.removeScore,
-    cmd.events2(), cmd.removeScore,
-    cmd.events2(), cmd.drbdadm(d.conf, 'primary', 'r0'), cmd.events2(), cmd.setScore(10000),
-    cmd.events2(), cmd.setScore(10000),
-    cmd.events2(), cmd.drbdadm(d.conf, 'secondary', 'r0'), cmd.events2(), cmd.setScore(10000),
-    cmd.events2(), cmd.setScore(10000),
-    cmd.events2(), cmd.drbdadm(d.conf, 'down', 'r0'), cmd.events2(), cmd.removeScore,
-    cmd.events2(), cmd.removeScore,
-  ], 'the whole command log');
+  t.same(
+    d.log(),
+    [
+      cmd.removeScore,
+      cmd.drbdadm(d.conf, 'dump', 'r0'),
+      cmd.modprobe,
+      cmd.events2(),
+      cmd.drbdadm(d.conf, 'up', 'r0'),
+      cmd.events2(),
+      cmd.removeScore,
+      cmd.events2(),
+      cmd.removeScore,
+      cmd.events2(),
+      cmd.drbdadm(d.conf, 'primary', 'r0'),
+      cmd.events2(),
+      cmd.setScore(10000),
+      cmd.events2(),
+      cmd.setScore(10000),
+      cmd.events2(),
+      cmd.drbdadm(d.conf, 'secondary', 'r0'),
+      cmd.events2(),
+      cmd.setScore(10000),
+      cmd.events2(),
+      cmd.setScore(10000),
+      cmd.events2(),
+      cmd.drbdadm(d.conf, 'down', 'r0'),
+      cmd.events2(),
+      cmd.removeScore,
+      cmd.events2(),
+      cmd.removeScore,
+    ],
+    'the whole command log',
+  );
 });
 
 t.test('a drbdadm that hangs is killed in time, and the reason says so', async (t) => {
@@ -451,7 +574,6 @@ t.test('a drbdadm that hangs is killed in time, and the reason says so', async (
   t.equal(r.reason, 'drbdadm down r0 kept failing: timed out');
   t.same(r.commands, [cmd.events2(), cmd.drbdadm(stop.conf, 'down', 'r0')], 'one down, given the whole budget');
   t.ok(r.ms >= 7500 && r.ms < 10000, `used the budget, within the timeout (${r.ms} ms)`);
-
 
   const start = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state: '03-synced' });
   start.hang('drbdadm-adjust');

@@ -20,8 +20,15 @@ t.test(`with ${RESOURCES} resources configured, a monitor reads only its own res
     const d = drbdDouble(t, { version, node, state, resources: ['r0', ...others] });
     // A configuration of that size, which the agent is pointed at and must not need to read.
     const conf = join(d.dir, 'drbd-large.conf');
-    writeFileSync(conf, ['r0', ...others].map((r, i) =>
-      `resource ${r} {\n  device /dev/drbd${i + 1} minor ${i + 1};\n  disk none;\n  on node1 { address 10.0.0.1:${7000 + i}; }\n  on node2 { address 10.0.0.2:${7000 + i}; }\n}\n`).join(''));
+    writeFileSync(
+      conf,
+      ['r0', ...others]
+        .map(
+          (r, i) =>
+            `resource ${r} {\n  device /dev/drbd${i + 1} minor ${i + 1};\n  disk none;\n  on node1 { address 10.0.0.1:${7000 + i}; }\n  on node2 { address 10.0.0.2:${7000 + i}; }\n}\n`,
+        )
+        .join(''),
+    );
     const r = d.run('monitor', { drbdconf: conf }, { ...RECURRING, ...OCF_1_1 });
     t.equal(r.code, code, `${version}/${state}/${node}: ${r.stderr}`);
     t.same(r.commands, [cmd.events2('r0'), cmd.setScore(score)], `${version}/${node}: one events2 of r0, no drbdadm`);

@@ -33,7 +33,11 @@ function notifyEnv(type: string, operation: string, lists: Record<string, string
 
 t.test('every notification refreshes the score from the state; nothing else by default', async (t) => {
   // DRBD 8.4 node2 in three states: synced (10000), peer unknown (1000), syncing target (10).
-  for (const [state, score] of [['03-synced', '10000'], ['08-link-down', '1000'], ['02-syncing', '10']] as const) {
+  for (const [state, score] of [
+    ['03-synced', '10000'],
+    ['08-link-down', '1000'],
+    ['02-syncing', '10'],
+  ] as const) {
     const d = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state });
     for (const type of TYPES) {
       for (const operation of OPERATIONS) {
@@ -70,7 +74,11 @@ t.test('DRBD 9, three nodes: the score follows every peer', async (t) => {
   ];
   for (const [state, node, score] of cases) {
     const d = drbdDouble(t, { version: 'drbd-9', node, state });
-    const r = d.run('notify', {}, notifyEnv('post', 'start', { start: 'node1 node2 node3', active: 'node1 node2 node3', unpromoted: 'node2 node3' }));
+    const r = d.run(
+      'notify',
+      {},
+      notifyEnv('post', 'start', { start: 'node1 node2 node3', active: 'node1 node2 node3', unpromoted: 'node2 node3' }),
+    );
     t.equal(r.code, 0);
     t.same(r.commands, [cmd.events2(), score === '-' ? cmd.removeScore : cmd.setScore(score)], `${state}/${node}`);
     t.equal(d.score() ?? '-', score, `${state}/${node}`);
@@ -87,8 +95,11 @@ t.test('unfence_if_all_uptodate: unfence-peer after a post notification when eve
     t.same(pre.commands, [cmd.events2(), cmd.setScore(10000)], `pre-${operation}: never`);
   }
   const nine = drbdDouble(t, { version: 'drbd-9', node: 'node1', state: '11-split-brain-resolved' });
-  t.same(nine.run('notify', { unfence_if_all_uptodate: 'true' }, notifyEnv('post', 'promote')).commands,
-    [cmd.events2(), cmd.setScore(10000), cmd.drbdadm(nine.conf, 'unfence-peer', 'r0')], 'DRBD 9: both peers UpToDate');
+  t.same(
+    nine.run('notify', { unfence_if_all_uptodate: 'true' }, notifyEnv('post', 'promote')).commands,
+    [cmd.events2(), cmd.setScore(10000), cmd.drbdadm(nine.conf, 'unfence-peer', 'r0')],
+    'DRBD 9: both peers UpToDate',
+  );
 });
 
 t.test('unfence_if_all_uptodate: not while some disk or peer is not UpToDate', async (t) => {
@@ -103,7 +114,10 @@ t.test('unfence_if_all_uptodate: not while some disk or peer is not UpToDate', a
     const d = drbdDouble(t, { version: version as 'drbd-8.4' | 'drbd-9', node, state });
     const r = d.run('notify', { unfence_if_all_uptodate: 'true' }, notifyEnv('post', 'start'));
     t.equal(r.code, 0);
-    t.notOk(r.commands.some((c) => c.includes('unfence-peer')), `${version}/${state}/${node}: no unfence-peer (${r.commands.join(', ')})`);
+    t.notOk(
+      r.commands.some((c) => c.includes('unfence-peer')),
+      `${version}/${state}/${node}: no unfence-peer (${r.commands.join(', ')})`,
+    );
   }
   const off = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state: '03-synced' });
   t.same(off.run('notify', {}, notifyEnv('post', 'start')).commands, [cmd.events2(), cmd.setScore(10000)], 'not without the parameter');
@@ -125,14 +139,29 @@ t.test('remove_master_score_if_peer_primary: the notify lists decide for "unexpe
   t.same(known.commands, [cmd.events2(), cmd.setScore(10000)], 'Pacemaker promoted node1: the Primary is expected, the score stays');
   const oldSpelling = notifyEnv('post', 'promote');
   delete oldSpelling.OCF_RESKEY_CRM_meta_notify_promoted_uname;
-  t.same(d.run('notify', { remove_master_score_if_peer_primary: 'unexpected' }, oldSpelling).commands,
-    [cmd.events2(), cmd.setScore(10000)], 'Pacemaker before 2.1: notify_master_uname');
-  const unknown = d.run('notify', { remove_master_score_if_peer_primary: 'unexpected' }, notifyEnv('post', 'demote', { promoted: '', demote: 'node1' }));
-  t.same(unknown.commands, [cmd.events2(), cmd.removeScore], 'no promoted instance known to Pacemaker: a Primary outside its control, no score');
+  t.same(
+    d.run('notify', { remove_master_score_if_peer_primary: 'unexpected' }, oldSpelling).commands,
+    [cmd.events2(), cmd.setScore(10000)],
+    'Pacemaker before 2.1: notify_master_uname',
+  );
+  const unknown = d.run(
+    'notify',
+    { remove_master_score_if_peer_primary: 'unexpected' },
+    notifyEnv('post', 'demote', { promoted: '', demote: 'node1' }),
+  );
+  t.same(
+    unknown.commands,
+    [cmd.events2(), cmd.removeScore],
+    'no promoted instance known to Pacemaker: a Primary outside its control, no score',
+  );
   t.equal(d.score(), undefined);
   const always = d.run('notify', { remove_master_score_if_peer_primary: 'true' }, notifyEnv('post', 'promote'));
   t.same(always.commands, [cmd.events2(), cmd.removeScore], 'true: no score while the peer is Primary');
-  const dual = d.run('notify', { remove_master_score_if_peer_primary: 'unexpected' }, { ...notifyEnv('post', 'demote', { promoted: '' }), OCF_RESKEY_CRM_meta_promoted_max: '2' });
+  const dual = d.run(
+    'notify',
+    { remove_master_score_if_peer_primary: 'unexpected' },
+    { ...notifyEnv('post', 'demote', { promoted: '' }), OCF_RESKEY_CRM_meta_promoted_max: '2' },
+  );
   t.same(dual.commands, [cmd.events2(), cmd.setScore(10000)], 'unexpected applies to promoted-max 1 only');
 });
 
@@ -152,7 +181,10 @@ t.test('Pacemaker before 2.1: crm_attribute without --promotion, crm_master inst
 t.test('no attribute daemon (outside a cluster): the score cannot be published, the action still succeeds', async (t) => {
   const d = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state: '03-synced' });
   d.fail('crm_attribute', 'always', 102, 'Could not connect to the CIB: Transport endpoint is not connected');
-  for (const [action, env] of [['notify', notifyEnv('post', 'start')], ['monitor', { OCF_RESKEY_CRM_meta_interval: '20000' }]] as const) {
+  for (const [action, env] of [
+    ['notify', notifyEnv('post', 'start')],
+    ['monitor', { OCF_RESKEY_CRM_meta_interval: '20000' }],
+  ] as const) {
     const r = d.run(action, {}, env);
     t.equal(r.code, 0, action);
     t.same(r.commands, [cmd.events2(), cmd.setScore(10000)], `${action}: no crm_master for a crm_attribute that understood the option`);

@@ -34,7 +34,10 @@ t.test('connect_only_after_promote: a Secondary stays disconnected (no adjust)',
   const d = drbdDouble(t, { version: 'drbd-8.4', node: 'node2', state: '04-disconnected' });
   const r = d.run('reload', { connect_only_after_promote: 'true' });
   t.equal(r.code, 0, r.stderr);
-  t.notOk(r.commands.some((c) => c.includes(' adjust ')), r.commands.join('\n'));
+  t.notOk(
+    r.commands.some((c) => c.includes(' adjust ')),
+    r.commands.join('\n'),
+  );
 });
 
 t.test('not running: nothing to apply now, the new values apply at start', async (t) => {

@@ -5,7 +5,15 @@
 import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import {
-  OCF_1_1, PROBE, RECURRING, cmd, drbdDouble, inParallel, nodesOf, stateFolders, type DrbdVersion,
+  OCF_1_1,
+  PROBE,
+  RECURRING,
+  cmd,
+  drbdDouble,
+  inParallel,
+  nodesOf,
+  stateFolders,
+  type DrbdVersion,
 } from '../helpers/drbd-double/index.js';
 import { DELIBERATELY_NOT_UPSTREAM, type Row, events2Of, rowCase, scoreTableRows } from '../helpers/upstream-score-table.js';
 
@@ -44,7 +52,11 @@ t.test('the upstream score table, row by row, through the agent and the stand-in
     double.setScore('4711'); // a stale score: a '-' row must remove it
     const r = double.run('monitor', params, env);
     const deliberate = DELIBERATELY_NOT_UPSTREAM[row.label];
-    t.equal(r.code, deliberate?.rc ?? row.rc, `${row.label}: monitor exit code${deliberate ? ` (upstream: ${row.rc}, a deliberate difference)` : ''}`);
+    t.equal(
+      r.code,
+      deliberate?.rc ?? row.rc,
+      `${row.label}: monitor exit code${deliberate ? ` (upstream: ${row.rc}, a deliberate difference)` : ''}`,
+    );
     t.equal(double.score() ?? '-', row.score, `${row.label}: published score`);
     const published = row.score === '-' ? cmd.removeScore : cmd.setScore(row.score);
     // A StandAlone connection (split brain or admin's disconnect?) sends the agent to the kernel log.
@@ -89,7 +101,10 @@ const EXPECTED: Record<DrbdVersion, Record<string, Record<string, Expect>>> = {
     },
     '03-synced': { node1: P_SYNCED, node2: S_SYNCED },
     '04-disconnected': { node1: { row: 'Primary/UpToDate; StandAlone; Unknown/DUnknown', rc11: 191 }, node2: S_PEER_UNKNOWN },
-    '05-disconnected-primary-written': { node1: { row: 'Primary/UpToDate; StandAlone; Unknown/DUnknown', rc11: 191 }, node2: S_PEER_UNKNOWN },
+    '05-disconnected-primary-written': {
+      node1: { row: 'Primary/UpToDate; StandAlone; Unknown/DUnknown', rc11: 191 },
+      node2: S_PEER_UNKNOWN,
+    },
     '07-reconnected-synced': { node1: P_SYNCED, node2: S_SYNCED },
     '08-link-down': { node1: { row: 'Primary/UpToDate; Connecting; Unknown/DUnknown', rc11: 191 }, node2: S_PEER_UNKNOWN },
     '09-link-restored': { node1: P_SYNCED, node2: S_SYNCED },
@@ -170,12 +185,20 @@ async function checkCapturedState(t: Test, version: DrbdVersion, state: string, 
   const [rc, score] = valuesOf(expect);
   const name = `${version}/${state}/${node}`;
   const double = drbdDouble(t, { version, node, state });
-  const standAlone = /connection:StandAlone/.test(readFileSync(`${double.state()}/${version === 'drbd-9' ? 'drbdsetup_events2_now_stats.txt' : 'drbdsetup_events2_all_now_stats.txt'}`, 'utf8'));
+  const standAlone = /connection:StandAlone/.test(
+    readFileSync(
+      `${double.state()}/${version === 'drbd-9' ? 'drbdsetup_events2_now_stats.txt' : 'drbdsetup_events2_all_now_stats.txt'}`,
+      'utf8',
+    ),
+  );
   const published = score === '-' ? cmd.removeScore : cmd.setScore(score);
   // A StandAlone connection is the only reason to read the kernel log.
   const commands = standAlone ? [cmd.events2(), cmd.dmesg, published] : [cmd.events2(), published];
 
-  for (const [kind, env] of [['monitor', RECURRING], ['probe', PROBE]] as const) {
+  for (const [kind, env] of [
+    ['monitor', RECURRING],
+    ['probe', PROBE],
+  ] as const) {
     double.setScore('4711');
     const r = await double.runAsync('monitor', {}, env);
     t.equal(r.code, rc, `${name}: ${kind} exit code`);

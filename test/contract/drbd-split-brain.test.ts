@@ -16,10 +16,10 @@ const recovery = (res: string) =>
  * itself by its host name, as DRBD does.
  */
 const recoveryWith = (res: string, peer: string, here = hostname()) =>
-  `to discard this node's changes run here "drbdadm disconnect ${res}:${peer}; drbdadm secondary ${res}; drbdadm connect --discard-my-data ${res}:${peer}", then on ${peer} "drbdadm connect ${res}:${here}"; `
-  + `to discard ${peer}'s instead run on ${peer} "drbdadm disconnect ${res}:${here}; drbdadm secondary ${res}; drbdadm connect --discard-my-data ${res}:${here}", then here "drbdadm connect ${res}:${peer}"`;
+  `to discard this node's changes run here "drbdadm disconnect ${res}:${peer}; drbdadm secondary ${res}; drbdadm connect --discard-my-data ${res}:${peer}", then on ${peer} "drbdadm connect ${res}:${here}"; ` +
+  `to discard ${peer}'s instead run on ${peer} "drbdadm disconnect ${res}:${here}; drbdadm secondary ${res}; drbdadm connect --discard-my-data ${res}:${here}", then here "drbdadm connect ${res}:${peer}"`;
 
-t.test('DRBD 8.4: the split-brain handler\'s record makes every monitor report it until reconnected', async (t) => {
+t.test("DRBD 8.4: the split-brain handler's record makes every monitor report it until reconnected", async (t) => {
   const d = drbdDouble(t, { version: 'drbd-8.4', node: 'node1', state: '11-split-brain' });
   d.setDmesg(''); // the kernel log has rotated away: only the handler knows
   const before = d.run('monitor', {}, RECURRING);
@@ -42,7 +42,11 @@ t.test('DRBD 8.4: the split-brain handler\'s record makes every monitor report i
   t.equal(degraded.code, 191, 'OCF 1.1: degraded promoted');
   t.equal(degraded.reason, after.reason);
   for (const r of [after, degraded]) {
-    t.match(r.stderr, /: ERROR: r0: split brain with the peer; /, 'reported on every monitor at ERROR: it still runs, but only an admin can resolve it');
+    t.match(
+      r.stderr,
+      /: ERROR: r0: split brain with the peer; /,
+      'reported on every monitor at ERROR: it still runs, but only an admin can resolve it',
+    );
   }
 
   const probe = d.run('monitor', {}, { OCF_RESKEY_CRM_meta_interval: '0' });
@@ -179,18 +183,35 @@ t.test('both Primary with promoted-max 1 is reported', async (t) => {
 // ------------------------------------------------------------------------------------------------
 // States of our own, in the DRBD 9 events2 format of the fixtures.
 
-interface Vol { disk: string; peers: string[] }
+interface Vol {
+  disk: string;
+  peers: string[];
+}
 
 /** One resource, `peers` named node2, node3, ...; per volume the local disk and each peer's disk. */
 function events2(role: string, connections: Array<{ state: string; role: string }>, volumes: Vol[]): string {
   const names = connections.map((_, i) => `node${i + 2}`);
-  const lines = [`exists resource name:r0 role:${role} suspended:no force-io-failures:no write-ordering:flush may_promote:no promotion_score:0`];
-  connections.forEach((c, i) => lines.push(`exists connection name:r0 peer-node-id:${i + 1} conn-name:${names[i]} connection:${c.state} role:${c.role} congested:no ap-in-flight:0 rs-in-flight:0`));
-  volumes.forEach((v, n) => lines.push(`exists device name:r0 volume:${n} minor:${n} backing_dev:/dev/vd${'ab'[n]} disk:${v.disk} client:no quorum:yes size:65496 read:0 written:0 al-writes:0 bm-writes:0 upper-pending:0 lower-pending:0 al-suspended:no blocked:no`));
-  connections.forEach((c, i) => volumes.forEach((v, n) => {
-    const replication = c.state === 'Connected' ? 'Established' : 'Off';
-    lines.push(`exists peer-device name:r0 peer-node-id:${i + 1} conn-name:${names[i]} volume:${n} replication:${replication} peer-disk:${v.peers[i]} peer-client:no resync-suspended:no received:0 sent:0 out-of-sync:0 pending:0 unacked:0`);
-  }));
+  const lines = [
+    `exists resource name:r0 role:${role} suspended:no force-io-failures:no write-ordering:flush may_promote:no promotion_score:0`,
+  ];
+  connections.forEach((c, i) =>
+    lines.push(
+      `exists connection name:r0 peer-node-id:${i + 1} conn-name:${names[i]} connection:${c.state} role:${c.role} congested:no ap-in-flight:0 rs-in-flight:0`,
+    ),
+  );
+  volumes.forEach((v, n) =>
+    lines.push(
+      `exists device name:r0 volume:${n} minor:${n} backing_dev:/dev/vd${'ab'[n]} disk:${v.disk} client:no quorum:yes size:65496 read:0 written:0 al-writes:0 bm-writes:0 upper-pending:0 lower-pending:0 al-suspended:no blocked:no`,
+    ),
+  );
+  connections.forEach((c, i) =>
+    volumes.forEach((v, n) => {
+      const replication = c.state === 'Connected' ? 'Established' : 'Off';
+      lines.push(
+        `exists peer-device name:r0 peer-node-id:${i + 1} conn-name:${names[i]} volume:${n} replication:${replication} peer-disk:${v.peers[i]} peer-client:no resync-suspended:no received:0 sent:0 out-of-sync:0 pending:0 unacked:0`,
+      );
+    }),
+  );
   lines.push('exists -');
   return `${lines.join('\n')}\n`;
 }
@@ -202,20 +223,104 @@ const CONNECTING = { state: 'Connecting', role: 'Unknown' };
 t.test('several volumes and peers: the score and code look at every volume of every peer', async (t) => {
   const d = drbdDouble(t, { version: 'drbd-9', node: 'node1' });
   const cases: Array<[string, string, number, number, string]> = [
-    ['all UpToDate', events2('Secondary', [CONNECTED_PRIMARY, CONNECTED_SECONDARY], [
-      { disk: 'UpToDate', peers: ['UpToDate', 'UpToDate'] }, { disk: 'UpToDate', peers: ['UpToDate', 'UpToDate'] }]), 0, 0, '10000'],
-    ['volume 1 Inconsistent here, UpToDate on the Primary', events2('Secondary', [CONNECTED_PRIMARY, CONNECTED_SECONDARY], [
-      { disk: 'UpToDate', peers: ['UpToDate', 'UpToDate'] }, { disk: 'Inconsistent', peers: ['UpToDate', 'Inconsistent'] }]), 0, 190, '10'],
-    ['one peer unknown on volume 1 only', events2('Secondary', [CONNECTED_PRIMARY, CONNECTED_SECONDARY], [
-      { disk: 'UpToDate', peers: ['UpToDate', 'UpToDate'] }, { disk: 'UpToDate', peers: ['UpToDate', 'DUnknown'] }]), 0, 0, '1000'],
-    ['one peer Connecting', events2('Secondary', [CONNECTED_PRIMARY, CONNECTING], [
-      { disk: 'UpToDate', peers: ['UpToDate', 'DUnknown'] }, { disk: 'UpToDate', peers: ['UpToDate', 'DUnknown'] }]), 0, 190, '1000'],
-    ['Primary, volume 1 Inconsistent, its peers connected and UpToDate', events2('Primary', [CONNECTED_SECONDARY, CONNECTED_SECONDARY], [
-      { disk: 'UpToDate', peers: ['UpToDate', 'UpToDate'] }, { disk: 'Inconsistent', peers: ['UpToDate', 'Outdated'] }]), 8, 191, '10'],
-    ['Primary, volume 1 Inconsistent, no connected peer with its data', events2('Primary', [CONNECTING, CONNECTED_SECONDARY], [
-      { disk: 'UpToDate', peers: ['DUnknown', 'UpToDate'] }, { disk: 'Inconsistent', peers: ['DUnknown', 'Inconsistent'] }]), 9, 9, '-'],
-    ['both volumes Consistent, peers unknown', events2('Secondary', [CONNECTING, CONNECTING], [
-      { disk: 'Consistent', peers: ['DUnknown', 'DUnknown'] }, { disk: 'Consistent', peers: ['DUnknown', 'DUnknown'] }]), 0, 190, '-'],
+    [
+      'all UpToDate',
+      events2(
+        'Secondary',
+        [CONNECTED_PRIMARY, CONNECTED_SECONDARY],
+        [
+          { disk: 'UpToDate', peers: ['UpToDate', 'UpToDate'] },
+          { disk: 'UpToDate', peers: ['UpToDate', 'UpToDate'] },
+        ],
+      ),
+      0,
+      0,
+      '10000',
+    ],
+    [
+      'volume 1 Inconsistent here, UpToDate on the Primary',
+      events2(
+        'Secondary',
+        [CONNECTED_PRIMARY, CONNECTED_SECONDARY],
+        [
+          { disk: 'UpToDate', peers: ['UpToDate', 'UpToDate'] },
+          { disk: 'Inconsistent', peers: ['UpToDate', 'Inconsistent'] },
+        ],
+      ),
+      0,
+      190,
+      '10',
+    ],
+    [
+      'one peer unknown on volume 1 only',
+      events2(
+        'Secondary',
+        [CONNECTED_PRIMARY, CONNECTED_SECONDARY],
+        [
+          { disk: 'UpToDate', peers: ['UpToDate', 'UpToDate'] },
+          { disk: 'UpToDate', peers: ['UpToDate', 'DUnknown'] },
+        ],
+      ),
+      0,
+      0,
+      '1000',
+    ],
+    [
+      'one peer Connecting',
+      events2(
+        'Secondary',
+        [CONNECTED_PRIMARY, CONNECTING],
+        [
+          { disk: 'UpToDate', peers: ['UpToDate', 'DUnknown'] },
+          { disk: 'UpToDate', peers: ['UpToDate', 'DUnknown'] },
+        ],
+      ),
+      0,
+      190,
+      '1000',
+    ],
+    [
+      'Primary, volume 1 Inconsistent, its peers connected and UpToDate',
+      events2(
+        'Primary',
+        [CONNECTED_SECONDARY, CONNECTED_SECONDARY],
+        [
+          { disk: 'UpToDate', peers: ['UpToDate', 'UpToDate'] },
+          { disk: 'Inconsistent', peers: ['UpToDate', 'Outdated'] },
+        ],
+      ),
+      8,
+      191,
+      '10',
+    ],
+    [
+      'Primary, volume 1 Inconsistent, no connected peer with its data',
+      events2(
+        'Primary',
+        [CONNECTING, CONNECTED_SECONDARY],
+        [
+          { disk: 'UpToDate', peers: ['DUnknown', 'UpToDate'] },
+          { disk: 'Inconsistent', peers: ['DUnknown', 'Inconsistent'] },
+        ],
+      ),
+      9,
+      9,
+      '-',
+    ],
+    [
+      'both volumes Consistent, peers unknown',
+      events2(
+        'Secondary',
+        [CONNECTING, CONNECTING],
+        [
+          { disk: 'Consistent', peers: ['DUnknown', 'DUnknown'] },
+          { disk: 'Consistent', peers: ['DUnknown', 'DUnknown'] },
+        ],
+      ),
+      0,
+      190,
+      '-',
+    ],
   ];
   for (const [name, text, rc, rc11, score] of cases) {
     d.setState(d.customState(name.replace(/\W+/g, '-'), text));
@@ -236,8 +341,19 @@ t.test('a Primary whose data is nowhere: OCF_FAILED_PROMOTED with the volumes na
   t.equal(r.reason, 'r0: Primary, but volume 0 has no UpToDate data here or on a connected peer');
   t.match(r.stderr, /: ERROR: r0: Primary, but volume 0 has no UpToDate data/, 'a failure is an ERROR');
   const two = drbdDouble(t, { version: 'drbd-9', node: 'node1' });
-  two.setState(two.customState('lost2', events2('Primary', [CONNECTING, CONNECTED_SECONDARY], [
-    { disk: 'UpToDate', peers: ['DUnknown', 'UpToDate'] }, { disk: 'Inconsistent', peers: ['DUnknown', 'Inconsistent'] }])));
+  two.setState(
+    two.customState(
+      'lost2',
+      events2(
+        'Primary',
+        [CONNECTING, CONNECTED_SECONDARY],
+        [
+          { disk: 'UpToDate', peers: ['DUnknown', 'UpToDate'] },
+          { disk: 'Inconsistent', peers: ['DUnknown', 'Inconsistent'] },
+        ],
+      ),
+    ),
+  );
   const r2 = two.run('monitor', {}, { ...RECURRING, ...OCF_1_1 });
   t.equal(r2.code, 9, 'OCF 1.1 too: failed, not merely degraded');
   t.equal(r2.reason, 'r0: Primary, but volume 1 has no UpToDate data here or on a connected peer');
@@ -245,7 +361,19 @@ t.test('a Primary whose data is nowhere: OCF_FAILED_PROMOTED with the volumes na
 
 t.test('a disk in transition next to one that is not up to date: the score is left alone', async (t) => {
   const d = drbdDouble(t, { version: 'drbd-9', node: 'node1' });
-  d.setState(d.customState('attaching', events2('Secondary', [], [{ disk: 'Attaching', peers: [] }, { disk: 'Consistent', peers: [] }])));
+  d.setState(
+    d.customState(
+      'attaching',
+      events2(
+        'Secondary',
+        [],
+        [
+          { disk: 'Attaching', peers: [] },
+          { disk: 'Consistent', peers: [] },
+        ],
+      ),
+    ),
+  );
   d.setScore('4711');
   const r = d.run('monitor', {}, RECURRING);
   t.equal(r.code, 0);
@@ -256,11 +384,37 @@ t.test('a disk in transition next to one that is not up to date: the score is le
 t.test('unfence with several volumes and peers: only when every one is UpToDate', async (t) => {
   const d = drbdDouble(t, { version: 'drbd-9', node: 'node1' });
   const env = { OCF_RESKEY_CRM_meta_notify_type: 'post', OCF_RESKEY_CRM_meta_notify_operation: 'start' };
-  d.setState(d.customState('all', events2('Primary', [CONNECTED_SECONDARY, CONNECTED_SECONDARY], [
-    { disk: 'UpToDate', peers: ['UpToDate', 'UpToDate'] }, { disk: 'UpToDate', peers: ['UpToDate', 'UpToDate'] }])));
-  t.same(d.run('notify', { unfence_if_all_uptodate: 'true' }, env).commands, [cmd.events2(), cmd.setScore(10000), cmd.drbdadm(d.conf, 'unfence-peer', 'r0')]);
-  d.setState(d.customState('one-outdated', events2('Primary', [CONNECTED_SECONDARY, CONNECTED_SECONDARY], [
-    { disk: 'UpToDate', peers: ['UpToDate', 'UpToDate'] }, { disk: 'UpToDate', peers: ['UpToDate', 'Outdated'] }])));
+  d.setState(
+    d.customState(
+      'all',
+      events2(
+        'Primary',
+        [CONNECTED_SECONDARY, CONNECTED_SECONDARY],
+        [
+          { disk: 'UpToDate', peers: ['UpToDate', 'UpToDate'] },
+          { disk: 'UpToDate', peers: ['UpToDate', 'UpToDate'] },
+        ],
+      ),
+    ),
+  );
+  t.same(d.run('notify', { unfence_if_all_uptodate: 'true' }, env).commands, [
+    cmd.events2(),
+    cmd.setScore(10000),
+    cmd.drbdadm(d.conf, 'unfence-peer', 'r0'),
+  ]);
+  d.setState(
+    d.customState(
+      'one-outdated',
+      events2(
+        'Primary',
+        [CONNECTED_SECONDARY, CONNECTED_SECONDARY],
+        [
+          { disk: 'UpToDate', peers: ['UpToDate', 'UpToDate'] },
+          { disk: 'UpToDate', peers: ['UpToDate', 'Outdated'] },
+        ],
+      ),
+    ),
+  );
   t.same(d.run('notify', { unfence_if_all_uptodate: 'true' }, env).commands, [cmd.events2(), cmd.setScore(10000)]);
 });
 
@@ -296,7 +450,7 @@ t.test('the double serves the captured text unchanged', async (t) => {
   t.equal(stream.status, 20, 'events2 without --now is refused (it would never end)');
 });
 
-t.test('a drbdsetup that never answers: monitor fails before Pacemaker\'s timeout', async (t) => {
+t.test("a drbdsetup that never answers: monitor fails before Pacemaker's timeout", async (t) => {
   const d = drbdDouble(t, { version: 'drbd-9', node: 'node1', state: '03-synced-one-primary' });
   d.setScore('10000');
   d.hang('drbdsetup-events2', 'stubborn'); // ignores SIGTERM, too

@@ -4,7 +4,11 @@ import t from 'tap';
 import { cmd, drbdDouble, withoutHostCopies, RECURRING, PROBE } from '../helpers/drbd-double/index.js';
 
 t.test('a good configuration: validate-all only asks drbdadm for the resource', async (t) => {
-  for (const [version, state] of [['drbd-8.4', '00-unconfigured'], ['drbd-8.4', '03-synced'], ['drbd-9', '03-synced-one-primary']] as const) {
+  for (const [version, state] of [
+    ['drbd-8.4', '00-unconfigured'],
+    ['drbd-8.4', '03-synced'],
+    ['drbd-9', '03-synced-one-primary'],
+  ] as const) {
     const d = drbdDouble(t, { version, node: 'node1', state });
     const r = d.run('validate-all');
     t.equal(r.code, 0, `${version}/${state}: ${r.stderr}`);

@@ -6,10 +6,23 @@ import t, { type Test } from 'tap';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CONNECTION_STATES, DISK_STATES, REPLICATION_STATES, RESYNC_STATES, ROLES, type DrbdState,
-  foldEvents2Stream, parseDrbdadmCstate, parseDrbdadmDstate, parseDrbdadmRole,
-  parseDrbdsetupStatusJson, parseDrbdsetupStatusText, parseEvents2, parseProcDrbd,
-  parseProcDrbdVersion, parseShStatus, unresolvedSplitBrainsInKernelLog,
+  CONNECTION_STATES,
+  DISK_STATES,
+  REPLICATION_STATES,
+  RESYNC_STATES,
+  ROLES,
+  type DrbdState,
+  foldEvents2Stream,
+  parseDrbdadmCstate,
+  parseDrbdadmDstate,
+  parseDrbdadmRole,
+  parseDrbdsetupStatusJson,
+  parseDrbdsetupStatusText,
+  parseEvents2,
+  parseProcDrbd,
+  parseProcDrbdVersion,
+  parseShStatus,
+  unresolvedSplitBrainsInKernelLog,
 } from '../../lib/drbd/index.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
@@ -19,7 +32,10 @@ const SEED = Number(process.env.DRBD_FUZZ_SEED ?? Date.now() % 2 ** 31);
  * not wall time: a busy machine must not fail it; a quadratic parse of such input costs seconds).
  */
 const SLOWEST_ALLOWED_MS = 1000;
-const cpuMs = () => { const { user, system } = process.cpuUsage(); return (user + system) / 1000; };
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 const PARSERS: Record<string, (text: string) => unknown> = {
   parseProcDrbd: (text) => parseProcDrbd(text, new Map([[0, { resource: 'r0', volume: 0 }]])),
@@ -56,52 +72,100 @@ function filesUnder(dir: string): string[] {
     return statSync(path).isDirectory() ? filesUnder(path) : [path];
   });
 }
-const fixtureTexts = [...new Set(
-  ['drbd-8.4', 'drbd-9'].flatMap((version) => filesUnder(`${FIXTURES}${version}`))
-    .filter((path) => /\/node\d\/[^/]+\.txt$/.test(path) && !path.endsWith('/ALL.txt') && !path.includes('dmesg'))
-    .map((path) => readFileSync(path, 'utf8')),
-)];
-const streams = filesUnder(FIXTURES).filter((path) => /events2-node\d\.log$/.test(path)).map((path) => readFileSync(path, 'utf8'));
+const fixtureTexts = [
+  ...new Set(
+    ['drbd-8.4', 'drbd-9']
+      .flatMap((version) => filesUnder(`${FIXTURES}${version}`))
+      .filter((path) => /\/node\d\/[^/]+\.txt$/.test(path) && !path.endsWith('/ALL.txt') && !path.includes('dmesg'))
+      .map((path) => readFileSync(path, 'utf8')),
+  ),
+];
+const streams = filesUnder(FIXTURES)
+  .filter((path) => /events2-node\d\.log$/.test(path))
+  .map((path) => readFileSync(path, 'utf8'));
 
 // Words that sit on the edges of the formats.
 const TOKENS = [
-  'role:Bogus', 'disk:', ':', 'role:Primary', 'disk:Diskless', 'client:yes', 'quorum:maybe', '""', "'", '"', '#', '\\', '$(x)',
-  '{', '}', '[', ']', ',', 'null', 'exists -', 'exists', 'change', 'destroy connection', 'volume:-1', 'volume:99999999999999999999',
-  'done:nan', 'eta:1e999', 'NaN', '-0', '\t', '    ', '\n', '_sh_status_process', '_volume=', 'cs:Unconfigured',
-  'replication:SyncSource', 'peer-node-id:7', 'name:', 'Split-Brain detected but unresolved', 'conn( A -> Connected )',
+  'role:Bogus',
+  'disk:',
+  ':',
+  'role:Primary',
+  'disk:Diskless',
+  'client:yes',
+  'quorum:maybe',
+  '""',
+  "'",
+  '"',
+  '#',
+  '\\',
+  '$(x)',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  'null',
+  'exists -',
+  'exists',
+  'change',
+  'destroy connection',
+  'volume:-1',
+  'volume:99999999999999999999',
+  'done:nan',
+  'eta:1e999',
+  'NaN',
+  '-0',
+  '\t',
+  '    ',
+  '\n',
+  '_sh_status_process',
+  '_volume=',
+  'cs:Unconfigured',
+  'replication:SyncSource',
+  'peer-node-id:7',
+  'name:',
+  'Split-Brain detected but unresolved',
+  'conn( A -> Connected )',
 ];
 
 function mutated(text: string): string {
   const lines = text.split('\n');
   switch (below(7)) {
-    case 0: { // one character replaced by any code unit
+    case 0: {
+      // one character replaced by any code unit
       const at = below(text.length + 1);
       return text.slice(0, at) + String.fromCharCode(below(0x250)) + text.slice(at + 1);
     }
-    case 1: { // a range deleted
+    case 1: {
+      // a range deleted
       const at = below(text.length + 1);
       return text.slice(0, at) + text.slice(at + 1 + below(40));
     }
-    case 2: { // a line repeated
+    case 2: {
+      // a line repeated
       const at = below(lines.length);
       lines.splice(at, 0, lines[at] ?? '');
       return lines.join('\n');
     }
-    case 3: { // a word replaced
+    case 3: {
+      // a word replaced
       const words = text.split(/( +)/);
       words[below(words.length)] = pick(TOKENS);
       return words.join('');
     }
-    case 4: { // a token inserted anywhere
+    case 4: {
+      // a token inserted anywhere
       const at = below(text.length + 1);
       return text.slice(0, at) + pick(TOKENS) + text.slice(at);
     }
-    case 5: { // indentation changed
+    case 5: {
+      // indentation changed
       const at = below(lines.length);
       lines[at] = ' '.repeat(below(9)) + (lines[at] ?? '').trimStart();
       return lines.join('\n');
     }
-    default: { // a digit replaced
+    default: {
+      // a digit replaced
       return text.replace(/\d/, () => pick(['-1', '1.5', 'x', '', '4294967296', '0']));
     }
   }
@@ -143,18 +207,25 @@ function problemWithState(state: DrbdState): string {
     if (!count(volume.sizeKiB) || !count(volume.outOfSyncKiB) || !count(volume.minor)) return `volume numbers ${JSON.stringify(volume)}`;
   }
   for (const connection of state.connections) {
-    if (!CONNECTION_STATES.includes(connection.state) || !ROLES.includes(connection.peerRole)) return `connection ${JSON.stringify(connection)}`;
+    if (!CONNECTION_STATES.includes(connection.state) || !ROLES.includes(connection.peerRole))
+      return `connection ${JSON.stringify(connection)}`;
     for (const peer of connection.peerVolumes) {
-      if (!REPLICATION_STATES.includes(peer.replication) || !DISK_STATES.includes(peer.peerDisk)) return `peer volume ${JSON.stringify(peer)}`;
+      if (!REPLICATION_STATES.includes(peer.replication) || !DISK_STATES.includes(peer.peerDisk))
+        return `peer volume ${JSON.stringify(peer)}`;
       const progress = [peer.resyncDonePercent, peer.resyncEtaSeconds, peer.resyncKiBPerSecond];
       if (!progress.every(count) || !count(peer.outOfSyncKiB)) return `peer volume numbers ${JSON.stringify(peer)}`;
-      if (!RESYNC_STATES.includes(peer.replication) && progress.some((value) => value !== undefined)) return `progress outside a resync ${JSON.stringify(peer)}`;
+      if (!RESYNC_STATES.includes(peer.replication) && progress.some((value) => value !== undefined))
+        return `progress outside a resync ${JSON.stringify(peer)}`;
     }
   }
   return '';
 }
 
-interface Tally { calls: number; problems: string[]; slowestMs: number }
+interface Tally {
+  calls: number;
+  problems: string[];
+  slowestMs: number;
+}
 
 function feed(tally: Tally, input: string, origin: string, parsers = PARSERS): void {
   for (const [name, parse] of Object.entries(parsers)) {
@@ -168,7 +239,8 @@ function feed(tally: Tally, input: string, origin: string, parsers = PARSERS): v
     const elapsed = cpuMs() - started;
     tally.calls++;
     tally.slowestMs = Math.max(tally.slowestMs, elapsed);
-    if (problem !== '' && tally.problems.length < 10) tally.problems.push(`${name} on ${origin} ${JSON.stringify(input.slice(0, 300))}: ${problem}`);
+    if (problem !== '' && tally.problems.length < 10)
+      tally.problems.push(`${name} on ${origin} ${JSON.stringify(input.slice(0, 300))}: ${problem}`);
   }
 }
 

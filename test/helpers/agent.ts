@@ -22,7 +22,11 @@ export function agentPath(name: string): string {
 }
 
 /** The environment Pacemaker gives an agent: the parameters as OCF_RESKEY_*, a 20 s timeout. */
-export function agentEnv(name: string, params: Record<string, string | number | undefined>, extraEnv: Record<string, string> = {}): Record<string, string> {
+export function agentEnv(
+  name: string,
+  params: Record<string, string | number | undefined>,
+  extraEnv: Record<string, string> = {},
+): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
     OCF_ROOT: '/usr/lib/ocf',

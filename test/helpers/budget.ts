@@ -19,6 +19,7 @@ export function declareBudget(t: Test, seconds: number): Budget {
     t.comment(`time budget: ${s(used)} of ${seconds} s used (${Math.round((100 * used) / (seconds * 1000))}%)`);
   });
   return {
-    report: (stepStartedAt) => `step took ${s(Date.now() - stepStartedAt)}; ${s(Date.now() - startedAt)} of the file's ${seconds} s budget used`,
+    report: (stepStartedAt) =>
+      `step took ${s(Date.now() - stepStartedAt)}; ${s(Date.now() - startedAt)} of the file's ${seconds} s budget used`,
   };
 }

@@ -8,7 +8,10 @@ function xmlAttribute(value: string): string {
 
 export function seedCib(properties: Record<string, string> = { 'dc-deadtime': '2s' }): string {
   const nvpairs = Object.entries(properties)
-    .map(([name, value]) => `        <nvpair id="cib-bootstrap-options-${xmlAttribute(name)}" name="${xmlAttribute(name)}" value="${xmlAttribute(value)}"/>`)
+    .map(
+      ([name, value]) =>
+        `        <nvpair id="cib-bootstrap-options-${xmlAttribute(name)}" name="${xmlAttribute(name)}" value="${xmlAttribute(value)}"/>`,
+    )
     .join('\n');
   return `<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
   <configuration>

@@ -17,7 +17,11 @@ const PROGRESS_EVERY_MS = 10_000;
  * Runs a demo. `body` throws when something did not happen; the first line of its message is
  * the sentence the user reads, the rest goes to the log file. `cleanup` always runs.
  */
-export async function runDemo(name: string, body: (demo: Demo) => Promise<void>, cleanup: () => Promise<void> = async () => undefined): Promise<never> {
+export async function runDemo(
+  name: string,
+  body: (demo: Demo) => Promise<void>,
+  cleanup: () => Promise<void> = async () => undefined,
+): Promise<never> {
   const started = Date.now();
   mkdirSync('/var/tmp/ocfkit-demo', { recursive: true });
   const logFile = `/var/tmp/ocfkit-demo/${name}-${new Date(started).toISOString().replace(/[:.]/g, '-')}.log`;
@@ -30,7 +34,10 @@ export async function runDemo(name: string, body: (demo: Demo) => Promise<void>,
       const t0 = Date.now();
       console.log(`${at()} ${title} ...`);
       log(`stage: ${title}`);
-      const ticker = setInterval(() => console.log(`${at()}   ... ${Math.round((Date.now() - t0) / 1000)} s into this stage`), PROGRESS_EVERY_MS);
+      const ticker = setInterval(
+        () => console.log(`${at()}   ... ${Math.round((Date.now() - t0) / 1000)} s into this stage`),
+        PROGRESS_EVERY_MS,
+      );
       try {
         return await fn();
       } finally {
@@ -52,7 +59,7 @@ export async function runDemo(name: string, body: (demo: Demo) => Promise<void>,
   }
   if (failure !== undefined) {
     const message = failure instanceof Error ? failure.message : String(failure);
-    log(`FAILED: ${message}\n${failure instanceof Error ? failure.stack ?? '' : ''}`);
+    log(`FAILED: ${message}\n${failure instanceof Error ? (failure.stack ?? '') : ''}`);
     console.error(`${at()} ${name} FAILED: ${message.split('\n')[0]}. Details: ${logFile}`);
     process.exit(1);
   }

@@ -20,7 +20,11 @@ export async function load(url, context, nextLoad) {
   if (!url.startsWith('file:') || !url.endsWith('.ts')) return nextLoad(url, context);
   const path = fileURLToPath(url);
   const { code } = await transform(await readFile(path, 'utf8'), {
-    loader: 'ts', format: 'esm', target: 'esnext', sourcemap: 'inline', sourcefile: path,
+    loader: 'ts',
+    format: 'esm',
+    target: 'esnext',
+    sourcemap: 'inline',
+    sourcefile: path,
   });
   return { format: 'module', source: code, shortCircuit: true };
 }

@@ -24,10 +24,15 @@ export function makeLoopFs(fstype: keyof typeof MKFS, label?: string): LoopFs {
   sh(`mkfs.${fstype}`, [...args, ...(label ? ['-L', label] : []), image]);
   const device = sh('losetup', ['-f', '--show', image]).trim();
   return {
-    device, image, dir,
+    device,
+    image,
+    dir,
     cleanup() {
       // Unmount whatever a failed test left behind below our scratch directory, then detach.
-      const mounts = sh('findmnt', ['-rn', '-o', 'TARGET']).split('\n').filter((m) => m.startsWith(dir)).reverse();
+      const mounts = sh('findmnt', ['-rn', '-o', 'TARGET'])
+        .split('\n')
+        .filter((m) => m.startsWith(dir))
+        .reverse();
       for (const m of mounts) spawnQuiet('umount', ['-l', m]);
       spawnQuiet('losetup', ['-d', device]);
       rmSync(dir, { recursive: true, force: true });

@@ -54,16 +54,27 @@ export class MountNamespace {
   }
 
   /** The same without waiting: resolves when the agent exits, whenever that is. */
-  agentAsync(name: string, action: string, params: Record<string, string | undefined>, extraEnv: Record<string, string> = {}): Promise<AgentRun> {
+  agentAsync(
+    name: string,
+    action: string,
+    params: Record<string, string | undefined>,
+    extraEnv: Record<string, string> = {},
+  ): Promise<AgentRun> {
     const child = spawn(this.enter[0]!, [...this.enter.slice(1), agentPath(name), action], { env: agentEnv(name, params, extraEnv) });
     this.started.push(child);
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    return new Promise((resolve) => child.on('close', (code) => {
-      resolve({ code: code ?? -1, stdout, stderr, reason: /^ocf-exit-reason:(.*)$/m.exec(stderr)?.[1] });
-    }));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    return new Promise((resolve) =>
+      child.on('close', (code) => {
+        resolve({ code: code ?? -1, stdout, stderr, reason: /^ocf-exit-reason:(.*)$/m.exec(stderr)?.[1] });
+      }),
+    );
   }
 
   /** The mount table inside the namespace. */
@@ -73,7 +84,10 @@ export class MountNamespace {
 
   /** The sources mounted at `dir` inside, bottom of the stack first. */
   sourcesAt(dir: string): string[] {
-    return this.mountinfo().split('\n').filter((l) => l.split(' ')[4] === dir).map((l) => l.split(' - ')[1]!.split(' ')[1]!);
+    return this.mountinfo()
+      .split('\n')
+      .filter((l) => l.split(' ')[4] === dir)
+      .map((l) => l.split(' - ')[1]!.split(' ')[1]!);
   }
 
   destroy(): void {

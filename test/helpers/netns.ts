@@ -109,7 +109,11 @@ export class Netns {
 
   /** Addresses of `ifname` ("10.0.0.1/24"), or of every interface. */
   addresses(ifname?: string): string[] {
-    const links = this.ipJson<{ ifname: string; addr_info: { local?: string; prefixlen?: number }[] }[]>('addr', 'show', ...(ifname ? ['dev', ifname] : []));
+    const links = this.ipJson<{ ifname: string; addr_info: { local?: string; prefixlen?: number }[] }[]>(
+      'addr',
+      'show',
+      ...(ifname ? ['dev', ifname] : []),
+    );
     return links.flatMap((l) => l.addr_info.filter((a) => a.local).map((a) => `${a.local}/${a.prefixlen}`));
   }
 
@@ -127,7 +131,9 @@ export class Netns {
 
   /** Lines tcpdump prints (-n -e: with MACs) for packets matching `filter` on `ifname` from now on. */
   async capture(t: Tap, ifname: string, filter: string): Promise<Capture> {
-    const child = spawn('ip', ['netns', 'exec', this.name, 'tcpdump', '-l', '-n', '-e', '-i', ifname, filter], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('ip', ['netns', 'exec', this.name, 'tcpdump', '-l', '-n', '-e', '-i', ifname, filter], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const capture = new Capture(child);
     t.teardown(() => capture.stop());
     await capture.listening();
@@ -200,7 +206,6 @@ export function bridgeSegment(hub: Netns, members: readonly { ns: Netns; ifname:
     hub.ip('link', 'set', `p${i}`, 'master', 'br0');
   });
 }
-
 
 /** Polls `check` every 50 ms until it is true or `timeoutMs` passed; returns the last answer. */
 export async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {

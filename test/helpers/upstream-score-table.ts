@@ -3,7 +3,11 @@
 // `drbdsetup events2 --now` snapshot of the state a row describes.
 import { readFileSync } from 'node:fs';
 
-export interface Row { label: string; rc: number; score: string }
+export interface Row {
+  label: string;
+  rc: number;
+  score: string;
+}
 
 /**
  * Monitor codes that differ from upstream's on purpose (the agent's meta-data says why), with the
@@ -19,7 +23,10 @@ export function scoreTableRows(): Row[] {
   const table = readFileSync(new URL('../fixtures/pacemaker/upstream-drbd-score-table.md', import.meta.url), 'utf8');
   const lines = table.split('\n').filter((line) => line.startsWith('|'));
   return lines.slice(2).map((line) => {
-    const [label, rc, score] = line.split('|').slice(1, -1).map((cell) => cell.trim());
+    const [label, rc, score] = line
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim());
     return { label: label!, rc: Number(rc), score: score! };
   });
 }
@@ -76,14 +83,22 @@ export function rowCase(label: string): RowCase {
  * state (the line layout of test/fixtures/drbd-9/*\/drbdsetup_events2_now_stats.txt).
  */
 export function events2Of(s: RowState): string {
-  const lines = [`exists resource name:r0 role:${s.role} suspended:no force-io-failures:no write-ordering:flush may_promote:no promotion_score:0`];
+  const lines = [
+    `exists resource name:r0 role:${s.role} suspended:no force-io-failures:no write-ordering:flush may_promote:no promotion_score:0`,
+  ];
   if (s.peer) {
-    lines.push(`exists connection name:r0 peer-node-id:1 conn-name:node2 connection:${s.peer.connection} role:${s.peer.role} congested:no ap-in-flight:0 rs-in-flight:0`);
+    lines.push(
+      `exists connection name:r0 peer-node-id:1 conn-name:node2 connection:${s.peer.connection} role:${s.peer.role} congested:no ap-in-flight:0 rs-in-flight:0`,
+    );
   }
-  lines.push(`exists device name:r0 volume:0 minor:0 backing_dev:${s.client || s.disk === 'Diskless' ? 'none' : '/dev/vda'} disk:${s.disk} client:${s.client ? 'yes' : 'no'} quorum:${s.quorum ? 'yes' : 'no'} size:65496 read:0 written:0 al-writes:0 bm-writes:0 upper-pending:0 lower-pending:0 al-suspended:no blocked:no`);
+  lines.push(
+    `exists device name:r0 volume:0 minor:0 backing_dev:${s.client || s.disk === 'Diskless' ? 'none' : '/dev/vda'} disk:${s.disk} client:${s.client ? 'yes' : 'no'} quorum:${s.quorum ? 'yes' : 'no'} size:65496 read:0 written:0 al-writes:0 bm-writes:0 upper-pending:0 lower-pending:0 al-suspended:no blocked:no`,
+  );
   if (s.peer) {
     const replication = s.peer.connection === 'Connected' ? 'Established' : 'Off';
-    lines.push(`exists peer-device name:r0 peer-node-id:1 conn-name:node2 volume:0 replication:${replication} peer-disk:${s.peer.disk} peer-client:no resync-suspended:no received:0 sent:0 out-of-sync:0 pending:0 unacked:0`);
+    lines.push(
+      `exists peer-device name:r0 peer-node-id:1 conn-name:node2 volume:0 replication:${replication} peer-disk:${s.peer.disk} peer-client:no resync-suspended:no received:0 sent:0 out-of-sync:0 pending:0 unacked:0`,
+    );
   }
   lines.push('exists -');
   return `${lines.join('\n')}\n`;

@@ -47,12 +47,23 @@ t.test('completion --help prints help; completion prints the script', async (t) 
 
 /** The options a help text lists in its option sections, without the global --help and --version. */
 function listedOptions(help: string): string[] {
-  return [...help.matchAll(/^ {2}(?:-\w, |    )--([a-z][\w-]*)/gm)].map((match) => match[1]!).filter((name) => name !== 'help' && name !== 'version');
+  return [...help.matchAll(/^ {2}(?:-\w, |    )--([a-z][\w-]*)/gm)]
+    .map((match) => match[1]!)
+    .filter((name) => name !== 'help' && name !== 'version');
 }
 
 // Issue 10: `drbd status`'s usage line named some of its options, not --input-format and --kernel-log.
 t.test('every usage line names every option of its command, or says [options]', async (t) => {
-  for (const command of [[], ['crm'], ['crm', 'generate'], ['doctor'], ['drbd'], ['drbd', 'status'], ['drbd', 'split-brain'], ['completion']]) {
+  for (const command of [
+    [],
+    ['crm'],
+    ['crm', 'generate'],
+    ['doctor'],
+    ['drbd'],
+    ['drbd', 'status'],
+    ['drbd', 'split-brain'],
+    ['completion'],
+  ]) {
     const help = ocfkit(...command, '--help');
     const name = ['ocfkit', ...command].join(' ');
     t.equal(help.exitCode, 0, `${name} --help: exit 0`);

@@ -17,32 +17,71 @@ t.teardown(() => rmSync(work, { recursive: true, force: true }));
 // meta-data/ and package.json from where it is.
 const bundle = join(REPO, 'dist', 'tmp', `ocfkit-crm-cli-test-${process.pid}.mjs`);
 t.teardown(() => rmSync(bundle, { force: true }));
-execFileSync(join(REPO, 'node_modules/.bin/esbuild'), [join(REPO, 'lib/cli/main.ts'), '--bundle', '--platform=node', '--format=esm', `--outfile=${bundle}`, '--log-level=warning',
-  "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"]);
+execFileSync(join(REPO, 'node_modules/.bin/esbuild'), [
+  join(REPO, 'lib/cli/main.ts'),
+  '--bundle',
+  '--platform=node',
+  '--format=esm',
+  `--outfile=${bundle}`,
+  '--log-level=warning',
+  "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+]);
 
 function ocfkit(args: string[], input?: string): { status: number; stdout: string; stderr: string } {
-  const result = spawnSync(runtimeBinary(REPO), [bundle, ...args], { cwd: work, input, encoding: 'utf8', env: { ...process.env, COLUMNS: '100' } });
+  const result = spawnSync(runtimeBinary(REPO), [bundle, ...args], {
+    cwd: work,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, COLUMNS: '100' },
+  });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
 const WEB = [
-  '--node', 'alice@10.0.0.1', '--node', 'bob@10.0.0.2', '--drbd-resource', 'r0', '--device', '/dev/drbd1', '--disk', '/dev/sdb1',
-  '--directory', '/srv/www', '--fstype', 'ext4', '--ip', '192.168.0.20/24', '--nic', 'eth0',
-  '--service', 'ocf:heartbeat:apache:configfile=/etc/apache2/apache2.conf',
-  '--stonith', 'fence_ipmilan:pcmk_host_list=alice,ip=10.0.1.1,username=admin,password=secret',
-  '--stonith', 'fence_ipmilan:pcmk_host_list=bob,ip=10.0.1.2,username=admin,password=secret',
+  '--node',
+  'alice@10.0.0.1',
+  '--node',
+  'bob@10.0.0.2',
+  '--drbd-resource',
+  'r0',
+  '--device',
+  '/dev/drbd1',
+  '--disk',
+  '/dev/sdb1',
+  '--directory',
+  '/srv/www',
+  '--fstype',
+  'ext4',
+  '--ip',
+  '192.168.0.20/24',
+  '--nic',
+  'eth0',
+  '--service',
+  'ocf:heartbeat:apache:configfile=/etc/apache2/apache2.conf',
+  '--stonith',
+  'fence_ipmilan:pcmk_host_list=alice,ip=10.0.1.1,username=admin,password=secret',
+  '--stonith',
+  'fence_ipmilan:pcmk_host_list=bob,ip=10.0.1.2,username=admin,password=secret',
 ];
 
 t.test('help reads well', async (t) => {
   const top = ocfkit(['--help']);
   t.equal(top.status, 0);
   t.match(top.stdout, /^ocfkit <command> \[options\]\n\nTools for Pacemaker clusters of DRBD stacks/);
-  for (const command of ['ocfkit crm', 'ocfkit drbd', 'ocfkit doctor', 'ocfkit completion']) t.match(top.stdout, new RegExp(`\\n  ${command} `));
+  for (const command of ['ocfkit crm', 'ocfkit drbd', 'ocfkit doctor', 'ocfkit completion'])
+    t.match(top.stdout, new RegExp(`\\n  ${command} `));
   const generate = ocfkit(['crm', 'generate', '--help']);
   t.equal(generate.status, 0);
   for (const group of ['Cluster:', 'DRBD:', 'File system and services:', 'Input and output:']) t.match(generate.stdout, `\n${group}\n`);
   t.match(generate.stdout, /The classic two-node web server:\n  ocfkit crm generate --node alice@10\.0\.0\.1/);
-  t.notMatch(generate.stdout.split('\n').filter((line) => line.length > 100).join('\n'), /./, 'no line wider than the terminal');
+  t.notMatch(
+    generate.stdout
+      .split('\n')
+      .filter((line) => line.length > 100)
+      .join('\n'),
+    /./,
+    'no line wider than the terminal',
+  );
   t.match(ocfkit(['doctor', '--help']).stdout, /Exit status: 0 nothing dangerous found; 1 at least one dangerous finding; 2/);
   t.match(ocfkit(['drbd', 'status', '--help']).stdout, /"volumes": \[\{"volume", "peerDisk", "replication",/);
   t.match(ocfkit(['--version']).stdout, /^\d+\.\d+\.\d+\n$/);
@@ -66,8 +105,16 @@ t.test('a usage error is one clear message, before anything is done', async (t) 
   const cases: [string, string[], string][] = [
     ['invalid format', ['--format', 'xml'], 'ocfkit: --format: "xml" is not one of crm, pcs, cib\nRun with --help for usage.\n'],
     ['format in capitals', ['--format', 'CRM'], 'ocfkit: --format: "CRM" is not one of crm, pcs, cib\nRun with --help for usage.\n'],
-    ['format twice', ['--format', 'crm', '--format', 'pcs'], 'ocfkit: --format is given 2 times (crm, pcs): give it once\nRun with --help for usage.\n'],
-    ['pacemaker twice', ['--pacemaker', '2.1', '--pacemaker', '1.1'], 'ocfkit: --pacemaker is given 2 times (2.1, 1.1): give it once\nRun with --help for usage.\n'],
+    [
+      'format twice',
+      ['--format', 'crm', '--format', 'pcs'],
+      'ocfkit: --format is given 2 times (crm, pcs): give it once\nRun with --help for usage.\n',
+    ],
+    [
+      'pacemaker twice',
+      ['--pacemaker', '2.1', '--pacemaker', '1.1'],
+      'ocfkit: --pacemaker is given 2 times (2.1, 1.1): give it once\nRun with --help for usage.\n',
+    ],
     ['unknown flag', ['--stonith-device', 'x'], 'ocfkit: unknown option: --stonith-device\nRun with --help for usage.\n'],
   ];
   for (const [name, flags, message] of cases) {
@@ -92,7 +139,11 @@ t.test('the output files are written all or nothing, through a temporary file', 
   t.equal(run.status, 1);
   t.match(run.stderr, /^ocfkit crm generate: nothing was generated:\n  - cannot write .*missing-directory\/r0\.res: ENOENT/);
   t.notOk(existsSync(output), 'the configuration was not written either');
-  t.same(readdirSync(work).filter((name) => name.includes('.tmp')), [], 'no temporary file left behind');
+  t.same(
+    readdirSync(work).filter((name) => name.includes('.tmp')),
+    [],
+    'no temporary file left behind',
+  );
   const same = ocfkit(['crm', 'generate', ...WEB, '--provider', 'heartbeat', '-o', output, '--drbd-res', output]);
   t.equal(same.status, 1);
   t.match(same.stderr, /--output and --drbd-res both name/);
@@ -134,7 +185,7 @@ t.test('crm generate from flags, with the DRBD resource file', async (t) => {
   t.match(readFileSync(output, 'utf8'), /^<\?xml version="1\.0"\?>\n<!-- Generated by ocfkit crm generate/);
 });
 
-t.test('every example\'s DRBD resource file is accepted by drbdadm', async (t) => {
+t.test("every example's DRBD resource file is accepted by drbdadm", async (t) => {
   for (const example of ['web-2node', 'drbd9-3node-quorum', 'ocfs2-dual-primary', 'two-stacks-2node']) {
     const dump = spawnSync('drbdadm', ['-c', join(REPO, 'crm-examples', example, 'drbd.res'), '-d', 'dump', 'all'], { encoding: 'utf8' });
     t.equal(dump.status, 0, `${example}/drbd.res\n${dump.stderr}`);
@@ -146,7 +197,10 @@ t.test('crm generate from a YAML file and from stdin', async (t) => {
   const fromFile = ocfkit(['crm', 'generate', '-f', yaml]);
   t.equal(fromFile.status, 0, fromFile.stderr);
   t.equal(fromFile.stdout, readFileSync(join(REPO, 'crm-examples/web-2node/pacemaker-2.1.crm'), 'utf8'), 'the CLI and crm-examples agree');
-  const fromStdin = ocfkit(['crm', 'generate', '-f', '-', '--provider', 'linbit', '--format', 'cib'], readFileSync(join(REPO, 'crm-examples/two-stacks-2node/stack.json'), 'utf8'));
+  const fromStdin = ocfkit(
+    ['crm', 'generate', '-f', '-', '--provider', 'linbit', '--format', 'cib'],
+    readFileSync(join(REPO, 'crm-examples/two-stacks-2node/stack.json'), 'utf8'),
+  );
   t.equal(fromStdin.status, 0, fromStdin.stderr);
   t.match(fromStdin.stdout, /type="drbd" provider="linbit"|provider="linbit" type="drbd"/);
 });
@@ -156,11 +210,19 @@ t.test('garbage in, nothing out, and a clear reason', async (t) => {
     ['bad IP', ['--ip', '192.168.0.300/24'], /--ip: "192\.168\.0\.300" is not an IPv4 or IPv6 address/],
     ['unknown agent', ['--service', 'ocf:heartbeat:apachee'], /unknown agent ocf:heartbeat:apachee: its meta-data could not be read/],
     ['missing device', ['--device', ''], /--device: is missing/],
-    ['typo in a parameter', ['--service', 'ocf:heartbeat:apache:configfle=/etc/a.conf'], /has no parameter "configfle" \(did you mean "configfile"\?\)/],
+    [
+      'typo in a parameter',
+      ['--service', 'ocf:heartbeat:apache:configfle=/etc/a.conf'],
+      /has no parameter "configfle" \(did you mean "configfile"\?\)/,
+    ],
     ['ext4 on two primaries', ['--dual-primary', 'true'], /--fstype: dual-primary mounts the file system on two nodes at once/],
     ['no nodes', ['--node', 'alice'], /--node: a DRBD cluster needs at least two nodes/],
     ['DRBD syntax as the disk', ['--disk', 'internal; disk { } #'], /--disk: "internal; disk \{ \} #" is not a block device path/],
-    ['a value crmsh cannot load', ['--mount-options', 'noatime\\'], /--mount-options: "noatime\\\\" ends with a backslash: crmsh could not load it/],
+    [
+      'a value crmsh cannot load',
+      ['--mount-options', 'noatime\\'],
+      /--mount-options: "noatime\\\\" ends with a backslash: crmsh could not load it/,
+    ],
   ];
   for (const [name, change, reason] of cases) {
     const args = [...WEB];
@@ -181,7 +243,10 @@ t.test('garbage in, nothing out, and a clear reason', async (t) => {
     t.match(run.stderr, reason, `${name}: says why`);
   }
   const badYaml = join(work, 'bad.yaml');
-  writeFileSync(badYaml, 'nodes: [alice, bob]\nstacks:\n  - drbd: { resource: r0 }\n    filesystem: { directory: /srv, fstype: ext4 }\n    ip: 10.0.0.300\n');
+  writeFileSync(
+    badYaml,
+    'nodes: [alice, bob]\nstacks:\n  - drbd: { resource: r0 }\n    filesystem: { directory: /srv, fstype: ext4 }\n    ip: 10.0.0.300\n',
+  );
   const fromFile = ocfkit(['crm', 'generate', '-f', badYaml]);
   t.equal(fromFile.status, 1);
   t.match(fromFile.stderr, /stacks\[0\]\.drbd\.device: is missing/);
@@ -206,10 +271,22 @@ t.test('drbd status on saved outputs', async (t) => {
   const text = ocfkit(['drbd', 'status', '--from', join(fixtures, 'drbd-8.4/02-syncing/node2/drbdsetup_status.txt')]);
   t.equal(text.status, 0, text.stderr);
   t.match(text.stdout, /^r0: Secondary, Inconsistent|^r0: Secondary/);
-  const json = ocfkit(['drbd', 'status', '--json', '--from', '-'], readFileSync(join(fixtures, 'drbd-9/02-initial-sync/node1/drbdsetup_status_json.txt'), 'utf8'));
+  const json = ocfkit(
+    ['drbd', 'status', '--json', '--from', '-'],
+    readFileSync(join(fixtures, 'drbd-9/02-initial-sync/node1/drbdsetup_status_json.txt'), 'utf8'),
+  );
   t.equal(json.status, 0, json.stderr);
-  t.match(JSON.parse(json.stdout), { resources: [{ name: 'r0', role: 'Primary', splitBrain: false, peers: [{ name: 'node2' }, { name: 'node3' }] }] });
-  const split = ocfkit(['drbd', 'status', '--from', join(fixtures, 'drbd-8.4/11-split-brain/node2/drbdsetup_events2_now.txt'), '--kernel-log', join(fixtures, 'drbd-8.4/11-split-brain/node2/dmesg_drbd.txt')]);
+  t.match(JSON.parse(json.stdout), {
+    resources: [{ name: 'r0', role: 'Primary', splitBrain: false, peers: [{ name: 'node2' }, { name: 'node3' }] }],
+  });
+  const split = ocfkit([
+    'drbd',
+    'status',
+    '--from',
+    join(fixtures, 'drbd-8.4/11-split-brain/node2/drbdsetup_events2_now.txt'),
+    '--kernel-log',
+    join(fixtures, 'drbd-8.4/11-split-brain/node2/dmesg_drbd.txt'),
+  ]);
   t.match(split.stdout, /split brain with the peer:/);
   t.match(split.stdout, /drbdadm connect --discard-my-data r0/);
 });

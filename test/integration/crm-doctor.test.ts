@@ -37,9 +37,11 @@ const clean11 = write('clean-1.1.crm', files.get('pacemaker-1.1.crm')!);
 
 /** An empty configuration, then `crmFile` loaded, then `breakIt` run. Returns the exported CIB. */
 async function scenario(crmFile: string, breakIt: (() => Promise<void>) | undefined): Promise<string> {
-  for (const section of ['constraints', 'resources']) await node.runOk('cibadmin', ['--replace', '-o', section, '--xml-text', `<${section}/>`]);
+  for (const section of ['constraints', 'resources'])
+    await node.runOk('cibadmin', ['--replace', '-o', section, '--xml-text', `<${section}/>`]);
   await node.run('cibadmin', ['--replace', '-o', 'rsc_defaults', '--xml-text', '<rsc_defaults/>']);
-  for (const property of ['stonith-enabled', 'no-quorum-policy']) await node.run('crm_attribute', ['--type', 'crm_config', '--name', property, '--delete']);
+  for (const property of ['stonith-enabled', 'no-quorum-policy'])
+    await node.run('crm_attribute', ['--type', 'crm_config', '--name', property, '--delete']);
   await node.runOk('crm', ['configure', 'load', 'update', crmFile]);
   if (breakIt) await breakIt();
   return node.exportCib();
@@ -49,13 +51,21 @@ function findingsOf(cibXml: string) {
   const parsed = parseCib(cibXml);
   if (!parsed.ok) throw new Error(parsed.reason);
   // The harness's CIB knows one node; the stack is for two (alice, bob): say so, as corosync would.
-  const corosync = parseCorosyncConf('quorum {\n provider: corosync_votequorum\n two_node: 1\n wait_for_all: 0\n}\nnodelist {\n node {\n  name: alice\n }\n node {\n  name: bob\n }\n}\n');
+  const corosync = parseCorosyncConf(
+    'quorum {\n provider: corosync_votequorum\n two_node: 1\n wait_for_all: 0\n}\nnodelist {\n node {\n  name: alice\n }\n node {\n  name: bob\n }\n}\n',
+  );
   if (!corosync.ok) throw new Error(corosync.reason);
   return diagnose({ cib: parsed.cib, corosync: corosync.conf });
 }
 
-const crm = (...args: string[]) => async () => void (await node.runOk('crm', args));
-const tool = (command: string, ...args: string[]) => async () => void (await node.runOk(command, args));
+const crm =
+  (...args: string[]) =>
+  async () =>
+    void (await node.runOk('crm', args));
+const tool =
+  (command: string, ...args: string[]) =>
+  async () =>
+    void (await node.runOk(command, args));
 
 await t.test('the generated stack, loaded and exported: no findings', async (t) => {
   const cib = await scenario(clean21, undefined);
@@ -67,7 +77,10 @@ const PITFALLS: { name: string; crmFile?: string; breakIt: () => Promise<void>; 
   {
     name: 'stonith-enabled=false and no-quorum-policy=ignore',
     breakIt: crm('configure', 'property', 'stonith-enabled=false', 'no-quorum-policy=ignore'),
-    expect: [['danger', 'stonith-disabled'], ['danger', 'no-quorum-policy-ignore']],
+    expect: [
+      ['danger', 'stonith-disabled'],
+      ['danger', 'no-quorum-policy-ignore'],
+    ],
   },
   {
     name: 'fence devices deleted',
@@ -110,7 +123,10 @@ const PITFALLS: { name: string; crmFile?: string; breakIt: () => Promise<void>; 
       await node.runOk('crm', ['resource', 'ban', 'g-web', 'node1']);
       await node.runOk('crm', ['resource', 'move', 'fence-alice', 'node1']);
     },
-    expect: [['warning', 'leftover-cli-constraints'], ['warning', 'leftover-cli-constraints']],
+    expect: [
+      ['warning', 'leftover-cli-constraints'],
+      ['warning', 'leftover-cli-constraints'],
+    ],
   },
   {
     name: 'ms/Master/Slave (the Pacemaker 1.1 spelling) in Pacemaker 2.1',
@@ -129,7 +145,11 @@ for (const pitfall of PITFALLS) {
   await t.test(pitfall.name, async (t) => {
     const cib = await scenario(pitfall.crmFile ?? clean21, pitfall.breakIt);
     const findings = findingsOf(cib);
-    t.same(findings.map((finding) => [finding.severity, finding.check]), pitfall.expect, findings.map((finding) => finding.title).join('\n'));
+    t.same(
+      findings.map((finding) => [finding.severity, finding.check]),
+      pitfall.expect,
+      findings.map((finding) => finding.title).join('\n'),
+    );
     writeFileSync(join(work, `${pitfall.name.replace(/\W+/g, '-')}.cib.xml`), cib);
   });
 }
@@ -137,11 +157,21 @@ for (const pitfall of PITFALLS) {
 await t.test('the CLI: live (inside the node) and with files; exit status 1 on danger', async (t) => {
   const bundle = join(REPO, 'dist', 'tmp', `ocfkit-crm-doctor-test-${process.pid}.mjs`);
   t.teardown(() => rmSync(bundle, { force: true }));
-  execFileSync(join(REPO, 'node_modules/.bin/esbuild'), [join(REPO, 'lib/cli/main.ts'), '--bundle', '--platform=node', '--format=esm', `--outfile=${bundle}`, '--log-level=warning',
-    "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"]);
+  execFileSync(join(REPO, 'node_modules/.bin/esbuild'), [
+    join(REPO, 'lib/cli/main.ts'),
+    '--bundle',
+    '--platform=node',
+    '--format=esm',
+    `--outfile=${bundle}`,
+    '--log-level=warning',
+    "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  ]);
   const nodeBinary = runtimeBinary(REPO);
 
-  const twoNodes = write('corosync-two-node.conf', 'totem {\n version: 2\n cluster_name: web\n}\nquorum {\n provider: corosync_votequorum\n two_node: 1\n}\nnodelist {\n node {\n  name: alice\n  nodeid: 1\n  ring0_addr: 127.0.0.1\n }\n node {\n  name: bob\n  nodeid: 2\n  ring0_addr: 10.0.0.2\n }\n}\n');
+  const twoNodes = write(
+    'corosync-two-node.conf',
+    'totem {\n version: 2\n cluster_name: web\n}\nquorum {\n provider: corosync_votequorum\n two_node: 1\n}\nnodelist {\n node {\n  name: alice\n  nodeid: 1\n  ring0_addr: 127.0.0.1\n }\n node {\n  name: bob\n  nodeid: 2\n  ring0_addr: 10.0.0.2\n }\n}\n',
+  );
   const noTwoNode = write('corosync-no-two-node.conf', readFileSync(twoNodes, 'utf8').replace(' two_node: 1\n', ''));
   for (const conf of [twoNodes, noTwoNode]) {
     const check = await node.run('corosync', ['-t', '-c', conf]);
@@ -158,14 +188,24 @@ await t.test('the CLI: live (inside the node) and with files; exit status 1 on d
   // Without --corosync the live CIB goes with this node's corosync.conf, and the report says which.
   const liveLocal = await node.run(nodeBinary, [bundle, 'doctor', '--json']);
   const localConf = '/etc/corosync/corosync.conf';
-  t.match(JSON.parse(liveLocal.stdout), { checked: ['the live CIB (cibadmin -Q)'], corosyncConf: existsSync(localConf) ? localConf : null });
+  t.match(JSON.parse(liveLocal.stdout), {
+    checked: ['the live CIB (cibadmin -Q)'],
+    corosyncConf: existsSync(localConf) ? localConf : null,
+  });
 
   const clean = join(work, 'clean.cib.xml');
   const fromFiles = await node.run(nodeBinary, [bundle, 'doctor', '--cib', clean, '--corosync', noTwoNode, '--json']);
   t.equal(fromFiles.exitCode, 0, 'warnings only: exit 0');
-  t.match(JSON.parse(fromFiles.stdout), { corosyncConf: noTwoNode, summary: { danger: 0, warning: 1 }, findings: [{ check: 'two-node-quorum' }] });
+  t.match(JSON.parse(fromFiles.stdout), {
+    corosyncConf: noTwoNode,
+    summary: { danger: 0, warning: 1 },
+    findings: [{ check: 'two-node-quorum' }],
+  });
   // A CIB file may come from another cluster: no corosync.conf unless named, and the report says so.
   const cibOnly = await node.run(nodeBinary, [bundle, 'doctor', '--cib', clean]);
   t.equal(cibOnly.exitCode, 0);
-  t.match(cibOnly.stdout, /^ocfkit doctor: checked the CIB in .*clean\.cib\.xml; no corosync\.conf read \(the CIB is from a file; name its cluster's with --corosync FILE/);
+  t.match(
+    cibOnly.stdout,
+    /^ocfkit doctor: checked the CIB in .*clean\.cib\.xml; no corosync\.conf read \(the CIB is from a file; name its cluster's with --corosync FILE/,
+  );
 });

@@ -27,7 +27,18 @@ function withPrerequisites(key: TuningKey, value: string): Record<string, unknow
 
 /** Spellings of an amount: bare, and with the largest suffix that divides it exactly. */
 function spellings(amount: number, unit: 'KiB/s' | 'sectors'): string[] {
-  const perSuffix: [string, number][] = unit === 'KiB/s' ? [['G', 1024 * 1024], ['M', 1024], ['K', 1]] : [['G', 2048 * 1024], ['M', 2048], ['K', 2]];
+  const perSuffix: [string, number][] =
+    unit === 'KiB/s'
+      ? [
+          ['G', 1024 * 1024],
+          ['M', 1024],
+          ['K', 1],
+        ]
+      : [
+          ['G', 2048 * 1024],
+          ['M', 2048],
+          ['K', 2],
+        ];
   const suffixed = perSuffix.find(([, size]) => amount > 0 && amount % size === 0);
   return suffixed ? [String(amount), `${amount / suffixed[1]}${suffixed[0]}`] : [String(amount)];
 }
@@ -63,9 +74,14 @@ function casesFor(version: DrbdVersion): Case[] {
   }
   if (version === '9') {
     for (const quorum of ['majority', 'all', 1, 3]) {
-      for (const onNoQuorum of ['io-error', 'suspend-io']) cases.push({ name: `quorum ${quorum} ${onNoQuorum}`, drbd: { quorum, onNoQuorum }, nodes: 3 });
+      for (const onNoQuorum of ['io-error', 'suspend-io'])
+        cases.push({ name: `quorum ${quorum} ${onNoQuorum}`, drbd: { quorum, onNoQuorum }, nodes: 3 });
     }
-    cases.push({ name: 'three nodes, everything', drbd: { quorum: 'all', onNoQuorum: 'suspend-io', protocol: 'A', onCongestion: 'disconnect', congestionFill: '10G', resyncRate: '8G' }, nodes: 3 });
+    cases.push({
+      name: 'three nodes, everything',
+      drbd: { quorum: 'all', onNoQuorum: 'suspend-io', protocol: 'A', onCongestion: 'disconnect', congestionFill: '10G', resyncRate: '8G' },
+      nodes: 3,
+    });
   } else {
     cases.push({ name: 'dual-primary and tuning', drbd: { protocol: 'C', csumsAlg: 'sha1', cMaxRate: '1G' }, nodes: 2 });
   }
@@ -82,10 +98,12 @@ for (const version of ['9', '8.4'] as const) {
       const raw = {
         nodes: ['alice', 'bob', 'carol'].slice(0, nodes).map((node, n) => `${node}@10.0.${index}.${n + 1}`),
         withoutFencing: true,
-        stacks: [{
-          drbd: { resource, device: `/dev/drbd${index}`, disk: `/dev/sdb${index}`, port: 7000 + index, version, ...drbd },
-          filesystem: { directory: `/srv/${resource}`, fstype: 'xfs' },
-        }],
+        stacks: [
+          {
+            drbd: { resource, device: `/dev/drbd${index}`, disk: `/dev/sdb${index}`, port: 7000 + index, version, ...drbd },
+            filesystem: { directory: `/srv/${resource}`, fstype: 'xfs' },
+          },
+        ],
       };
       const spec = validateClusterSpec(raw);
       if (!spec.ok) {
@@ -98,7 +116,14 @@ for (const version of ['9', '8.4'] as const) {
         continue;
       }
       texts.push(res.text);
-      const settings = res.text.split('\n').map((line) => line.trim()).filter((line) => /^(c-|resync-rate|csums-alg|verify-alg|data-integrity-alg|al-extents|on-congestion|congestion-|quorum|on-no-quorum|protocol)/.test(line));
+      const settings = res.text
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) =>
+          /^(c-|resync-rate|csums-alg|verify-alg|data-integrity-alg|al-extents|on-congestion|congestion-|quorum|on-no-quorum|protocol)/.test(
+            line,
+          ),
+        );
       expected.push({ name, resource, settings });
     }
     const file = join(work, `matrix-${version}.res`);
@@ -106,7 +131,9 @@ for (const version of ['9', '8.4'] as const) {
     const dump = spawnSync(DRBDADM[version], ['-c', file, 'dump', 'all'], { encoding: 'utf8' });
     t.equal(dump.status, 0, `${cases.length} resources accepted${dump.status === 0 ? '' : `:\n${dump.stderr}`}`);
     // drbdadm echoes what it parsed: every setting of every case must come back, in its resource.
-    const dumped = new Map([...dump.stdout.matchAll(/^resource (\S+) \{\n([\s\S]*?)^\}/gm)].map((match) => [match[1]!, match[2]!.replace(/\s+/g, ' ')]));
+    const dumped = new Map(
+      [...dump.stdout.matchAll(/^resource (\S+) \{\n([\s\S]*?)^\}/gm)].map((match) => [match[1]!, match[2]!.replace(/\s+/g, ' ')]),
+    );
     for (const { name, resource, settings } of expected) {
       const body = dumped.get(resource) ?? '';
       const missing = settings.filter((setting) => !body.includes(setting.replace(/\s+/g, ' ')));

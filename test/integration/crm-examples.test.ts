@@ -10,7 +10,8 @@ const REGENERATE = 'run: node scripts/run-ts.mjs scripts/gen-crm-examples.ts';
 
 t.test('the named stacks exist', async (t) => {
   const names = listExamples(ROOT).map((example) => example.name);
-  for (const required of ['web-2node', 'drbd9-3node-quorum', 'ocfs2-dual-primary']) t.ok(names.includes(required), `${required} is an example`);
+  for (const required of ['web-2node', 'drbd9-3node-quorum', 'ocfs2-dual-primary'])
+    t.ok(names.includes(required), `${required} is an example`);
 });
 
 t.test('every generated file is up to date', async (t) => {
@@ -22,7 +23,11 @@ t.test('every generated file is up to date', async (t) => {
       continue;
     }
     t.same(rendered.warnings, [], `${example.name}: an example must not need warnings`);
-    t.same([...rendered.files.keys()].sort(), [...EXAMPLE_VARIANTS.map((variant) => variant.file), DRBD_RES_FILE].sort(), `${example.name}: every format`);
+    t.same(
+      [...rendered.files.keys()].sort(),
+      [...EXAMPLE_VARIANTS.map((variant) => variant.file), DRBD_RES_FILE].sort(),
+      `${example.name}: every format`,
+    );
     for (const [file, expected] of rendered.files) {
       const path = join(example.directory, file);
       const actual = existsSync(path) ? readFileSync(path, 'utf8') : '(missing)';

@@ -17,8 +17,15 @@ t.teardown(() => rmSync(work, { recursive: true, force: true }));
 
 const bundle = join(REPO, 'dist', 'tmp', `ocfkit-crm-gen-load-test-${process.pid}.mjs`);
 t.teardown(() => rmSync(bundle, { force: true }));
-execFileSync(join(REPO, 'node_modules/.bin/esbuild'), [join(REPO, 'lib/cli/main.ts'), '--bundle', '--platform=node', '--format=esm', `--outfile=${bundle}`, '--log-level=warning',
-  "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"]);
+execFileSync(join(REPO, 'node_modules/.bin/esbuild'), [
+  join(REPO, 'lib/cli/main.ts'),
+  '--bundle',
+  '--platform=node',
+  '--format=esm',
+  `--outfile=${bundle}`,
+  '--log-level=warning',
+  "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+]);
 
 function ocfkit(args: string[]): { status: number; stdout: string; stderr: string } {
   const result = spawnSync(runtimeBinary(REPO), [bundle, ...args], { cwd: work, encoding: 'utf8' });
@@ -43,21 +50,51 @@ function freshCib(): string {
 }
 
 const STACK = [
-  '--provider', 'heartbeat', '--node', 'alice@10.0.0.1', '--node', 'bob@10.0.0.2', '--drbd-resource', 'r0', '--device', '/dev/drbd1', '--disk', '/dev/sdb1',
-  '--directory', '/srv/www', '--fstype', 'ext4', '--ip', '192.168.0.20/24', '--nic', 'eth0',
+  '--provider',
+  'heartbeat',
+  '--node',
+  'alice@10.0.0.1',
+  '--node',
+  'bob@10.0.0.2',
+  '--drbd-resource',
+  'r0',
+  '--device',
+  '/dev/drbd1',
+  '--disk',
+  '/dev/sdb1',
+  '--directory',
+  '/srv/www',
+  '--fstype',
+  'ext4',
+  '--ip',
+  '192.168.0.20/24',
+  '--nic',
+  'eth0',
 ];
 const FENCED = [
-  '--stonith', 'fence_ipmilan:pcmk_host_list=alice,ip=10.0.1.1,username=admin,password=secret',
-  '--stonith', 'fence_ipmilan:pcmk_host_list=bob,ip=10.0.1.2,username=admin,password=secret',
+  '--stonith',
+  'fence_ipmilan:pcmk_host_list=alice,ip=10.0.1.1,username=admin,password=secret',
+  '--stonith',
+  'fence_ipmilan:pcmk_host_list=bob,ip=10.0.1.2,username=admin,password=secret',
 ];
-const DEFAULTS = ['--rsc-default', 'migration-threshold=1', '--rsc-default', 'failure-timeout=10min', '--op-default', 'timeout=60s', '--op-default', 'record-pending=true'];
+const DEFAULTS = [
+  '--rsc-default',
+  'migration-threshold=1',
+  '--rsc-default',
+  'failure-timeout=10min',
+  '--op-default',
+  'timeout=60s',
+  '--op-default',
+  'record-pending=true',
+];
 
 /** Loads one generated file as its header says; resolves to the CIB file. */
 function load(format: 'crm' | 'pcs' | 'cib', file: string): { cib: string; status: number; output: string } {
   const cib = freshCib();
   const env = { CIB_file: cib };
   if (format === 'crm') return { cib, ...run('crm', ['configure', 'load', 'update', file], env) };
-  if (format === 'cib') return { cib, ...run('cibadmin', ['--modify', '--allow-create', '--scope', 'configuration', '--xml-file', file], env) };
+  if (format === 'cib')
+    return { cib, ...run('cibadmin', ['--modify', '--allow-create', '--scope', 'configuration', '--xml-file', file], env) };
   return { cib, ...run('sh', [file], { CIB: cib }) };
 }
 
@@ -69,7 +106,10 @@ t.test('without a fence device, nothing is generated unless the admin says the c
   const output = join(work, 'refused.crm');
   const refused = ocfkit(['crm', 'generate', ...STACK, '-o', output]);
   t.equal(refused.status, 1, 'refused');
-  t.match(refused.stderr, /--stonith: no fence device is configured: describe one .* or, for a cluster that really has none, say so with --without-fencing/);
+  t.match(
+    refused.stderr,
+    /--stonith: no fence device is configured: describe one .* or, for a cluster that really has none, say so with --without-fencing/,
+  );
   t.notOk(existsSync(output), 'nothing written');
   const contradiction = ocfkit(['crm', 'generate', ...STACK, ...FENCED, '--without-fencing']);
   t.equal(contradiction.status, 1);
@@ -83,7 +123,17 @@ for (const fencing of ['fenced', 'without fencing'] as const) {
   for (const format of ['crm', 'pcs', 'cib'] as const) {
     t.test(`${format}, ${fencing}: loads as printed, and crm_verify finds nothing`, async (t) => {
       const file = join(work, `${fencing.replace(/ /g, '-')}.${format}`);
-      const generated = ocfkit(['crm', 'generate', ...STACK, ...(fencing === 'fenced' ? FENCED : ['--without-fencing']), ...DEFAULTS, '--format', format, '-o', file]);
+      const generated = ocfkit([
+        'crm',
+        'generate',
+        ...STACK,
+        ...(fencing === 'fenced' ? FENCED : ['--without-fencing']),
+        ...DEFAULTS,
+        '--format',
+        format,
+        '-o',
+        file,
+      ]);
       t.equal(generated.status, 0, `generated${generated.status === 0 ? '' : `\n${generated.stderr}`}`);
       if (fencing === 'fenced') t.equal(generated.stderr, '', 'no warning');
       else t.match(generated.stderr, /^warning: this cluster runs without fencing \(stonith-enabled=false\), as asked/);
@@ -95,7 +145,9 @@ for (const fencing of ['fenced', 'without fencing'] as const) {
       t.equal(verify.status, 0, `crm_verify -x${verify.status === 0 ? '' : `\n${verify.output}`}`);
       // Without fencing, Pacemaker notes once that it trusts unseen nodes to be down: that is
       // what was asked for; nothing else may be reported.
-      const said = verify.output.split('\n').filter((line) => line.trim() !== '' && !(fencing === 'without fencing' && /Blind faith: not fencing unseen nodes/.test(line)));
+      const said = verify.output
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !(fencing === 'without fencing' && /Blind faith: not fencing unseen nodes/.test(line)));
       t.same(said, [], 'crm_verify says nothing else');
 
       t.match(query(loaded.cib, "//nvpair[@name='stonith-enabled']"), fencing === 'fenced' ? /value="true"/ : /value="false"/);
@@ -126,7 +178,11 @@ t.test('crmsh keeps the header in the CIB: it must hold no warning that outlives
 t.test('values crmsh cannot carry are refused before anything is written', async (t) => {
   // Each of these made crmsh stop halfway ("No closing quotation"), leaving part of the block.
   const cases: [string, string, RegExp][] = [
-    ['trailing backslash', 'ocf:heartbeat:apache:configfile=/etc/apache2/a.conf\\', /--service: ".*" ends with a backslash: crmsh could not load it/],
+    [
+      'trailing backslash',
+      'ocf:heartbeat:apache:configfile=/etc/apache2/a.conf\\',
+      /--service: ".*" ends with a backslash: crmsh could not load it/,
+    ],
     ['backslash before a quote', 'ocf:heartbeat:apache:configfile=/etc/a\\"b', /has a backslash before a double quote/],
     ['line break', 'ocf:heartbeat:apache:configfile=/etc/a\nb', /contains a line break/],
     ['tab', 'ocf:heartbeat:apache:configfile=/etc/a\tb', /contains a control character/],
@@ -141,7 +197,18 @@ t.test('values crmsh cannot carry are refused before anything is written', async
   }
   // What crmsh can carry goes through unchanged: quotes, spaces, a backslash inside.
   const file = join(work, 'quotes.crm');
-  const fine = ocfkit(['crm', 'generate', ...STACK, ...FENCED, '--mount-options', 'noatime', '--service', `ocf:heartbeat:apache:configfile=/etc/it's "x" a\\b c`, '-o', file]);
+  const fine = ocfkit([
+    'crm',
+    'generate',
+    ...STACK,
+    ...FENCED,
+    '--mount-options',
+    'noatime',
+    '--service',
+    `ocf:heartbeat:apache:configfile=/etc/it's "x" a\\b c`,
+    '-o',
+    file,
+  ]);
   t.equal(fine.status, 0, fine.stderr);
   const loaded = load('crm', file);
   t.equal(loaded.status, 0, loaded.output);
@@ -149,23 +216,54 @@ t.test('values crmsh cannot carry are refused before anything is written', async
 });
 
 t.test('the DRBD resource file names the drbdadm that reads it, and that one does', async (t) => {
-  for (const [version, drbdadm] of [['9', 'drbdadm'], ['8.4', '/usr/lib/drbd/drbdadm-84']] as const) {
+  for (const [version, drbdadm] of [
+    ['9', 'drbdadm'],
+    ['8.4', '/usr/lib/drbd/drbdadm-84'],
+  ] as const) {
     for (const metaDisk of [undefined, '/dev/sdc1', '/dev/sdc1[0]']) {
       const res = join(work, `r0-${version}-${metaDisk === undefined ? 'internal' : metaDisk.replace(/\W+/g, '-')}.res`);
       const description = join(work, `stack-${version}.json`);
-      writeFileSync(description, JSON.stringify({
-        nodes: ['alice@10.0.0.1', 'bob@10.0.0.2'], withoutFencing: true, provider: 'heartbeat',
-        stacks: [{ drbd: { resource: 'r0', device: '/dev/drbd1', disk: '/dev/disk/by-path/pci-0000:00:1f.2-ata-1', version, ...(metaDisk ? { metaDisk } : {}) }, filesystem: { directory: '/srv', fstype: 'ext4' } }],
-      }));
+      writeFileSync(
+        description,
+        JSON.stringify({
+          nodes: ['alice@10.0.0.1', 'bob@10.0.0.2'],
+          withoutFencing: true,
+          provider: 'heartbeat',
+          stacks: [
+            {
+              drbd: {
+                resource: 'r0',
+                device: '/dev/drbd1',
+                disk: '/dev/disk/by-path/pci-0000:00:1f.2-ata-1',
+                version,
+                ...(metaDisk ? { metaDisk } : {}),
+              },
+              filesystem: { directory: '/srv', fstype: 'ext4' },
+            },
+          ],
+        }),
+      );
       const generated = ocfkit(['crm', 'generate', '-f', description, '--drbd-res', res]);
       t.equal(generated.status, 0, 'generated');
       const text = readFileSync(res, 'utf8');
-      t.match(text, version === '9' ? /^# For DRBD 9 .*check it with drbdadm -c FILE dump\.$/m : /^# drbdadm, \/usr\/lib\/drbd\/drbdadm-84; check it with \/usr\/lib\/drbd\/drbdadm-84 -c FILE dump\.$/m);
+      t.match(
+        text,
+        version === '9'
+          ? /^# For DRBD 9 .*check it with drbdadm -c FILE dump\.$/m
+          : /^# drbdadm, \/usr\/lib\/drbd\/drbdadm-84; check it with \/usr\/lib\/drbd\/drbdadm-84 -c FILE dump\.$/m,
+      );
       t.ok(existsSync(drbdadm.split(' ')[0]!.startsWith('/') ? drbdadm : '/usr/sbin/drbdadm'), `${drbdadm} is installed`);
       const dump = run(drbdadm, ['-c', res, 'dump', 'all']);
       t.equal(dump.status, 0, `${drbdadm} -c FILE dump accepts it${dump.status === 0 ? '' : `\n${dump.output}\n${text}`}`);
       t.match(dump.output, /disk\s+"\/dev\/disk\/by-path\/pci-0000:00:1f\.2-ata-1";/);
-      t.match(dump.output, metaDisk === undefined ? /meta-disk\s+internal;/ : metaDisk.endsWith('[0]') ? /meta-disk\s+\/dev\/sdc1 \[0\];/ : /meta-disk\s+\/dev\/sdc1;/);
+      t.match(
+        dump.output,
+        metaDisk === undefined
+          ? /meta-disk\s+internal;/
+          : metaDisk.endsWith('[0]')
+            ? /meta-disk\s+\/dev\/sdc1 \[0\];/
+            : /meta-disk\s+\/dev\/sdc1;/,
+      );
     }
   }
 });

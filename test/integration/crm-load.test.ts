@@ -67,20 +67,33 @@ function summary(cibXml: string): string {
   const meta = (values: Record<string, string>, promotable: boolean) => {
     const renamed = Object.entries(values).map(([name, value]) => [name.replace(/^master-/, 'promoted-'), value]);
     if (promotable && !renamed.some(([name]) => name === 'promotable')) renamed.push(['promotable', 'true']);
-    return renamed.sort().map(([name, value]) => `${name}=${value}`).join(' ');
+    return renamed
+      .sort()
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ');
   };
   const lines: string[] = [];
   for (const { primitive, group, clone } of allPrimitives(cib)) {
-    const params = Object.entries(primitive.params).sort().map(([name, value]) => `${name}=${value}`).join(' ');
-    const ops = primitive.operations.map((op) => `${op.name}/${role(op.role) ?? '-'}/${op.intervalMs}/${op.timeoutMs ?? '-'}`).sort().join(' ');
-    lines.push(`primitive ${primitive.id} ${primitive.standard}:${primitive.provider ?? ''}:${primitive.type} [${params}] [${ops}] in ${group?.id ?? '-'} ${clone?.id ?? '-'}`);
+    const params = Object.entries(primitive.params)
+      .sort()
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ');
+    const ops = primitive.operations
+      .map((op) => `${op.name}/${role(op.role) ?? '-'}/${op.intervalMs}/${op.timeoutMs ?? '-'}`)
+      .sort()
+      .join(' ');
+    lines.push(
+      `primitive ${primitive.id} ${primitive.standard}:${primitive.provider ?? ''}:${primitive.type} [${params}] [${ops}] in ${group?.id ?? '-'} ${clone?.id ?? '-'}`,
+    );
   }
   for (const resource of cib.resources) {
     if (resource.kind === 'group') lines.push(`group ${resource.id} ${resource.members.map((member) => member.id).join(' ')}`);
     if (resource.kind === 'clone') lines.push(`clone ${resource.id} [${meta(resource.meta, resource.promotable)}]`);
   }
-  for (const colocation of cib.colocations) lines.push(`colocation ${colocation.rsc} with ${colocation.withRsc}:${role(colocation.withRscRole) ?? '-'} ${colocation.score}`);
-  for (const order of cib.orders) lines.push(`order ${order.first}:${order.firstAction} then ${order.then}:${order.thenAction} ${order.kind}`);
+  for (const colocation of cib.colocations)
+    lines.push(`colocation ${colocation.rsc} with ${colocation.withRsc}:${role(colocation.withRscRole) ?? '-'} ${colocation.score}`);
+  for (const order of cib.orders)
+    lines.push(`order ${order.first}:${order.firstAction} then ${order.then}:${order.thenAction} ${order.kind}`);
   for (const name of ['stonith-enabled', 'no-quorum-policy']) lines.push(`property ${name}=${cib.properties[name] ?? '-'}`);
   for (const [name, value] of Object.entries(cib.resourceDefaults)) lines.push(`rsc_defaults ${name}=${value}`);
   for (const [name, value] of Object.entries(cib.operationDefaults)) lines.push(`op_defaults ${name}=${value}`);
@@ -101,12 +114,14 @@ function translatePcs09(script: string): string {
       out[index] = out[index]!.replace(/ --no-default-ops$/, ` promotable ${masterId} ${options} --no-default-ops`);
       continue;
     }
-    out.push(line
-      .replace(/role=Master\b/g, 'role=Promoted')
-      .replace(/role=Slave\b/g, 'role=Unpromoted')
-      .replace(/ with master /g, ' with Promoted ')
-      .replace(/ resource defaults (?!update)/, ' resource defaults update ')
-      .replace(/ resource op defaults (?!update)/, ' resource op defaults update '));
+    out.push(
+      line
+        .replace(/role=Master\b/g, 'role=Promoted')
+        .replace(/role=Slave\b/g, 'role=Unpromoted')
+        .replace(/ with master /g, ' with Promoted ')
+        .replace(/ resource defaults (?!update)/, ' resource defaults update ')
+        .replace(/ resource op defaults (?!update)/, ' resource op defaults update '),
+    );
   }
   return out.join('\n');
 }
@@ -132,7 +147,9 @@ async function checkExample(t: Test, example: Example, files: Map<string, string
       t.notMatch(said, /ERROR/, 'crmsh reports no error');
       // crmsh 4.4 does not know the Pacemaker 1.1 names master-max/master-node-max: that is
       // the point of the 1.1 spelling, and Pacemaker 2.1 still accepts them.
-      const warnings = said.split('\n').filter((line) => /WARNING/.test(line) && !(version === '1.1' && /unknown attribute 'master-(node-)?max'/.test(line)));
+      const warnings = said
+        .split('\n')
+        .filter((line) => /WARNING/.test(line) && !(version === '1.1' && /unknown attribute 'master-(node-)?max'/.test(line)));
       t.same(warnings, [], 'crmsh has nothing else to warn about');
       await verifyLive(t, `crm ${version}`);
       compare(t, `crm ${version}`, await node.exportCib());
@@ -140,7 +157,9 @@ async function checkExample(t: Test, example: Example, files: Map<string, string
       if (pushLive) {
         // The same block piped in, as in: ocfkit crm generate ... | crm configure load update -
         await resetConfiguration();
-        const piped = await node.run('crm', ['configure', 'load', 'update', '-'], { input: readFileSync(path(`pacemaker-${version}.crm`), 'utf8') });
+        const piped = await node.run('crm', ['configure', 'load', 'update', '-'], {
+          input: readFileSync(path(`pacemaker-${version}.crm`), 'utf8'),
+        });
         t.equal(piped.exitCode, 0, `crm configure load update - exit status\n${piped.stdout}${piped.stderr}`);
         await verifyLive(t, `crm ${version} from stdin`);
         compare(t, `crm ${version} from stdin`, await node.exportCib());
@@ -149,14 +168,24 @@ async function checkExample(t: Test, example: Example, files: Map<string, string
 
     await t.test(`${label}: CIB XML, Pacemaker ${version}`, async (t) => {
       await resetConfiguration();
-      const load = await node.run('cibadmin', ['--modify', '--allow-create', '--scope', 'configuration', '--xml-file', path(`pacemaker-${version}.cib.xml`)]);
+      const load = await node.run('cibadmin', [
+        '--modify',
+        '--allow-create',
+        '--scope',
+        'configuration',
+        '--xml-file',
+        path(`pacemaker-${version}.cib.xml`),
+      ]);
       t.equal(load.exitCode, 0, `cibadmin exit status\n${load.stdout}${load.stderr}`);
       await verifyLive(t, `cib ${version}`);
       compare(t, `cib ${version}`, await node.exportCib());
     });
 
     await t.test(`${label}: pcs, Pacemaker ${version}`, async (t) => {
-      const script = version === '2.1' ? readFileSync(path('pacemaker-2.1.pcs.sh'), 'utf8') : translatePcs09(readFileSync(path('pacemaker-1.1.pcs.sh'), 'utf8'));
+      const script =
+        version === '2.1'
+          ? readFileSync(path('pacemaker-2.1.pcs.sh'), 'utf8')
+          : translatePcs09(readFileSync(path('pacemaker-1.1.pcs.sh'), 'utf8'));
       const scriptPath = path(`run-${version}.pcs.sh`);
       writeFileSync(scriptPath, script);
 
@@ -199,8 +228,10 @@ await t.test('upstream agents (ocf:linbit:drbd, ocf:heartbeat:*)', async (t) => 
 await t.test('ocfkit agents (the checked-in crm-examples/)', async (t) => {
   const missing = OCFKIT_AGENTS.filter((agent) => !existsSync(agent));
   if (missing.length > 0) {
-    t.fail(`the ocfkit agents are not installed (${missing.join(', ')} missing): run "make install" first. ` +
-      'crmsh and pcs refuse configurations that name agents they cannot find, so the ocf:ocfkit:* configurations cannot be loaded without them.');
+    t.fail(
+      `the ocfkit agents are not installed (${missing.join(', ')} missing): run "make install" first. ` +
+        'crmsh and pcs refuse configurations that name agents they cannot find, so the ocf:ocfkit:* configurations cannot be loaded without them.',
+    );
     return;
   }
   for (const example of examples) {
@@ -212,9 +243,36 @@ await t.test('ocfkit agents (the checked-in crm-examples/)', async (t) => {
 await t.test('without a fence device: refused, or, with --without-fencing, loaded and clean', async (t) => {
   // This used to generate stonith-enabled=true without a fence device, which crmsh refuses to
   // load ("Resource start-up disabled since no STONITH resources have been defined").
-  const generate = (format: string, file: string, extra: string[]) => spawnSync('node', ['scripts/run-ts.mjs', 'lib/cli/main.ts', 'crm', 'generate', '--provider', 'heartbeat', '--format', format,
-    '--node', 'alice', '--node', 'bob', '--drbd-resource', 'r9', '--device', '/dev/drbd9', '--directory', '/srv/nine', '--fstype', 'ext4', '-o', file, ...extra],
-  { cwd: new URL('../..', import.meta.url).pathname, encoding: 'utf8' });
+  const generate = (format: string, file: string, extra: string[]) =>
+    spawnSync(
+      'node',
+      [
+        'scripts/run-ts.mjs',
+        'lib/cli/main.ts',
+        'crm',
+        'generate',
+        '--provider',
+        'heartbeat',
+        '--format',
+        format,
+        '--node',
+        'alice',
+        '--node',
+        'bob',
+        '--drbd-resource',
+        'r9',
+        '--device',
+        '/dev/drbd9',
+        '--directory',
+        '/srv/nine',
+        '--fstype',
+        'ext4',
+        '-o',
+        file,
+        ...extra,
+      ],
+      { cwd: new URL('../..', import.meta.url).pathname, encoding: 'utf8' },
+    );
   const refused = join(work, 'no-stonith.crm');
   const run = generate('crm', refused, []);
   t.equal(run.status, 1, 'refused');
@@ -225,9 +283,10 @@ await t.test('without a fence device: refused, or, with --without-fencing, loade
     const file = join(work, `without-fencing.${format}`);
     t.equal(generate(format, file, ['--without-fencing']).status, 0, `${format}: generated`);
     await resetConfiguration();
-    const load = format === 'crm'
-      ? await node.run('crm', ['configure', 'load', 'update', file])
-      : await node.run('cibadmin', ['--modify', '--allow-create', '--scope', 'configuration', '--xml-file', file]);
+    const load =
+      format === 'crm'
+        ? await node.run('crm', ['configure', 'load', 'update', file])
+        : await node.run('cibadmin', ['--modify', '--allow-create', '--scope', 'configuration', '--xml-file', file]);
     t.equal(load.exitCode, 0, `${format}: loaded as printed${load.exitCode === 0 ? '' : `\n${load.stdout}${load.stderr}`}`);
     const verify = await node.run('crm_verify', ['-L', '-V']);
     t.equal(verify.exitCode, 0, `${format}: crm_verify -L -V exit status`);

@@ -21,11 +21,18 @@ const AGENTS = ['Filesystem', 'IPaddr2', 'drbd'];
 const AGENT_DIR = '/usr/lib/ocf/resource.d/ocfkit';
 const { version } = JSON.parse(spawnSync('cat', [`${REPO}/package.json`], { encoding: 'utf8' }).stdout) as { version: string };
 
-interface Ran { status: number | null; stdout: string; stderr: string }
+interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 function run(file: string, args: readonly string[], options: { timeoutS?: number; env?: NodeJS.ProcessEnv; input?: string } = {}): Ran {
   const r = spawnSync(file, args, {
-    encoding: 'utf8', env: options.env ?? process.env, input: options.input,
-    timeout: (options.timeoutS ?? 120) * 1000, maxBuffer: 64 * 1024 * 1024,
+    encoding: 'utf8',
+    env: options.env ?? process.env,
+    input: options.input,
+    timeout: (options.timeoutS ?? 120) * 1000,
+    maxBuffer: 64 * 1024 * 1024,
   });
   return { status: r.status, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
@@ -39,25 +46,75 @@ const which = (program: string) => run('sh', ['-c', `command -v ${program}`]).st
 // Inside the root, with /proc and the host's /dev mounted in a private mount namespace: nothing
 // stays mounted on the host when the command ends, whatever it did.
 function inRoot(root: string, script: string, timeoutS = 300): Ran {
-  return run('unshare', ['-m', '--propagation', 'private', 'sh', '-ec',
-    // tap puts its own loader into NODE_OPTIONS for every child; the root's Node must not load it.
-    `unset NODE_OPTIONS; mount -t proc proc "$0/proc"; mount --rbind /dev "$0/dev"; ${script}`, root], {
-    timeoutS, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  return run(
+    'unshare',
+    [
+      '-m',
+      '--propagation',
+      'private',
+      'sh',
+      '-ec',
+      // tap puts its own loader into NODE_OPTIONS for every child; the root's Node must not load it.
+      `unset NODE_OPTIONS; mount -t proc proc "$0/proc"; mount --rbind /dev "$0/dev"; ${script}`,
+      root,
+    ],
+    {
+      timeoutS,
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' },
+    },
+  );
 }
 
 /** Every path in the root but the package manager's own state, which install and removal update. */
 function fileList(root: string): Set<string> {
-  const out = must('find', [root, '-xdev', '(', '-path', `${root}/var/lib/dpkg`, '-o', '-path', `${root}/var/lib/apt`, '-o', '-path', `${root}/var/cache`,
-    '-o', '-path', `${root}/var/log`, '-o', '-path', `${root}/tmp`, '-o', '-path', `${root}/proc`, '-o', '-path', `${root}/dev`, ')', '-prune', '-o', '-printf', '%P %y %m\\n']);
+  const out = must('find', [
+    root,
+    '-xdev',
+    '(',
+    '-path',
+    `${root}/var/lib/dpkg`,
+    '-o',
+    '-path',
+    `${root}/var/lib/apt`,
+    '-o',
+    '-path',
+    `${root}/var/cache`,
+    '-o',
+    '-path',
+    `${root}/var/log`,
+    '-o',
+    '-path',
+    `${root}/tmp`,
+    '-o',
+    '-path',
+    `${root}/proc`,
+    '-o',
+    '-path',
+    `${root}/dev`,
+    ')',
+    '-prune',
+    '-o',
+    '-printf',
+    '%P %y %m\\n',
+  ]);
   return new Set(out.split('\n').filter(Boolean));
 }
 
 t.before(() => {
   // What the test needs on the build machine, installed when missing (CI starts without them).
-  const missing = [['debootstrap', 'debootstrap'], ['lintian', 'lintian'], ['dpkg-shlibdeps', 'dpkg-dev'], ['strip', 'binutils']]
-    .filter(([program]) => !which(program!)).map(([, pkg]) => pkg!);
-  if (missing.length) must('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { timeoutS: 600, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const missing = [
+    ['debootstrap', 'debootstrap'],
+    ['lintian', 'lintian'],
+    ['dpkg-shlibdeps', 'dpkg-dev'],
+    ['strip', 'binutils'],
+  ]
+    .filter(([program]) => !which(program!))
+    .map(([, pkg]) => pkg!);
+  if (missing.length)
+    must('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
+      timeoutS: 600,
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
 });
 
 const outDir = mkdtempSync('/var/tmp/ocfkit-deb-');
@@ -81,10 +138,19 @@ t.test('make deb builds ocfkit_<version>_amd64.deb with the agents, the runtime,
   const contents = must('dpkg-deb', ['-c', deb]);
   for (const path of [
     ...AGENTS.flatMap((a) => [`${AGENT_DIR}/${a}`, `${AGENT_DIR}/${a}.map`, `/usr/share/man/man7/ocf_ocfkit_${a}.7.gz`]),
-    '/usr/lib/ocfkit/node', '/usr/lib/ocfkit/ocfkit.mjs', '/usr/sbin/ocfkit', '/usr/share/man/man8/ocfkit.8.gz',
-    '/usr/share/bash-completion/completions/ocfkit', '/usr/share/doc/ocfkit/copyright',
-  ]) t.match(contents, new RegExp(` \\.${path.replace(/[.]/g, '\\.')}\\n`), `ships ${path}`);
-  t.match(contents, /^-rw-r--r-- .* \.\/usr\/lib\/ocf\/resource\.d\/ocfkit\/Filesystem\.map$/m, 'a source map is not executable (Pacemaker would list it as an agent)');
+    '/usr/lib/ocfkit/node',
+    '/usr/lib/ocfkit/ocfkit.mjs',
+    '/usr/sbin/ocfkit',
+    '/usr/share/man/man8/ocfkit.8.gz',
+    '/usr/share/bash-completion/completions/ocfkit',
+    '/usr/share/doc/ocfkit/copyright',
+  ])
+    t.match(contents, new RegExp(` \\.${path.replace(/[.]/g, '\\.')}\\n`), `ships ${path}`);
+  t.match(
+    contents,
+    /^-rw-r--r-- .* \.\/usr\/lib\/ocf\/resource\.d\/ocfkit\/Filesystem\.map$/m,
+    'a source map is not executable (Pacemaker would list it as an agent)',
+  );
   const copyright = must('sh', ['-c', 'dpkg-deb --fsys-tarfile "$0" | tar -xO ./usr/share/doc/ocfkit/copyright', deb]);
   for (const name of ['Node.js', 'yargs', 'xmlbuilder2', 'fast-xml-parser', 'execa']) t.match(copyright, name, `copyright names ${name}`);
   t.comment(budget.report(started));
@@ -95,7 +161,11 @@ t.test('lintian reports no error', async (t) => {
   const started = Date.now();
   const r = run('lintian', ['--no-tag-display-limit', deb], { timeoutS: 400 });
   const tags = r.stdout.split('\n').filter((l) => /^[EW]: /.test(l));
-  t.same(tags.filter((l) => l.startsWith('E:')), [], 'no error');
+  t.same(
+    tags.filter((l) => l.startsWith('E:')),
+    [],
+    'no error',
+  );
   t.comment(`warnings (each explained in the README):\n${tags.filter((l) => l.startsWith('W:')).join('\n') || 'none'}`);
   t.comment(budget.report(started));
 });
@@ -134,18 +204,35 @@ t.test('installs into a clean Debian 12, runs there, and dpkg -r removes every f
   started = Date.now();
   t.equal(inRoot(root, 'chroot "$0" dpkg -r ocfkit').status, 0, 'dpkg -r');
   const afterRemove = fileList(root);
-  const ours = new Set(must('dpkg-deb', ['-c', deb]).split('\n').map((l) => l.split(' ./')[1]?.replace(/\/$/, '')).filter(Boolean));
+  const ours = new Set(
+    must('dpkg-deb', ['-c', deb])
+      .split('\n')
+      .map((l) => l.split(' ./')[1]?.replace(/\/$/, ''))
+      .filter(Boolean),
+  );
   const left = [...afterRemove].map((l) => l.split(' ')[0]!).filter((p) => ours.has(p) && ![...before].some((b) => b.startsWith(`${p} `)));
   t.same(left, [], 'no file or directory of the package is left after dpkg -r');
-  t.same([...before].filter((l) => !afterRemove.has(l)), [], 'nothing that was there before is gone or changed mode');
+  t.same(
+    [...before].filter((l) => !afterRemove.has(l)),
+    [],
+    'nothing that was there before is gone or changed mode',
+  );
 
   // dpkg -i now that the dependencies are there, then dpkg -r: the root is as it was.
   t.equal(inRoot(root, 'chroot "$0" dpkg -i /tmp/ocfkit.deb').status, 0, 'dpkg -i');
   t.equal(inRoot(root, `chroot "$0" ${AGENT_DIR}/IPaddr2 meta-data >/dev/null`).status, 0, 'IPaddr2 meta-data after dpkg -i');
   t.equal(inRoot(root, 'chroot "$0" dpkg -r ocfkit').status, 0, 'dpkg -r again');
   const afterSecond = fileList(root);
-  t.same([...afterSecond].filter((l) => !afterRemove.has(l)), [], 'dpkg -i then dpkg -r adds nothing');
-  t.same([...afterRemove].filter((l) => !afterSecond.has(l)), [], 'and removes nothing else');
+  t.same(
+    [...afterSecond].filter((l) => !afterRemove.has(l)),
+    [],
+    'dpkg -i then dpkg -r adds nothing',
+  );
+  t.same(
+    [...afterRemove].filter((l) => !afterSecond.has(l)),
+    [],
+    'and removes nothing else',
+  );
   t.comment(budget.report(started));
 });
 
@@ -167,8 +254,12 @@ function makeRoot(t: Test) {
   must('debootstrap', ['--variant=minbase', 'bookworm', root, MIRROR], { timeoutS: 600 });
   writeFileSync(`${root}/etc/resolv.conf`, run('cat', ['/etc/resolv.conf']).stdout);
   // apt's lists, and the .debs of what the package depends on, so that later runs need no network.
-  const prepared = inRoot(root, `chroot "$0" apt-get update && cp "${deb}" "$0/tmp/ocfkit.deb"`
-    + ' && chroot "$0" apt-get install -y --no-install-recommends --download-only /tmp/ocfkit.deb libxml2-utils && rm "$0/tmp/ocfkit.deb"', 600);
+  const prepared = inRoot(
+    root,
+    `chroot "$0" apt-get update && cp "${deb}" "$0/tmp/ocfkit.deb"` +
+      ' && chroot "$0" apt-get install -y --no-install-recommends --download-only /tmp/ocfkit.deb libxml2-utils && rm "$0/tmp/ocfkit.deb"',
+    600,
+  );
   if (prepared.status !== 0) throw new Error(`preparing the clean root: ${prepared.stderr.slice(-2000)}`);
   mkdirSync(CACHE_DIR, { recursive: true });
   must('tar', ['-cf', `${CACHE}.tmp`, '-C', root, '.'], { timeoutS: 300 });
@@ -191,7 +282,11 @@ function ocfTesterInRoot(t: Test) {
   copyFileSync('/usr/share/resource-agents/ra-api-1.dtd', `${root}/tmp/ocf-tester-data/resource-agents/ra-api-1.dtd`);
   const loop = makeLoopFs('ext4');
   try {
-    const r = inRoot(root, `chroot "$0" /tmp/ocf-tester -v -n fs_deb -o device=${loop.device} -o directory=/srv/ocfkit-deb -o fstype=ext4 ${AGENT_DIR}/Filesystem`, 300);
+    const r = inRoot(
+      root,
+      `chroot "$0" /tmp/ocf-tester -v -n fs_deb -o device=${loop.device} -o directory=/srv/ocfkit-deb -o fstype=ext4 ${AGENT_DIR}/Filesystem`,
+      300,
+    );
     if (r.status !== 0) t.comment((r.stdout + r.stderr).slice(-4000));
     t.equal(r.status, 0, 'ocf-tester passes on the packaged Filesystem agent in the clean root');
     t.match(r.stdout, /passed all tests/);

@@ -20,7 +20,7 @@ function alive(child: ChildProcess): boolean {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-t.test('a directory that is / or the node\'s own: refused by every action, and stop touches nothing', async (t) => {
+t.test("a directory that is / or the node's own: refused by every action, and stop touches nothing", async (t) => {
   const ns = await MountNamespace.create(t);
   const loop = withLoop(t, 'ext4');
   // Something that must survive: a mount with a process working in it.
@@ -30,7 +30,18 @@ t.test('a directory that is / or the node\'s own: refused by every action, and s
   const user = ns.spawn(['sleep', '600'], canary);
   symlinkSync('/', `${loop.dir}/rootlink`);
   await pause(200);
-  for (const directory of ['/.', '/tmp/..', '//', `${loop.dir}/rootlink`, `${loop.dir}/../../..`, '/proc', '/dev', '/run', '/usr', '/var/lib']) {
+  for (const directory of [
+    '/.',
+    '/tmp/..',
+    '//',
+    `${loop.dir}/rootlink`,
+    `${loop.dir}/../../..`,
+    '/proc',
+    '/dev',
+    '/run',
+    '/usr',
+    '/var/lib',
+  ]) {
     const p = { device: loop.device, directory, fstype: 'ext4' };
     for (const action of ['validate-all', 'start', 'monitor']) {
       const r = ns.agent('Filesystem', action, p);
@@ -53,7 +64,11 @@ t.test('stop with a configuration error returns 0 and leaves the mounted file sy
   const p = { device: loop.device, directory: dir, fstype: 'ext4' };
   t.equal(ns.agent('Filesystem', 'start', p).code, 0);
   const bad: Array<Record<string, string>> = [
-    { term_signals: 'TERM NOPE' }, { signal_delay: 'soon' }, { fast_stop: 'perhaps' }, { directory: 'mnt' }, { directory: '/tmp/..' },
+    { term_signals: 'TERM NOPE' },
+    { signal_delay: 'soon' },
+    { fast_stop: 'perhaps' },
+    { directory: 'mnt' },
+    { directory: '/tmp/..' },
   ];
   for (const change of bad) {
     const r = ns.agent('Filesystem', 'stop', { ...p, ...change }, { OCF_RESKEY_CRM_meta_timeout: '4000' });
@@ -114,7 +129,13 @@ t.test('depth 20 on a frozen file system answers before its timeout', async (t) 
   const dir = `${loop.dir}/mnt`;
   const p = { device: loop.device, directory: dir, fstype: 'ext4' };
   t.equal(ns.agent('Filesystem', 'start', p).code, 0);
-  const thaw = () => { try { ns.sh('fsfreeze', ['-u', dir]); } catch { /* not frozen */ } };
+  const thaw = () => {
+    try {
+      ns.sh('fsfreeze', ['-u', dir]);
+    } catch {
+      /* not frozen */
+    }
+  };
   t.teardown(thaw);
   ns.sh('fsfreeze', ['-f', dir]);
   try {

@@ -9,7 +9,9 @@ const fs = (p: Record<string, string | number | undefined>, action: string, env:
   runAgentAction('Filesystem', action, p, env);
 
 function mountedAt(dir: string): string | undefined {
-  const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === dir);
+  const line = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .find((l) => l.split(' ')[4] === dir);
   return line?.split(' - ')[1]?.split(' ')[1]; // the mount source
 }
 
@@ -30,7 +32,9 @@ function withLoop(t: Test, fstype: 'ext4' | 'ext2' | 'xfs' | 'btrfs', label?: st
 
 function spawnHolder(t: Test, args: string[], cwd: string): ChildProcess {
   const child = spawn(args[0]!, args.slice(1), { cwd, stdio: 'ignore' });
-  t.teardown(() => { if (alive(child)) child.kill('SIGKILL'); });
+  t.teardown(() => {
+    if (alive(child)) child.kill('SIGKILL');
+  });
   return child;
 }
 
@@ -194,10 +198,23 @@ t.test('bad input: a clear error, the right code, and nothing mounted', async (t
     ['relative directory', { device: loop.device, directory: 'mnt', fstype: 'ext4' }, 'start', 6, /absolute path/],
     ['unknown run_fsck', { device: loop.device, directory: dir, fstype: 'ext4', run_fsck: 'sometimes' }, 'validate-all', 6, /run_fsck/],
     ['not a boolean', { device: loop.device, directory: dir, fstype: 'ext4', fast_stop: 'perhaps' }, 'start', 6, /fast_stop/],
-    ['unknown signal', { device: loop.device, directory: dir, fstype: 'ext4', term_signals: 'TERM NOPE' }, 'start', 6, /unknown signal NOPE/],
+    [
+      'unknown signal',
+      { device: loop.device, directory: dir, fstype: 'ext4', term_signals: 'TERM NOPE' },
+      'start',
+      6,
+      /unknown signal NOPE/,
+    ],
     ['unknown file system type', { device: loop.device, directory: dir, fstype: 'nosuchfs' }, 'start', 5, /nosuchfs is not supported/],
     ['device that does not exist', { device: '/dev/ocfkit-no-such-disk', directory: dir, fstype: 'ext4' }, 'start', 5, /not found/],
-    ['a local file system as a clone', { device: loop.device, directory: dir, fstype: 'ext4' }, 'start', 6, /force_clones/, { OCF_RESKEY_CRM_meta_clone_max: '2' }],
+    [
+      'a local file system as a clone',
+      { device: loop.device, directory: dir, fstype: 'ext4' },
+      'start',
+      6,
+      /force_clones/,
+      { OCF_RESKEY_CRM_meta_clone_max: '2' },
+    ],
   ];
   for (const [what, params, action, code, reason, env] of cases) {
     const r = fs(params, action, env);
@@ -206,7 +223,13 @@ t.test('bad input: a clear error, the right code, and nothing mounted', async (t
     t.notMatch(r.stderr, /\n\s+at /, `${what}: no stack trace`);
     t.equal(mountedAt(dir), undefined, `${what}: nothing mounted`);
   }
-  t.equal(fs({ device: loop.device, directory: dir, fstype: 'ext4', force_clones: 'true' }, 'validate-all', { OCF_RESKEY_CRM_meta_clone_max: '2' }).code, 0, 'force_clones allows the clone');
+  t.equal(
+    fs({ device: loop.device, directory: dir, fstype: 'ext4', force_clones: 'true' }, 'validate-all', {
+      OCF_RESKEY_CRM_meta_clone_max: '2',
+    }).code,
+    0,
+    'force_clones allows the clone',
+  );
 });
 
 t.test('the device mounted elsewhere: start refuses with a clear reason', async (t) => {

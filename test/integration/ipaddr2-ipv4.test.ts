@@ -29,7 +29,10 @@ function agent(action: string, params: Params, env: Record<string, string> = REC
 }
 
 const hasAddress = (ns: Netns, ifname: string, cidr: string) => ns.addresses(ifname).includes(cidr);
-const senders = (address: string) => must('ps', ['-eo', 'args']).split('\n').filter((l) => l.startsWith('arping') && l.includes(address));
+const senders = (address: string) =>
+  must('ps', ['-eo', 'args'])
+    .split('\n')
+    .filter((l) => l.startsWith('arping') && l.includes(address));
 
 t.test('start with nic and cidr_netmask: added, announced, and the peer now points at our MAC', async (t) => {
   const p = { ip: '10.213.1.10', nic: 'v0', cidr_netmask: 24 };
@@ -40,19 +43,32 @@ t.test('start with nic and cidr_netmask: added, announced, and the peer now poin
   const r = agent('start', p);
   t.equal(r.code, 0, r.stderr);
   t.ok(hasAddress(node, 'v0', '10.213.1.10/24'), 'the address is on v0');
-  const garps = await cap.waitFor(new RegExp(`^\\S+ ${MAC} > ff:ff:ff:ff:ff:ff.*Request who-has 10\\.213\\.1\\.10 (\\(\\S+\\) )?tell 10\\.213\\.1\\.10`), 5000);
+  const garps = await cap.waitFor(
+    new RegExp(`^\\S+ ${MAC} > ff:ff:ff:ff:ff:ff.*Request who-has 10\\.213\\.1\\.10 (\\(\\S+\\) )?tell 10\\.213\\.1\\.10`),
+    5000,
+  );
   t.ok(garps.length >= 1, `the peer captured a gratuitous ARP from ${MAC}: ${cap.lines.join(' | ')}`);
-  t.ok(await waitFor(() => peer.neighbour('10.213.1.10', 'v1')?.lladdr === MAC, 3000), 'the peer\'s ARP entry moved from the old MAC to ours');
+  t.ok(
+    await waitFor(() => peer.neighbour('10.213.1.10', 'v1')?.lladdr === MAC, 3000),
+    "the peer's ARP entry moved from the old MAC to ours",
+  );
   t.equal(agent('monitor', p).code, 0, 'monitor: running');
   t.equal(agent('monitor', p, PROBE).code, 0, 'probe: running');
 
   t.equal(agent('start', p).code, 0, 'a second start succeeds');
-  t.same(node.addresses('v0').filter((a) => a.startsWith('10.213.1.10/')), ['10.213.1.10/24'], 'still exactly one copy');
+  t.same(
+    node.addresses('v0').filter((a) => a.startsWith('10.213.1.10/')),
+    ['10.213.1.10/24'],
+    'still exactly one copy',
+  );
 
   const s = agent('stop', p);
   t.equal(s.code, 0, s.stderr);
   t.notOk(hasAddress(node, 'v0', '10.213.1.10/24'), 'gone after stop');
-  t.ok(await waitFor(() => senders('10.213.1.10').length === 0, 2000), 'stop ended the background arping: a stopped node announces nothing');
+  t.ok(
+    await waitFor(() => senders('10.213.1.10').length === 0, 2000),
+    'stop ended the background arping: a stopped node announces nothing',
+  );
   t.equal(agent('stop', p).code, 0, 'a second stop succeeds');
   t.equal(agent('monitor', p).code, 7, 'monitor after stop: not running');
   t.equal(agent('monitor', p, PROBE).code, 7, 'probe after stop: not running');
@@ -71,7 +87,10 @@ t.test('without nic and cidr_netmask both come from the connected route', async 
 });
 
 t.test('only nic: the prefix comes from the route on that interface; only cidr_netmask: the nic from the route', async (t) => {
-  for (const p of [{ ip: '10.213.1.12', nic: 'v0' }, { ip: '10.213.1.12', cidr_netmask: 28 }]) {
+  for (const p of [
+    { ip: '10.213.1.12', nic: 'v0' },
+    { ip: '10.213.1.12', cidr_netmask: 28 },
+  ]) {
     const r = agent('start', p);
     t.equal(r.code, 0, r.stderr);
     const want = p.cidr_netmask ? '10.213.1.12/28' : '10.213.1.12/24';
@@ -104,7 +123,12 @@ t.test('iflabel and broadcast reach the kernel', async (t) => {
 
   const old = { ip: '10.213.1.14', nic: 'v0:db', cidr_netmask: 24 };
   t.equal(agent('start', old).code, 0, 'the old nic:label form');
-  t.equal(node.ipJson<{ addr_info: { local: string; label?: string }[] }[]>('-4', 'addr', 'show', 'dev', 'v0')[0]?.addr_info.find((a) => a.local === '10.213.1.14')?.label, 'v0:db');
+  t.equal(
+    node
+      .ipJson<{ addr_info: { local: string; label?: string }[] }[]>('-4', 'addr', 'show', 'dev', 'v0')[0]
+      ?.addr_info.find((a) => a.local === '10.213.1.14')?.label,
+    'v0:db',
+  );
   t.equal(agent('monitor', old).code, 0);
   t.equal(agent('stop', old).code, 0);
 });

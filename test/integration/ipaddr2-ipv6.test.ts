@@ -29,9 +29,19 @@ function agent(action: string, params: Params, env: Record<string, string> = REC
   return runAgentAction('IPaddr2', action, params, { HA_RSCTMP: rscTmp, ...env }, { wrapper: node.wrapper });
 }
 
-interface AddrInfo { local: string; prefixlen: number; tentative?: boolean; dadfailed?: boolean; nodad?: boolean }
-const entryOf = (address: string) => node.ipJson<{ addr_info: AddrInfo[] }[]>('-6', 'addr', 'show', 'dev', 'v0')[0]?.addr_info.find((a) => a.local === address);
-const naFrom = (address: string) => new RegExp(`^\\S+ ${MAC} > 33:33:00:00:00:01.* ${address.replace(/[.:]/g, '\\$&')} > ff02::1: ICMP6, neighbor advertisement, tgt is ${address.replace(/[.:]/g, '\\$&')}`);
+interface AddrInfo {
+  local: string;
+  prefixlen: number;
+  tentative?: boolean;
+  dadfailed?: boolean;
+  nodad?: boolean;
+}
+const entryOf = (address: string) =>
+  node.ipJson<{ addr_info: AddrInfo[] }[]>('-6', 'addr', 'show', 'dev', 'v0')[0]?.addr_info.find((a) => a.local === address);
+const naFrom = (address: string) =>
+  new RegExp(
+    `^\\S+ ${MAC} > 33:33:00:00:00:01.* ${address.replace(/[.:]/g, '\\$&')} > ff02::1: ICMP6, neighbor advertisement, tgt is ${address.replace(/[.:]/g, '\\$&')}`,
+  );
 
 t.test('start with nic, cidr_netmask and nodad: added, advertised, the peer now points at our MAC', async (t) => {
   const p = { ip: 'fd00:213:1::10', nic: 'v0', cidr_netmask: 64, nodad: 'true' };
@@ -43,8 +53,12 @@ t.test('start with nic, cidr_netmask and nodad: added, advertised, the peer now 
   t.equal(entryOf('fd00:213:1::10')?.prefixlen, 64);
   t.equal(entryOf('fd00:213:1::10')?.nodad, true, 'added with nodad');
   const nas = await cap.waitFor(naFrom('fd00:213:1::10'), 3000, 5);
-  t.equal(nas.length, 5, `five unsolicited NAs from ${MAC} arrived (arp_count 5; arp_bg defaults to false for IPv6): ${cap.lines.join(' | ')}`);
-  t.equal(peer.neighbour('fd00:213:1::10', 'v1')?.lladdr, MAC, 'the peer\'s neighbour entry moved from the old MAC to ours');
+  t.equal(
+    nas.length,
+    5,
+    `five unsolicited NAs from ${MAC} arrived (arp_count 5; arp_bg defaults to false for IPv6): ${cap.lines.join(' | ')}`,
+  );
+  t.equal(peer.neighbour('fd00:213:1::10', 'v1')?.lladdr, MAC, "the peer's neighbour entry moved from the old MAC to ours");
   t.equal(agent('monitor', p).code, 0);
   t.equal(agent('start', p).code, 0, 'a second start succeeds');
   t.equal(agent('stop', p).code, 0);
@@ -90,7 +104,11 @@ t.test('arp_bg=true: announced by a detached sender that stop ends', async (t) =
   const gone = await waitFor(() => !must('ps', ['-eo', 'args']).includes('--announce=fd00:213:1::12'), 2000);
   t.ok(gone, 'stop ended the background sender');
   await new Promise((resolve) => setTimeout(resolve, 1200)); // two more intervals of 500 ms
-  t.same(cap.since(stoppedAt).filter((l) => naFrom('fd00:213:1::12').test(l)), [], 'and nothing more is announced after stop');
+  t.same(
+    cap.since(stoppedAt).filter((l) => naFrom('fd00:213:1::12').test(l)),
+    [],
+    'and nothing more is announced after stop',
+  );
 });
 
 t.test('interface down: the kernel drops IPv6 addresses; monitor says 1, a probe 7', async (t) => {
@@ -109,7 +127,9 @@ t.test('interface down: the kernel drops IPv6 addresses; monitor says 1, a probe
 t.test('preferred_lft and noprefixroute reach the kernel', async (t) => {
   const p = { ip: 'fd00:213:1::14', nic: 'v0', cidr_netmask: 64, nodad: 'true', preferred_lft: 0, noprefixroute: 'true' };
   t.equal(agent('start', p).code, 0);
-  const e = node.ipJson<{ addr_info: (AddrInfo & { preferred_life_time?: number; noprefixroute?: boolean })[] }[]>('-6', 'addr', 'show', 'dev', 'v0')[0]?.addr_info.find((a) => a.local === 'fd00:213:1::14');
+  const e = node
+    .ipJson<{ addr_info: (AddrInfo & { preferred_life_time?: number; noprefixroute?: boolean })[] }[]>('-6', 'addr', 'show', 'dev', 'v0')[0]
+    ?.addr_info.find((a) => a.local === 'fd00:213:1::14');
   t.equal(e?.preferred_life_time, 0);
   t.equal(e?.noprefixroute, true);
   t.equal(agent('monitor', p).code, 0, 'a deprecated address is still there and running');
@@ -135,7 +155,7 @@ t.test('a link-local address needs nic', async (t) => {
   t.equal(agent('stop', p).code, 0);
 });
 
-t.test('announcements in the foreground end by the operation\'s deadline', async (t) => {
+t.test("announcements in the foreground end by the operation's deadline", async (t) => {
   // 30 advertisements 1 s apart would take 29 s; the operation has 4 s.
   const SHORT = { ...RECURRING, OCF_RESKEY_CRM_meta_timeout: '4000' };
   for (const p of [

@@ -29,7 +29,11 @@ for (const [name, options] of [
     t.comment(r.stdout + r.stderr);
     t.equal(r.code, 0, 'ocf-tester exit 0');
     t.match(r.stdout, /passed all tests/);
-    t.same(node.addresses('v0').filter((a) => a.startsWith(options[0].slice(3))), [], 'the address is gone afterwards');
+    t.same(
+      node.addresses('v0').filter((a) => a.startsWith(options[0].slice(3))),
+      [],
+      'the address is gone afterwards',
+    );
   });
 }
 

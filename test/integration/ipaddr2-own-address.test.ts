@@ -32,14 +32,16 @@ function agent(action: string, params: Params, env: Record<string, string> = REC
 /** Every address of the namespace, "ifname ip/prefix label", so a test sees any change anywhere. */
 function addresses(): string[] {
   const links = node.ipJson<{ ifname: string; addr_info: { local?: string; prefixlen?: number; label?: string }[] }[]>('addr', 'show');
-  return links.flatMap((l) => l.addr_info.filter((a) => a.local).map((a) => `${l.ifname} ${a.local}/${a.prefixlen}${a.label ? ` ${a.label}` : ''}`)).sort();
+  return links
+    .flatMap((l) => l.addr_info.filter((a) => a.local).map((a) => `${l.ifname} ${a.local}/${a.prefixlen}${a.label ? ` ${a.label}` : ''}`))
+    .sort();
 }
 const has = (ifname: string, cidr: string) => node.addresses(ifname).includes(cidr);
 
 /** The node's own copy of the IP is foreign: probe 7, monitor 7, start 1 with a reason, stop 0, and nothing changes. */
 function foreignCopyIsLeftAlone(t: Test, p: Params, foreign: RegExp): void {
   const before = addresses();
-  t.equal(agent('monitor', p, PROBE).code, 7, 'a probe does not take the node\'s own address for the resource');
+  t.equal(agent('monitor', p, PROBE).code, 7, "a probe does not take the node's own address for the resource");
   t.equal(agent('monitor', p).code, 7, 'nor does a recurring monitor');
   const s = agent('start', p);
   t.equal(s.code, 1, `start refuses: ${s.stderr}`);
@@ -83,7 +85,7 @@ t.test('stop removes the copy start added and leaves copies that appeared later'
   const p = { ip: '10.213.5.22' };
   const r = agent('start', p);
   t.equal(r.code, 0, r.stderr);
-  t.ok(has('v0', '10.213.5.22/24'), 'added on v0 with the route\'s /24');
+  t.ok(has('v0', '10.213.5.22/24'), "added on v0 with the route's /24");
   node.ip('addr', 'add', '10.213.5.22/32', 'dev', 'v2');
   node.ip('addr', 'add', '10.213.5.22/16', 'dev', 'v0');
   t.teardown(() => {
@@ -136,7 +138,12 @@ t.test('stop with parameters that cannot work returns 0 and touches nothing', as
 });
 
 t.test('127.x on lo works as upstream: with nic=lo, without nic, with a prefix', async (t) => {
-  for (const p of [{ ip: '127.0.0.2', nic: 'lo' }, { ip: '127.0.0.3' }, { ip: '127.0.0.4', nic: 'lo', cidr_netmask: 32 }, { ip: '127.0.0.5', cidr_netmask: 16 }]) {
+  for (const p of [
+    { ip: '127.0.0.2', nic: 'lo' },
+    { ip: '127.0.0.3' },
+    { ip: '127.0.0.4', nic: 'lo', cidr_netmask: 32 },
+    { ip: '127.0.0.5', cidr_netmask: 16 },
+  ]) {
     const want = `${p.ip}/${p.cidr_netmask ?? 8}`;
     t.equal(agent('validate-all', p).code, 0, `validate-all ${JSON.stringify(p)}`);
     t.equal(agent('monitor', p, PROBE).code, 7, 'probe: not running');

@@ -15,12 +15,17 @@ const root = mkdtempSync('/var/tmp/ocfkit-upgrade-');
 t.teardown(() => rmSync(root, { recursive: true, force: true }));
 const vars = [`LIBDIR=${root}/lib`, `OCF_ROOT=${root}/ocf`, `SBINDIR=${root}/sbin`];
 // Asynchronous, so that the monitors keep starting while make copies.
-const installFiles = () => new Promise<{ status: number; stderr: string }>((resolve) => {
-  const make = spawn('make', ['-s', '--no-print-directory', '-C', REPO, 'install-files', ...vars], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  make.stderr.on('data', (d) => { stderr += String(d); });
-  make.on('close', (code) => resolve({ status: code ?? -1, stderr }));
-});
+const installFiles = () =>
+  new Promise<{ status: number; stderr: string }>((resolve) => {
+    const make = spawn('make', ['-s', '--no-print-directory', '-C', REPO, 'install-files', ...vars], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    make.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
+    make.on('close', (code) => resolve({ status: code ?? -1, stderr }));
+  });
 
 t.test('monitors started during repeated installs all run', async (t) => {
   t.ok(existsSync(`${DIST_AGENTS}/Filesystem`), 'built agents (make build)');
@@ -29,8 +34,12 @@ t.test('monitors started during repeated installs all run', async (t) => {
   const agent = `${root}/ocf/resource.d/ocfkit/Filesystem`;
   // Not mounted: a monitor that runs at all answers 7. Anything else is a failed monitor.
   const env = {
-    PATH: process.env.PATH!, OCF_ROOT: `${root}/ocf`, OCF_RESOURCE_INSTANCE: 'fs_upgrade',
-    OCF_RESKEY_device: '/dev/ocfkit-none', OCF_RESKEY_directory: `${root}/not-mounted`, OCF_RESKEY_fstype: 'ext4',
+    PATH: process.env.PATH!,
+    OCF_ROOT: `${root}/ocf`,
+    OCF_RESOURCE_INSTANCE: 'fs_upgrade',
+    OCF_RESKEY_device: '/dev/ocfkit-none',
+    OCF_RESKEY_directory: `${root}/not-mounted`,
+    OCF_RESKEY_fstype: 'ext4',
     OCF_RESKEY_CRM_meta_timeout: '20000',
   };
   let stop = false;
@@ -38,11 +47,15 @@ t.test('monitors started during repeated installs all run', async (t) => {
   const monitors = (async () => {
     while (!stop) {
       // Several at once, as on a node with several resources.
-      const batch = Array.from({ length: 4 }, () => new Promise<number>((resolve) => {
-        const child = spawn(agent, ['monitor'], { env, stdio: 'ignore' });
-        child.on('error', () => resolve(-1));
-        child.on('close', (code) => resolve(code ?? -1));
-      }));
+      const batch = Array.from(
+        { length: 4 },
+        () =>
+          new Promise<number>((resolve) => {
+            const child = spawn(agent, ['monitor'], { env, stdio: 'ignore' });
+            child.on('error', () => resolve(-1));
+            child.on('close', (code) => resolve(code ?? -1));
+          }),
+      );
       results.push(...(await Promise.all(batch)));
     }
   })();

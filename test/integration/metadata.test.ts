@@ -9,7 +9,9 @@ import { parseBoolean } from '../../lib/ocf/params.js';
 import { REPO, runAgentAction } from '../helpers/agent.js';
 
 const DTD_DIR = '/usr/share/resource-agents';
-const agentNames = readdirSync(`${REPO}/agents`).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+const agentNames = readdirSync(`${REPO}/agents`)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -3));
 
 const UPSTREAM: Record<string, string> = {
   Filesystem: 'upstream-Filesystem-meta-data.xml',
@@ -17,7 +19,12 @@ const UPSTREAM: Record<string, string> = {
   drbd: 'upstream-drbd-meta-data.xml',
 };
 
-interface ParamXml { name: string; unique?: string; longdesc: string | { '#text': string }; content: { type: string; default?: string } }
+interface ParamXml {
+  name: string;
+  unique?: string;
+  longdesc: string | { '#text': string };
+  content: { type: string; default?: string };
+}
 
 function parsed(xml: string): { ocfVersion: string; params: ParamXml[]; actions: string[] } {
   const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false }).parse(xml)['resource-agent'];
@@ -33,8 +40,13 @@ function parametersOf(xml: string): Map<string, { type: string; default?: string
   return new Map(parsed(xml).params.map((p) => [p.name, { type: p.content.type, default: p.content.default }]));
 }
 
-const uniqueOf = (xml: string) => parsed(xml).params.filter((p) => p.unique === '1').map((p) => p.name).sort();
-const claimsReload = (p: ParamXml) => (typeof p.longdesc === 'string' ? p.longdesc : p.longdesc['#text']).includes('Can be changed without a restart');
+const uniqueOf = (xml: string) =>
+  parsed(xml)
+    .params.filter((p) => p.unique === '1')
+    .map((p) => p.name)
+    .sort();
+const claimsReload = (p: ParamXml) =>
+  (typeof p.longdesc === 'string' ? p.longdesc : p.longdesc['#text']).includes('Can be changed without a restart');
 
 t.ok(existsSync(`${DTD_DIR}/ra-api-1.dtd`), 'resource-agents is installed (ra-api-1.dtd)');
 
@@ -59,28 +71,41 @@ for (const name of agentNames) {
     // not unique, and only in an agent that offers reload.
     const { ocfVersion, params, actions } = parsed(checkedIn);
     t.equal(ocfVersion, '1.0', 'OCF 1.0: Pacemaker 2.1 ignores `reload` of an agent that says 1.1');
-    const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-    t.match(checkedIn, new RegExp(`<resource-agent name="[^"]+" version="${packageVersion.replace(/\./g, '\\.')}"`), `the agent's version is the package's (${packageVersion})`);
+    const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+      .version;
+    t.match(
+      checkedIn,
+      new RegExp(`<resource-agent name="[^"]+" version="${packageVersion.replace(/\./g, '\\.')}"`),
+      `the agent's version is the package's (${packageVersion})`,
+    );
     const offersReload = actions.includes('reload');
     for (const p of params) {
-      t.equal(claimsReload(p), offersReload && p.unique !== '1',
-        `${p.name}: ${offersReload ? (p.unique === '1' ? 'unique, so a change restarts' : 'not unique, so a change reloads') : 'no reload action, so a change restarts'}`);
+      t.equal(
+        claimsReload(p),
+        offersReload && p.unique !== '1',
+        `${p.name}: ${offersReload ? (p.unique === '1' ? 'unique, so a change restarts' : 'not unique, so a change reloads') : 'no reload action, so a change restarts'}`,
+      );
     }
 
     const upstreamFile = UPSTREAM[name];
     if (!upstreamFile) return;
     // pcs refuses a second resource of the agent with the same value of a unique parameter (without
     // --force): unique="1" where upstream has it, and nowhere else.
-    t.same(uniqueOf(checkedIn), uniqueOf(readFileSync(`${REPO}/test/fixtures/pacemaker/${upstreamFile}`, 'utf8')), 'unique="1" on the same parameters as upstream');
+    t.same(
+      uniqueOf(checkedIn),
+      uniqueOf(readFileSync(`${REPO}/test/fixtures/pacemaker/${upstreamFile}`, 'utf8')),
+      'unique="1" on the same parameters as upstream',
+    );
     const upstream = parametersOf(readFileSync(`${REPO}/test/fixtures/pacemaker/${upstreamFile}`, 'utf8'));
     const ours = parametersOf(checkedIn);
     for (const [param, up] of upstream) {
       t.ok(ours.has(param), `upstream parameter ${param} exists`);
       const our = ours.get(param);
       if (!our || up.default === undefined || up.default === '') continue;
-      const same = up.type === 'boolean' || our.type === 'boolean'
-        ? parseBoolean(String(our.default)) === parseBoolean(String(up.default))
-        : String(our.default) === String(up.default);
+      const same =
+        up.type === 'boolean' || our.type === 'boolean'
+          ? parseBoolean(String(our.default)) === parseBoolean(String(up.default))
+          : String(our.default) === String(up.default);
       t.ok(same, `${param} keeps upstream's default (${up.default}; ours ${our.default})`);
     }
   });
@@ -88,11 +113,18 @@ for (const name of agentNames) {
 
 t.test('declarations that Pacemaker would not honour are refused at build time', async (t) => {
   const agent = (over: { reload: boolean; reloadable?: boolean; unique?: boolean }) => ({
-    name: 'x', version: '1', shortdesc: 's', longdesc: 'l', handlers: {},
+    name: 'x',
+    version: '1',
+    shortdesc: 's',
+    longdesc: 'l',
+    handlers: {},
     actions: [{ name: 'start' as const, timeout: 5 }, ...(over.reload ? [{ name: 'reload' as const, timeout: 5 }] : [])],
     parameters: [{ name: 'p', type: 'string' as const, shortdesc: 's', longdesc: 'l', reloadable: over.reloadable, unique: over.unique }],
   });
-  t.throws(() => checkReloadDeclarations(agent({ reload: false, reloadable: true })), /p is reloadable but the agent offers no reload action/);
+  t.throws(
+    () => checkReloadDeclarations(agent({ reload: false, reloadable: true })),
+    /p is reloadable but the agent offers no reload action/,
+  );
   t.throws(() => checkReloadDeclarations(agent({ reload: true })), /p is neither reloadable nor unique/);
   t.throws(() => checkReloadDeclarations(agent({ reload: true, reloadable: true, unique: true })), /p is both reloadable and unique/);
   t.doesNotThrow(() => checkReloadDeclarations(agent({ reload: true, reloadable: true })));

@@ -12,7 +12,11 @@ t.test('ocf-tester passes on the installed Filesystem agent', async (t) => {
   t.ok(existsSync(agent), `${agent} is installed (make install)`);
   const loop = makeLoopFs('ext4');
   t.teardown(() => loop.cleanup());
-  const r = spawnSync('ocf-tester', ['-v', '-n', 'fs_ocftester', '-o', `device=${loop.device}`, '-o', `directory=${loop.dir}/mnt`, '-o', 'fstype=ext4', agent], { encoding: 'utf8' });
+  const r = spawnSync(
+    'ocf-tester',
+    ['-v', '-n', 'fs_ocftester', '-o', `device=${loop.device}`, '-o', `directory=${loop.dir}/mnt`, '-o', 'fstype=ext4', agent],
+    { encoding: 'utf8' },
+  );
   t.comment(r.stdout + r.stderr);
   t.equal(r.status, 0, 'ocf-tester exit 0');
   t.match(r.stdout, /passed all tests/);

@@ -11,7 +11,9 @@ import { isBuiltin } from 'node:module';
 import { agentBundleOptions } from '../../scripts/agent-bundle.mjs';
 import { REPO } from '../helpers/agent.js';
 
-const AGENTS = readdirSync(`${REPO}/agents`).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+const AGENTS = readdirSync(`${REPO}/agents`)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -3));
 
 /** Why `input` (a path relative to the repository) must not be in an agent bundle; undefined when it may. */
 export function forbiddenReason(input: string): string | undefined {
@@ -25,7 +27,10 @@ export function forbiddenReason(input: string): string | undefined {
 async function bundleContents(name: string) {
   const result = await build({
     ...agentBundleOptions(REPO, name, '<resource-agent/>'),
-    absWorkingDir: REPO, write: false, metafile: true, outfile: `${REPO}/dist/tmp/${name}-bundle-check.js`,
+    absWorkingDir: REPO,
+    write: false,
+    metafile: true,
+    outfile: `${REPO}/dist/tmp/${name}-bundle-check.js`,
   });
   // What the bundle still imports at run time (an import that only brought types is gone by then).
   const external = Object.values(result.metafile.outputs).flatMap((o) => o.imports.map((imp) => imp.path));
@@ -44,8 +49,15 @@ for (const name of AGENTS) {
   t.test(`${name}: only its own code, the agent runtime and Node built-ins`, async (t) => {
     const { files, external } = await bundleContents(name);
     t.ok(files.includes(`agents/${name}.ts`), `the bundle is built from agents/${name}.ts`);
-    const bad = files.flatMap((f) => { const why = forbiddenReason(f); return why ? [`${f}: ${why}`] : []; });
+    const bad = files.flatMap((f) => {
+      const why = forbiddenReason(f);
+      return why ? [`${f}: ${why}`] : [];
+    });
     t.same(bad, [], 'nothing beyond the agent and the agent runtime');
-    t.same(external.filter((p) => !isBuiltin(p)), [], 'everything left outside the bundle is a Node built-in');
+    t.same(
+      external.filter((p) => !isBuiltin(p)),
+      [],
+      'everything left outside the bundle is a Node built-in',
+    );
   });
 }

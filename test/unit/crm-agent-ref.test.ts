@@ -14,15 +14,29 @@ t.test('agent names', async (t) => {
 });
 
 t.test('specs: the agent, then name=value parameters', async (t) => {
-  t.same(splitAgentSpec('ocf:heartbeat:apache:configfile=/etc/apache2/apache2.conf'), { agentText: 'ocf:heartbeat:apache', paramsText: 'configfile=/etc/apache2/apache2.conf' });
+  t.same(splitAgentSpec('ocf:heartbeat:apache:configfile=/etc/apache2/apache2.conf'), {
+    agentText: 'ocf:heartbeat:apache',
+    paramsText: 'configfile=/etc/apache2/apache2.conf',
+  });
   t.same(splitAgentSpec('systemd:nginx'), { agentText: 'systemd:nginx', paramsText: '' });
-  t.same(splitAgentSpec('fence_ipmilan:pcmk_host_list=alice,ip=10.0.0.1'), { agentText: 'fence_ipmilan', paramsText: 'pcmk_host_list=alice,ip=10.0.0.1' });
+  t.same(splitAgentSpec('fence_ipmilan:pcmk_host_list=alice,ip=10.0.0.1'), {
+    agentText: 'fence_ipmilan',
+    paramsText: 'pcmk_host_list=alice,ip=10.0.0.1',
+  });
   const url = splitAgentSpec('ocf:heartbeat:apache:statusurl=http://localhost:80/status,configfile=/etc/a.conf');
-  t.same(parseParamList(url.paramsText), { ok: true, params: { statusurl: 'http://localhost:80/status', configfile: '/etc/a.conf' } }, 'colons inside values survive');
+  t.same(
+    parseParamList(url.paramsText),
+    { ok: true, params: { statusurl: 'http://localhost:80/status', configfile: '/etc/a.conf' } },
+    'colons inside values survive',
+  );
 });
 
 t.test('parameter lists', async (t) => {
-  t.same(parseParamList('options=rw,sync,no_root_squash,fsid=1'), { ok: true, params: { options: 'rw,sync,no_root_squash', fsid: '1' } }, 'a comma belongs to the value unless name= follows');
+  t.same(
+    parseParamList('options=rw,sync,no_root_squash,fsid=1'),
+    { ok: true, params: { options: 'rw,sync,no_root_squash', fsid: '1' } },
+    'a comma belongs to the value unless name= follows',
+  );
   t.same(parseParamList(''), { ok: true, params: {} });
   t.same(parseParamList('a='), { ok: true, params: { a: '' } });
   t.match(parseParamList('novalue'), { ok: false, reason: /name=value/ });

@@ -39,19 +39,33 @@ t.test('ocf:linbit:drbd meta-data', async (t) => {
   const resource = drbd.parameters.find((parameter) => parameter.name === 'drbd_resource');
   t.match(resource, { required: true, unique: true, type: 'string' });
   t.same(drbd.parameters.find((parameter) => parameter.name === 'drbdconf')?.default, '/etc/drbd.conf');
-  t.same(drbd.actions.filter((action) => action.name === 'monitor'), [
-    { name: 'monitor', timeoutMs: 20_000, intervalMs: 20_000, role: 'Unpromoted' },
-    { name: 'monitor', timeoutMs: 20_000, intervalMs: 10_000, role: 'Promoted' },
-  ], 'Master/Slave in the XML are read as Promoted/Unpromoted');
-  t.same(drbd.actions.find((action) => action.name === 'validate-all'), { name: 'validate-all' }, 'no timeout stays absent');
+  t.same(
+    drbd.actions.filter((action) => action.name === 'monitor'),
+    [
+      { name: 'monitor', timeoutMs: 20_000, intervalMs: 20_000, role: 'Unpromoted' },
+      { name: 'monitor', timeoutMs: 20_000, intervalMs: 10_000, role: 'Promoted' },
+    ],
+    'Master/Slave in the XML are read as Promoted/Unpromoted',
+  );
+  t.same(
+    drbd.actions.find((action) => action.name === 'validate-all'),
+    { name: 'validate-all' },
+    'no timeout stays absent',
+  );
 });
 
 t.test('upstream Filesystem and IPaddr2', async (t) => {
   const fs = metaData('upstream-Filesystem-meta-data.xml');
-  t.same(fs.parameters.filter((parameter) => parameter.required).map((parameter) => parameter.name), ['device', 'directory', 'fstype']);
+  t.same(
+    fs.parameters.filter((parameter) => parameter.required).map((parameter) => parameter.name),
+    ['device', 'directory', 'fstype'],
+  );
   const ip = metaData('upstream-IPaddr2-meta-data.xml');
   t.ok(ip.parameters.some((parameter) => parameter.name === 'cidr_netmask'));
-  t.same(ip.actions.find((action) => action.name === 'monitor'), { name: 'monitor', timeoutMs: 20_000, intervalMs: 10_000, depth: 0 });
+  t.same(
+    ip.actions.find((action) => action.name === 'monitor'),
+    { name: 'monitor', timeoutMs: 20_000, intervalMs: 10_000, depth: 0 },
+  );
 });
 
 t.test('garbage is refused', async (t) => {
@@ -74,7 +88,8 @@ t.test('operations for a promotable DRBD clone come from its meta-data', async (
 
 t.test('both roles always get different monitor intervals', async (t) => {
   const sameInterval: AgentMetaData = {
-    name: 'x', parameters: [],
+    name: 'x',
+    parameters: [],
     actions: [
       { name: 'monitor', intervalMs: 15_000, timeoutMs: 20_000, role: 'Promoted' },
       { name: 'monitor', intervalMs: 15_000, timeoutMs: 25_000, role: 'Unpromoted' },
@@ -92,12 +107,23 @@ t.test('both roles always get different monitor intervals', async (t) => {
 
 t.test('plain resources: no promote/demote/notify, fallbacks without meta-data', async (t) => {
   const fs = defaultOperations(metaData('upstream-Filesystem-meta-data.xml'), { promotable: false, notify: false });
-  t.same(fs.map((op) => op.name), ['monitor', 'start', 'stop']);
+  t.same(
+    fs.map((op) => op.name),
+    ['monitor', 'start', 'stop'],
+  );
   t.same(fs[0], { name: 'monitor', intervalMs: 20_000, timeoutMs: 40_000 });
-  t.same(defaultOperations(undefined, { promotable: false, notify: false }), [
-    { name: 'monitor', intervalMs: 10_000, timeoutMs: 20_000 },
-    { name: 'start', intervalMs: 0 },
-    { name: 'stop', intervalMs: 0 },
-  ], 'a systemd unit: Pacemaker defaults, written as such');
-  t.equal(defaultOperations(undefined, { promotable: false, notify: false }, true)[0]?.intervalMs, 60_000, 'fence devices are checked every minute');
+  t.same(
+    defaultOperations(undefined, { promotable: false, notify: false }),
+    [
+      { name: 'monitor', intervalMs: 10_000, timeoutMs: 20_000 },
+      { name: 'start', intervalMs: 0 },
+      { name: 'stop', intervalMs: 0 },
+    ],
+    'a systemd unit: Pacemaker defaults, written as such',
+  );
+  t.equal(
+    defaultOperations(undefined, { promotable: false, notify: false }, true)[0]?.intervalMs,
+    60_000,
+    'fence devices are checked every minute',
+  );
 });

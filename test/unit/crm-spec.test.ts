@@ -5,8 +5,13 @@ import { flagLabel, parseStackFile, stackFlagsToRaw } from '../../lib/crm/stack-
 
 const webFlags = {
   node: ['alice@10.0.0.1', 'bob@10.0.0.2'],
-  drbdResource: 'r0', device: '/dev/drbd1', directory: '/srv/data', fstype: 'ext4',
-  ip: '192.168.0.20/24', nic: 'eth0', service: ['ocf:heartbeat:apache:configfile=/etc/apache2/apache2.conf'],
+  drbdResource: 'r0',
+  device: '/dev/drbd1',
+  directory: '/srv/data',
+  fstype: 'ext4',
+  ip: '192.168.0.20/24',
+  nic: 'eth0',
+  service: ['ocf:heartbeat:apache:configfile=/etc/apache2/apache2.conf'],
   stonith: ['fence_ipmilan:pcmk_host_list=alice,ip=10.0.1.1'],
 };
 
@@ -18,30 +23,55 @@ t.test('the common case from flags', async (t) => {
   const result = validateClusterSpec(stackFlagsToRaw(webFlags), flagLabel);
   if (!result.ok) throw new Error(result.errors.join('\n'));
   const { spec } = result;
-  t.same(spec.nodes, [{ name: 'alice', address: '10.0.0.1' }, { name: 'bob', address: '10.0.0.2' }]);
+  t.same(spec.nodes, [
+    { name: 'alice', address: '10.0.0.1' },
+    { name: 'bob', address: '10.0.0.2' },
+  ]);
   t.equal(spec.provider, 'ocfkit');
   t.equal(spec.stickiness, 100);
   t.same(spec.stonith, [{ agent: { standard: 'stonith', type: 'fence_ipmilan' }, params: { pcmk_host_list: 'alice', ip: '10.0.1.1' } }]);
   const [stack] = spec.stacks;
   t.equal(stack?.name, 'r0', 'the stack is named after its DRBD resource');
-  t.same(stack?.drbd, { resource: 'r0', device: '/dev/drbd1', minor: 1, metaDisk: 'internal', port: 7789, protocol: 'C', version: '9', quorum: false, fencing: 'resource-only' });
+  t.same(stack?.drbd, {
+    resource: 'r0',
+    device: '/dev/drbd1',
+    minor: 1,
+    metaDisk: 'internal',
+    port: 7789,
+    protocol: 'C',
+    version: '9',
+    quorum: false,
+    fencing: 'resource-only',
+  });
   t.same(stack?.ip, { address: '192.168.0.20', prefix: 24, nic: 'eth0' });
-  t.same(stack?.services, [{ agent: { standard: 'ocf', provider: 'heartbeat', type: 'apache' }, params: { configfile: '/etc/apache2/apache2.conf' } }]);
+  t.same(stack?.services, [
+    { agent: { standard: 'ocf', provider: 'heartbeat', type: 'apache' }, params: { configfile: '/etc/apache2/apache2.conf' } },
+  ]);
 });
 
 t.test('garbage input names the flag to fix', async (t) => {
-  const errors = errorsOf(validateClusterSpec(stackFlagsToRaw({ ...webFlags, ip: '192.168.0.300/24', device: undefined, fstype: 'ext 4', service: ['apache'] }), flagLabel));
-  t.match([...errors].sort(), [
-    /^--device: is missing$/,
-    /^--fstype: "ext 4" is not a file system type$/,
-    /^--ip: "192\.168\.0\.300" is not an IPv4 or IPv6 address$/,
-    /^--service: "apache" is not an agent name/,
-  ], 'all problems at once');
+  const errors = errorsOf(
+    validateClusterSpec(
+      stackFlagsToRaw({ ...webFlags, ip: '192.168.0.300/24', device: undefined, fstype: 'ext 4', service: ['apache'] }),
+      flagLabel,
+    ),
+  );
+  t.match(
+    [...errors].sort(),
+    [
+      /^--device: is missing$/,
+      /^--fstype: "ext 4" is not a file system type$/,
+      /^--ip: "192\.168\.0\.300" is not an IPv4 or IPv6 address$/,
+      /^--service: "apache" is not an agent name/,
+    ],
+    'all problems at once',
+  );
   t.equal(errors.length, 4);
 });
 
 t.test('more garbage', async (t) => {
-  const check = (flags: object, pattern: RegExp) => t.match(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...webFlags, ...flags }), flagLabel)).join('\n'), pattern);
+  const check = (flags: object, pattern: RegExp) =>
+    t.match(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...webFlags, ...flags }), flagLabel)).join('\n'), pattern);
   check({ device: '/dev/sdb1' }, /--device: "\/dev\/sdb1" is not a DRBD device \(expected \/dev\/drbdN/);
   check({ ip: '192.168.0.20/33' }, /--ip: must be a whole number from 1 to 32/);
   check({ ip: '127.0.0.1/8' }, /cannot be a service address/);
@@ -66,7 +96,10 @@ t.test('three nodes on DRBD 9 get quorum by default; dual-primary forces resourc
   t.equal(three.ok && three.spec.stacks[0]?.drbd?.quorum, true);
   const dual = validateClusterSpec(stackFlagsToRaw({ ...webFlags, dualPrimary: true, fstype: 'ocfs2' }), flagLabel);
   t.equal(dual.ok && dual.spec.stacks[0]?.drbd?.fencing, 'resource-and-stonith');
-  const refused = validateClusterSpec(stackFlagsToRaw({ ...webFlags, dualPrimary: true, fstype: 'gfs2', drbdFencing: 'resource-only' }), flagLabel);
+  const refused = validateClusterSpec(
+    stackFlagsToRaw({ ...webFlags, dualPrimary: true, fstype: 'gfs2', drbdFencing: 'resource-only' }),
+    flagLabel,
+  );
   t.match(errorsOf(refused).join('\n'), /--drbd-fencing: dual-primary needs "resource-and-stonith"/);
 });
 
@@ -89,7 +122,8 @@ t.test('files: unknown keys, paths in messages, several stacks', async (t) => {
   t.match(duplicates, /mount point "\/srv\/db" is used by two stacks/);
 
   const two = validateClusterSpec({
-    nodes: [{ name: 'alice' }, { name: 'bob' }], withoutFencing: true,
+    nodes: [{ name: 'alice' }, { name: 'bob' }],
+    withoutFencing: true,
     stacks: [
       { name: 'web', drbd: { resource: 'r0', device: '/dev/drbd0' }, filesystem: { directory: '/srv/www', fstype: 'ext4' } },
       { name: 'db', drbd: { resource: 'r1', device: '/dev/drbd1' }, filesystem: { directory: '/srv/db', fstype: 'xfs' } },
@@ -107,25 +141,47 @@ t.test('description files: JSON or YAML', async (t) => {
 });
 
 const sharedFlags = {
-  node: ['alice', 'bob'], name: 'web', device: '/dev/mapper/mpatha', directory: '/srv/data', fstype: 'xfs',
-  ip: '192.168.0.20/24', service: ['systemd:nginx'], stonith: ['fence_ipmilan:pcmk_host_list=alice,ip=10.0.1.1'],
+  node: ['alice', 'bob'],
+  name: 'web',
+  device: '/dev/mapper/mpatha',
+  directory: '/srv/data',
+  fstype: 'xfs',
+  ip: '192.168.0.20/24',
+  service: ['systemd:nginx'],
+  stonith: ['fence_ipmilan:pcmk_host_list=alice,ip=10.0.1.1'],
 };
 
 t.test('shared storage: no --drbd-resource, --device is any block device', async (t) => {
   const raw = stackFlagsToRaw(sharedFlags);
-  t.same((raw.stacks as object[])[0], { filesystem: { device: '/dev/mapper/mpatha', directory: '/srv/data', fstype: 'xfs' }, services: ['systemd:nginx'], name: 'web', ip: { address: '192.168.0.20/24' } }, 'no drbd part');
+  t.same(
+    (raw.stacks as object[])[0],
+    {
+      filesystem: { device: '/dev/mapper/mpatha', directory: '/srv/data', fstype: 'xfs' },
+      services: ['systemd:nginx'],
+      name: 'web',
+      ip: { address: '192.168.0.20/24' },
+    },
+    'no drbd part',
+  );
   const result = validateClusterSpec(raw, flagLabel);
   if (!result.ok) throw new Error(result.errors.join('\n'));
   const [stack] = result.spec.stacks;
   t.equal(stack?.drbd, undefined);
   t.same(stack?.filesystem, { device: '/dev/mapper/mpatha', directory: '/srv/data', fstype: 'xfs' });
-  for (const device of ['/dev/sdb1', '/dev/disk/by-id/wwn-0x5000c500a1b2c3d4', '-U 0b3f9d7e-1c2a-4e5f-8a9b-0c1d2e3f4a5b', '-Ufoo', '-L data']) {
+  for (const device of [
+    '/dev/sdb1',
+    '/dev/disk/by-id/wwn-0x5000c500a1b2c3d4',
+    '-U 0b3f9d7e-1c2a-4e5f-8a9b-0c1d2e3f4a5b',
+    '-Ufoo',
+    '-L data',
+  ]) {
     t.ok(validateClusterSpec(stackFlagsToRaw({ ...sharedFlags, device }), flagLabel).ok, `${device} is accepted`);
   }
 });
 
 t.test('shared storage: mistakes', async (t) => {
-  const check = (flags: object, pattern: RegExp) => t.match(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...sharedFlags, ...flags }), flagLabel)).join('\n'), pattern);
+  const check = (flags: object, pattern: RegExp) =>
+    t.match(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...sharedFlags, ...flags }), flagLabel)).join('\n'), pattern);
   check({ device: 'sdb1' }, /^--device: "sdb1" is not a block device \(an absolute path under \/dev/);
   check({ device: '/dev/sdb 1' }, /^--device: "\/dev\/sdb 1" is not a block device/);
   check({ device: '-X foo' }, /--device: "-X foo" is not a block device/);
@@ -139,40 +195,103 @@ t.test('shared storage: mistakes', async (t) => {
   check({ dualPrimary: true, fstype: 'gfs2' }, /--drbd-resource: is missing/);
 
   const file = (stack: object) => errorsOf(validateClusterSpec({ nodes: ['a', 'b'], withoutFencing: true, stacks: [stack] })).join('\n');
-  t.match(file({ name: 'db', filesystem: { device: '/dev/sdc', directory: '/srv/db', fstype: 'ocfs2' }, dualPrimary: true }), /stacks\[0\]\.dualPrimary: dual-primary is a DRBD setting/);
+  t.match(
+    file({ name: 'db', filesystem: { device: '/dev/sdc', directory: '/srv/db', fstype: 'ocfs2' }, dualPrimary: true }),
+    /stacks\[0\]\.dualPrimary: dual-primary is a DRBD setting/,
+  );
   t.match(file({ name: 'db', filesystem: { directory: '/srv/db', fstype: 'xfs' } }), /^stacks\[0\]\.filesystem\.device: is missing$/);
   t.match(file({ name: 'db' }), /stacks\[0\]\.filesystem\.device: is missing/);
-  t.match(file({ drbd: { resource: 'r0', device: '/dev/drbd0' }, filesystem: { device: '/dev/sdc', directory: '/srv/db', fstype: 'xfs' } }), /stacks\[0\]\.filesystem\.device: the file system of a DRBD stack is on drbd\.device/);
+  t.match(
+    file({ drbd: { resource: 'r0', device: '/dev/drbd0' }, filesystem: { device: '/dev/sdc', directory: '/srv/db', fstype: 'xfs' } }),
+    /stacks\[0\]\.filesystem\.device: the file system of a DRBD stack is on drbd\.device/,
+  );
   t.equal(file({ name: 'db', filesystem: { device: '/dev/sdc', directory: '/srv/db', fstype: 'xfs' } }), '', 'a file stack without drbd');
 
-  const two = errorsOf(validateClusterSpec({
-    nodes: ['a', 'b'], withoutFencing: true,
-    stacks: [
-      { name: 'one', filesystem: { device: '/dev/sdc', directory: '/srv/one', fstype: 'xfs' } },
-      { name: 'two', filesystem: { device: '/dev/sdc', directory: '/srv/two', fstype: 'xfs' } },
-      { drbd: { resource: 'r0', device: '/dev/drbd0' }, filesystem: { directory: '/srv/three', fstype: 'xfs' } },
-    ],
-  }));
-  t.same(two, ['stacks[].filesystem.device: shared device "/dev/sdc" is used by two stacks'], 'shared and DRBD stacks mix; a device serves one stack');
+  const two = errorsOf(
+    validateClusterSpec({
+      nodes: ['a', 'b'],
+      withoutFencing: true,
+      stacks: [
+        { name: 'one', filesystem: { device: '/dev/sdc', directory: '/srv/one', fstype: 'xfs' } },
+        { name: 'two', filesystem: { device: '/dev/sdc', directory: '/srv/two', fstype: 'xfs' } },
+        { drbd: { resource: 'r0', device: '/dev/drbd0' }, filesystem: { directory: '/srv/three', fstype: 'xfs' } },
+      ],
+    }),
+  );
+  t.same(
+    two,
+    ['stacks[].filesystem.device: shared device "/dev/sdc" is used by two stacks'],
+    'shared and DRBD stacks mix; a device serves one stack',
+  );
 });
 
 t.test('fencing: a fence device, or the explicit word that there is none', async (t) => {
   const { stonith: _stonith, ...unfenced } = webFlags;
-  t.match(errorsOf(validateClusterSpec(stackFlagsToRaw(unfenced), flagLabel)), [/^--stonith: no fence device is configured: .* say so with --without-fencing/]);
+  t.match(errorsOf(validateClusterSpec(stackFlagsToRaw(unfenced), flagLabel)), [
+    /^--stonith: no fence device is configured: .* say so with --without-fencing/,
+  ]);
   const without = validateClusterSpec(stackFlagsToRaw({ ...unfenced, withoutFencing: true }), flagLabel);
   t.match(without, { ok: true, spec: { stonith: [], withoutFencing: true } });
-  t.match(validateClusterSpec(stackFlagsToRaw({ ...unfenced, stonith: [false] }), flagLabel), { ok: true, spec: { withoutFencing: true } }, '--no-stonith');
-  t.match(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...webFlags, withoutFencing: true }), flagLabel)), [/^--without-fencing: contradicts the fence devices given with --stonith/]);
+  t.match(
+    validateClusterSpec(stackFlagsToRaw({ ...unfenced, stonith: [false] }), flagLabel),
+    { ok: true, spec: { withoutFencing: true } },
+    '--no-stonith',
+  );
+  t.match(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...webFlags, withoutFencing: true }), flagLabel)), [
+    /^--without-fencing: contradicts the fence devices given with --stonith/,
+  ]);
 });
 
 t.test('resource and operation defaults: known names, valid values', async (t) => {
-  const ok = validateClusterSpec(stackFlagsToRaw({ ...webFlags, rscDefault: ['migration-threshold=1', 'failure-timeout=10min'], opDefault: ['timeout=60s', 'on-fail=restart'] }), flagLabel);
-  t.match(ok, { ok: true, spec: { resourceDefaults: [['migration-threshold', '1'], ['failure-timeout', '10min']], operationDefaults: [['timeout', '60s'], ['on-fail', 'restart']] } });
-  const fromFile = validateClusterSpec({ nodes: ['a', 'b'], withoutFencing: true, rscDefaults: { 'migration-threshold': 'INFINITY' }, opDefaults: { timeout: '2min' }, stacks: [{ drbd: { resource: 'r0', device: '/dev/drbd0' }, filesystem: { directory: '/srv', fstype: 'ext4' } }] });
-  t.match(fromFile, { ok: true, spec: { resourceDefaults: [['migration-threshold', 'INFINITY']], operationDefaults: [['timeout', '2min']] } });
-  const bad = errorsOf(validateClusterSpec(stackFlagsToRaw({
-    ...webFlags, rscDefault: ['migration-threshold=one', 'resource-stickiness=5', 'migration-thresold=1', 'novalue', 'failure-timeout=1', 'failure-timeout=2'], opDefault: ['timeout=soon', 'interval=10s'],
-  }), flagLabel)).join('\n');
+  const ok = validateClusterSpec(
+    stackFlagsToRaw({
+      ...webFlags,
+      rscDefault: ['migration-threshold=1', 'failure-timeout=10min'],
+      opDefault: ['timeout=60s', 'on-fail=restart'],
+    }),
+    flagLabel,
+  );
+  t.match(ok, {
+    ok: true,
+    spec: {
+      resourceDefaults: [
+        ['migration-threshold', '1'],
+        ['failure-timeout', '10min'],
+      ],
+      operationDefaults: [
+        ['timeout', '60s'],
+        ['on-fail', 'restart'],
+      ],
+    },
+  });
+  const fromFile = validateClusterSpec({
+    nodes: ['a', 'b'],
+    withoutFencing: true,
+    rscDefaults: { 'migration-threshold': 'INFINITY' },
+    opDefaults: { timeout: '2min' },
+    stacks: [{ drbd: { resource: 'r0', device: '/dev/drbd0' }, filesystem: { directory: '/srv', fstype: 'ext4' } }],
+  });
+  t.match(fromFile, {
+    ok: true,
+    spec: { resourceDefaults: [['migration-threshold', 'INFINITY']], operationDefaults: [['timeout', '2min']] },
+  });
+  const bad = errorsOf(
+    validateClusterSpec(
+      stackFlagsToRaw({
+        ...webFlags,
+        rscDefault: [
+          'migration-threshold=one',
+          'resource-stickiness=5',
+          'migration-thresold=1',
+          'novalue',
+          'failure-timeout=1',
+          'failure-timeout=2',
+        ],
+        opDefault: ['timeout=soon', 'interval=10s'],
+      }),
+      flagLabel,
+    ),
+  ).join('\n');
   t.match(bad, /--rsc-default: migration-threshold: "one" is not a count of failures/);
   t.match(bad, /--rsc-default: resource-stickiness: set it with --stickiness/);
   t.match(bad, /--rsc-default: "migration-thresold" is not one of migration-threshold, /);
@@ -183,23 +302,54 @@ t.test('resource and operation defaults: known names, valid values', async (t) =
 });
 
 t.test('values crmsh cannot load are refused, wherever they are', async (t) => {
-  const check = (flags: object, pattern: RegExp) => t.match(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...webFlags, ...flags }), flagLabel)).join('\n'), pattern);
+  const check = (flags: object, pattern: RegExp) =>
+    t.match(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...webFlags, ...flags }), flagLabel)).join('\n'), pattern);
   check({ service: ['ocf:heartbeat:apache:configfile=/x\\'] }, /^--service: ".*" ends with a backslash: crmsh could not load it$/);
   check({ stonith: ['fence_ipmilan:pcmk_host_list=alice,ip=10.0.1.1,password=a\nb'] }, /^--stonith: ".*" contains a line break/);
   check({ mountOptions: 'noatime\\' }, /^--mount-options: "noatime\\\\" ends with a backslash/);
   check({ directory: '/srv/caf\u00e9' }, /^--directory: ".*" contains a non-ASCII character/);
-  const file = errorsOf(validateClusterSpec({ nodes: ['a', 'b'], stonith: [{ agent: 'fence_ipmilan', params: { password: 'x\\"y' } }], stacks: [{ drbd: { resource: 'r0', device: '/dev/drbd0' }, filesystem: { directory: '/srv', fstype: 'ext4' } }] }));
+  const file = errorsOf(
+    validateClusterSpec({
+      nodes: ['a', 'b'],
+      stonith: [{ agent: 'fence_ipmilan', params: { password: 'x\\"y' } }],
+      stacks: [{ drbd: { resource: 'r0', device: '/dev/drbd0' }, filesystem: { directory: '/srv', fstype: 'ext4' } }],
+    }),
+  );
   t.match(file, [/^stonith\[0\]\.params\.password: .* has a backslash before a double quote/]);
-  t.equal(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...webFlags, service: [`ocf:heartbeat:apache:configfile=/etc/it's "x" a\\b c`] }), flagLabel)).length, 0, 'quotes, spaces and an inner backslash are fine');
+  t.equal(
+    errorsOf(
+      validateClusterSpec(stackFlagsToRaw({ ...webFlags, service: [`ocf:heartbeat:apache:configfile=/etc/it's "x" a\\b c`] }), flagLabel),
+    ).length,
+    0,
+    'quotes, spaces and an inner backslash are fine',
+  );
 });
 
 t.test('the backing disk and meta-disk are device paths, not DRBD syntax', async (t) => {
-  const drbd = (settings: object) => validateClusterSpec({ nodes: ['a', 'b'], withoutFencing: true, stacks: [{ drbd: { resource: 'r0', device: '/dev/drbd0', ...settings }, filesystem: { directory: '/srv', fstype: 'ext4' } }] });
-  t.match(drbd({ metaDisk: 'internal; disk { on-io-error pass_on; } #' }), { ok: false, errors: [/^stacks\[0\]\.drbd\.metaDisk: "internal; disk .*" is not internal, a device \(\/dev\/sdc1\) or an indexed device \(\/dev\/sdc1\[0\]\)$/] });
-  t.match(drbd({ disk: '/dev/sdb1; }' }), { ok: false, errors: [/^stacks\[0\]\.drbd\.disk: "\/dev\/sdb1; \}" is not a block device path/] });
+  const drbd = (settings: object) =>
+    validateClusterSpec({
+      nodes: ['a', 'b'],
+      withoutFencing: true,
+      stacks: [{ drbd: { resource: 'r0', device: '/dev/drbd0', ...settings }, filesystem: { directory: '/srv', fstype: 'ext4' } }],
+    });
+  t.match(drbd({ metaDisk: 'internal; disk { on-io-error pass_on; } #' }), {
+    ok: false,
+    errors: [
+      /^stacks\[0\]\.drbd\.metaDisk: "internal; disk .*" is not internal, a device \(\/dev\/sdc1\) or an indexed device \(\/dev\/sdc1\[0\]\)$/,
+    ],
+  });
+  t.match(drbd({ disk: '/dev/sdb1; }' }), {
+    ok: false,
+    errors: [/^stacks\[0\]\.drbd\.disk: "\/dev\/sdb1; \}" is not a block device path/],
+  });
   t.match(drbd({ disk: '/dev/../etc/passwd' }), { ok: false, errors: [/is not a block device path/] });
-  t.match(drbd({ disk: '/dev/sdb1', metaDisk: '/dev/sdb1' }), { ok: false, errors: [/metaDisk: "\/dev\/sdb1" is the backing disk itself/] });
-  t.match(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...webFlags, disk: '/dev/sdb1;' }), flagLabel)), [/^--disk: "\/dev\/sdb1;" is not a block device path/]);
+  t.match(drbd({ disk: '/dev/sdb1', metaDisk: '/dev/sdb1' }), {
+    ok: false,
+    errors: [/metaDisk: "\/dev\/sdb1" is the backing disk itself/],
+  });
+  t.match(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...webFlags, disk: '/dev/sdb1;' }), flagLabel)), [
+    /^--disk: "\/dev\/sdb1;" is not a block device path/,
+  ]);
   t.match(drbd({ metaDisk: '/dev/sdc1' }), { ok: true, spec: { stacks: [{ drbd: { metaDisk: { device: '/dev/sdc1' } } }] } });
   t.match(drbd({ metaDisk: '/dev/sdc1[3]' }), { ok: true, spec: { stacks: [{ drbd: { metaDisk: { device: '/dev/sdc1', index: 3 } } }] } });
   t.match(drbd({ metaDisk: '/dev/sdc1 [3]', disk: '/dev/disk/by-path/pci-0000:00:1f.2-ata-1' }), { ok: true });

@@ -13,10 +13,23 @@ t.test('a real CIB of Pacemaker 2.1.5', async (t) => {
   t.equal(cib.validateWith, 'pacemaker-3.9');
   t.match(cib.properties, { 'stonith-enabled': 'false', 'no-quorum-policy': 'ignore', 'dc-deadtime': '2s' });
   t.same(cib.nodes, ['node1']);
-  t.same(cib.resources.map((resource) => `${resource.kind}:${resource.id}`), ['primitive:fs3', 'group:g2']);
+  t.same(
+    cib.resources.map((resource) => `${resource.kind}:${resource.id}`),
+    ['primitive:fs3', 'group:g2'],
+  );
   const fs2 = allPrimitives(cib).find(({ primitive }) => primitive.id === 'fs2');
-  t.match(fs2, { group: { id: 'g2' }, primitive: { standard: 'ocf', provider: 'heartbeat', type: 'Filesystem', params: { device: '/dev/loop1', fstype: 'ext4' } } });
-  t.same(fs2?.primitive.operations.map((op) => [op.name, op.intervalMs, op.timeoutMs]), [['monitor', 5000, 40_000], ['start', 0, 60_000], ['stop', 0, 60_000]]);
+  t.match(fs2, {
+    group: { id: 'g2' },
+    primitive: { standard: 'ocf', provider: 'heartbeat', type: 'Filesystem', params: { device: '/dev/loop1', fstype: 'ext4' } },
+  });
+  t.same(
+    fs2?.primitive.operations.map((op) => [op.name, op.intervalMs, op.timeoutMs]),
+    [
+      ['monitor', 5000, 40_000],
+      ['start', 0, 60_000],
+      ['stop', 0, 60_000],
+    ],
+  );
   t.same(placementIds(fs2!), ['fs2', 'g2']);
   t.same(allPrimitives(cib).find(({ primitive }) => primitive.id === 'fs3')?.primitive.meta, { 'target-role': 'Stopped' });
 });
@@ -45,11 +58,19 @@ t.test('constraints with resource sets become pairs', async (t) => {
     </rsc_location>
   </constraints></configuration></cib>`);
   if (!result.ok) throw new Error(result.reason);
-  t.same(result.cib.orders.map((order) => `${order.first}:${order.firstAction} -> ${order.then}:${order.thenAction}`),
-    ['drbd-clone:promote -> fs:start', 'drbd-clone:promote -> vip:start', 'fs:start -> vip:start']);
-  t.same(result.cib.colocations.map((colocation) => `${colocation.rsc} with ${colocation.withRsc}${colocation.withRscRole ? `:${colocation.withRscRole}` : ''}`),
-    ['vip with fs', 'fs with drbd-clone:Promoted', 'vip with drbd-clone:Promoted']);
-  t.match(result.cib.locations, [{ id: 'cli-ban-g-on-node1', rsc: 'g', node: 'node1', score: '-INFINITY', hasRules: true, expires: '2030-01-01 00:00:00Z' }]);
+  t.same(
+    result.cib.orders.map((order) => `${order.first}:${order.firstAction} -> ${order.then}:${order.thenAction}`),
+    ['drbd-clone:promote -> fs:start', 'drbd-clone:promote -> vip:start', 'fs:start -> vip:start'],
+  );
+  t.same(
+    result.cib.colocations.map(
+      (colocation) => `${colocation.rsc} with ${colocation.withRsc}${colocation.withRscRole ? `:${colocation.withRscRole}` : ''}`,
+    ),
+    ['vip with fs', 'fs with drbd-clone:Promoted', 'vip with drbd-clone:Promoted'],
+  );
+  t.match(result.cib.locations, [
+    { id: 'cli-ban-g-on-node1', rsc: 'g', node: 'node1', score: '-INFINITY', hasRules: true, expires: '2030-01-01 00:00:00Z' },
+  ]);
 });
 
 t.test('not a CIB', async (t) => {
@@ -85,11 +106,22 @@ nodelist {
 }
 `);
   if (!conf.ok) throw new Error(conf.reason);
-  t.same(nodelistNodes(conf.conf), [{ name: 'alice', nodeid: '1', addresses: ['10.0.0.1', '10.1.0.1'] }, { name: 'bob', nodeid: '2', addresses: ['10.0.0.2'] }]);
+  t.same(nodelistNodes(conf.conf), [
+    { name: 'alice', nodeid: '1', addresses: ['10.0.0.1', '10.1.0.1'] },
+    { name: 'bob', nodeid: '2', addresses: ['10.0.0.2'] },
+  ]);
   t.same(quorumSettings(conf.conf), { provider: 'corosync_votequorum', twoNode: true, hasQdevice: false });
   t.match(parseCorosyncConf('totem {\n'), { ok: false, reason: /section "totem" is not closed/ });
   t.match(parseCorosyncConf('}\n'), { ok: false, reason: /line 1: "}" without an open section/ });
   t.match(parseCorosyncConf('quorum {\n  what\n}\n'), { ok: false, reason: /line 2: expected "key: value"/ });
-  const explicit = parseCorosyncConf('quorum {\n provider: corosync_votequorum\n two_node: 1\n wait_for_all: 0\n expected_votes: 2\n device {\n  model: net\n }\n}\n');
-  t.same(explicit.ok && quorumSettings(explicit.conf), { provider: 'corosync_votequorum', twoNode: true, hasQdevice: true, waitForAll: false, expectedVotes: 2 });
+  const explicit = parseCorosyncConf(
+    'quorum {\n provider: corosync_votequorum\n two_node: 1\n wait_for_all: 0\n expected_votes: 2\n device {\n  model: net\n }\n}\n',
+  );
+  t.same(explicit.ok && quorumSettings(explicit.conf), {
+    provider: 'corosync_votequorum',
+    twoNode: true,
+    hasQdevice: true,
+    waitForAll: false,
+    expectedVotes: 2,
+  });
 });

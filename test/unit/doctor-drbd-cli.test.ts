@@ -54,6 +54,15 @@ t.test('live: usermode_helper, drbdadm dump, status, adjust and blockdev, each w
   );
   t.equal(await runDoctor({ json: true }, lab.io), 1);
   const document = JSON.parse(lab.stdout());
-  t.same(document.findings.map((finding: { check: string }) => finding.check), ['drbd-usermode-helper', 'drbd-backing-device-larger', 'drbd-config-differs']);
-  t.match(document.checked, ['the live CIB (cibadmin -Q)', '/sys/module/drbd/parameters/usermode_helper', 'drbdadm dump', 'drbdsetup status --json', 'drbdadm -d adjust']);
+  t.same(
+    document.findings.map((finding: { check: string }) => finding.check),
+    ['drbd-usermode-helper', 'drbd-backing-device-larger', 'drbd-config-differs'],
+  );
+  t.match(document.checked, [
+    'the live CIB (cibadmin -Q)',
+    '/sys/module/drbd/parameters/usermode_helper',
+    'drbdadm dump',
+    'drbdsetup status --json',
+    'drbdadm -d adjust',
+  ]);
 });

@@ -12,12 +12,15 @@ t.test('default policy: fine', async (t) => {
 
 t.test('ignore on two nodes: a warning with fencing, dangerous without', async (t) => {
   const ignore = setProperty('no-quorum-policy', 'ignore');
-  t.match(checkNoQuorumPolicyIgnore(cib(ignore), 2), [{ check: 'no-quorum-policy-ignore', severity: 'warning', why: /two_node: 1/, fix: [/two_node: 1/, /no-quorum-policy=stop/] }]);
+  t.match(checkNoQuorumPolicyIgnore(cib(ignore), 2), [
+    { check: 'no-quorum-policy-ignore', severity: 'warning', why: /two_node: 1/, fix: [/two_node: 1/, /no-quorum-policy=stop/] },
+  ]);
   const unfenced = ignore.replace('name="stonith-enabled" value="true"', 'name="stonith-enabled" value="false"');
   t.match(checkNoQuorumPolicyIgnore(cib(unfenced), 2), [{ severity: 'danger', why: /both nodes run everything: DRBD split brain/ }]);
 });
 
 t.test('ignore on three nodes: the minority keeps running', async (t) => {
-  t.match(checkNoQuorumPolicyIgnore(cib(setProperty('no-quorum-policy', 'ignore')), 3), [{ severity: 'danger', why: /cannot see the majority/ }]);
+  t.match(checkNoQuorumPolicyIgnore(cib(setProperty('no-quorum-policy', 'ignore')), 3), [
+    { severity: 'danger', why: /cannot see the majority/ },
+  ]);
 });
-

@@ -12,12 +12,19 @@ t.test('stickiness in rsc_defaults: fine', async (t) => {
 });
 
 t.test('none, or 0: advice', async (t) => {
-  t.match(checkResourceStickiness(cib(noDefaults)), [{ check: 'resource-stickiness', severity: 'advice', fix: [/rsc_defaults resource-stickiness=100/] }]);
-  t.equal(checkResourceStickiness(cib(CLEAN.replace('name="resource-stickiness" value="100"', 'name="resource-stickiness" value="0"'))).length, 1);
+  t.match(checkResourceStickiness(cib(noDefaults)), [
+    { check: 'resource-stickiness', severity: 'advice', fix: [/rsc_defaults resource-stickiness=100/] },
+  ]);
+  t.equal(
+    checkResourceStickiness(cib(CLEAN.replace('name="resource-stickiness" value="100"', 'name="resource-stickiness" value="0"'))).length,
+    1,
+  );
 });
 
 t.test('stickiness on the resources themselves counts', async (t) => {
-  const onGroup = noDefaults.replace('<group id="g-web">', '<group id="g-web"><meta_attributes id="g-web-meta"><nvpair id="g-web-meta-s" name="resource-stickiness" value="200"/></meta_attributes>');
+  const onGroup = noDefaults.replace(
+    '<group id="g-web">',
+    '<group id="g-web"><meta_attributes id="g-web-meta"><nvpair id="g-web-meta-s" name="resource-stickiness" value="200"/></meta_attributes>',
+  );
   t.same(checkResourceStickiness(cib(onGroup)), []);
 });
-

@@ -10,7 +10,9 @@ function conf(quorum: string): CorosyncSection {
 }
 
 t.test('two nodes, votequorum, no two_node: the survivor loses quorum', async (t) => {
-  t.match(checkTwoNodeQuorum(conf('  provider: corosync_votequorum\n'), 2), [{ check: 'two-node-quorum', severity: 'warning', why: /stops everything.*no-quorum-policy=ignore, is unsafe/, fix: [/two_node: 1/] }]);
+  t.match(checkTwoNodeQuorum(conf('  provider: corosync_votequorum\n'), 2), [
+    { check: 'two-node-quorum', severity: 'warning', why: /stops everything.*no-quorum-policy=ignore, is unsafe/, fix: [/two_node: 1/] },
+  ]);
 });
 
 t.test('two_node, a quorum device, or three nodes: fine', async (t) => {

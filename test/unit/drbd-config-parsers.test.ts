@@ -39,7 +39,13 @@ t.test('drbdadm -d adjust: the commands and what they change', async (t) => {
   t.equal(parsed.steps.length, 4);
   t.match(parsed.steps[0], { command: 'net-options', targets: ['r0', '1'], options: { fencing: 'resource-only', protocol: 'C' } });
   t.notOk('_name' in parsed.steps[0]!.options);
-  t.equal(describeAdjustStep(parsed.steps[0]!, { 1: 'node2' }), 'network options for node2 (node-id 1) would be set: fencing=resource-only, protocol=C');
-  t.equal(describeAdjustStep(parsed.steps[2]!), 'resync options for peer node-id 1, volume 0 would be set: c-plan-ahead=0, resync-rate=40k');
+  t.equal(
+    describeAdjustStep(parsed.steps[0]!, { 1: 'node2' }),
+    'network options for node2 (node-id 1) would be set: fencing=resource-only, protocol=C',
+  );
+  t.equal(
+    describeAdjustStep(parsed.steps[2]!),
+    'resync options for peer node-id 1, volume 0 would be set: c-plan-ahead=0, resync-rate=40k',
+  );
   t.same(parseDrbdadmAdjust(''), { ok: true, steps: [] });
 });

@@ -6,9 +6,20 @@
 import t, { type Test } from 'tap';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import {
-  type ConnectionState, type DiskState, type DrbdState, type ReplicationState, type Role,
-  parseDrbdadmCstate, parseDrbdadmDstate, parseDrbdadmRole, parseDrbdsetupStatusJson,
-  parseDrbdsetupStatusText, parseEvents2, parseProcDrbd, parseProcDrbdVersion, parseShStatus,
+  type ConnectionState,
+  type DiskState,
+  type DrbdState,
+  type ReplicationState,
+  type Role,
+  parseDrbdadmCstate,
+  parseDrbdadmDstate,
+  parseDrbdadmRole,
+  parseDrbdsetupStatusJson,
+  parseDrbdsetupStatusText,
+  parseEvents2,
+  parseProcDrbd,
+  parseProcDrbdVersion,
+  parseShStatus,
 } from '../../lib/drbd/index.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
@@ -19,14 +30,26 @@ const NODE_IDS: Record<string, number> = { node1: 0, node2: 1, node3: 2 };
 
 /** [peer name, connection, peer role, peer disk, replication, resync-suspended] */
 type Peer = [string, ConnectionState, Role, DiskState, ReplicationState, string?];
-interface Running { role: Role; disk: DiskState; quorum?: false; peers: Peer[] }
+interface Running {
+  role: Role;
+  disk: DiskState;
+  quorum?: false;
+  peers: Peer[];
+}
 /** Not configured; `drbdadm dstate` still reads the on-disk metadata. */
-interface Down { metadataDisk: DiskState }
+interface Down {
+  metadataDisk: DiskState;
+}
 type NodeState = Running | Down;
 
 const p84 = {
-  connected: (role: Role, disk: DiskState, replication: ReplicationState = 'Established'): Peer =>
-    ['peer', 'Connected', role, disk, replication],
+  connected: (role: Role, disk: DiskState, replication: ReplicationState = 'Established'): Peer => [
+    'peer',
+    'Connected',
+    role,
+    disk,
+    replication,
+  ],
   standAlone: ['peer', 'StandAlone', 'Unknown', 'DUnknown', 'Off'] as Peer,
   connecting: ['peer', 'Connecting', 'Unknown', 'DUnknown', 'Off'] as Peer,
 };
@@ -37,13 +60,37 @@ const synced84: Record<string, NodeState> = {
   node2: { role: 'Secondary', disk: 'UpToDate', peers: [p84.connected('Primary', 'UpToDate')] },
 };
 const synced9: Record<string, NodeState> = {
-  node1: { role: 'Primary', disk: 'UpToDate', peers: [['node2', 'Connected', 'Secondary', 'UpToDate', 'Established'], ['node3', 'Connected', 'Secondary', 'UpToDate', 'Established']] },
-  node2: { role: 'Secondary', disk: 'UpToDate', peers: [['node1', 'Connected', 'Primary', 'UpToDate', 'Established'], ['node3', 'Connected', 'Secondary', 'UpToDate', 'Established']] },
-  node3: { role: 'Secondary', disk: 'UpToDate', peers: [['node1', 'Connected', 'Primary', 'UpToDate', 'Established'], ['node2', 'Connected', 'Secondary', 'UpToDate', 'Established']] },
+  node1: {
+    role: 'Primary',
+    disk: 'UpToDate',
+    peers: [
+      ['node2', 'Connected', 'Secondary', 'UpToDate', 'Established'],
+      ['node3', 'Connected', 'Secondary', 'UpToDate', 'Established'],
+    ],
+  },
+  node2: {
+    role: 'Secondary',
+    disk: 'UpToDate',
+    peers: [
+      ['node1', 'Connected', 'Primary', 'UpToDate', 'Established'],
+      ['node3', 'Connected', 'Secondary', 'UpToDate', 'Established'],
+    ],
+  },
+  node3: {
+    role: 'Secondary',
+    disk: 'UpToDate',
+    peers: [
+      ['node1', 'Connected', 'Primary', 'UpToDate', 'Established'],
+      ['node2', 'Connected', 'Secondary', 'UpToDate', 'Established'],
+    ],
+  },
 };
 const inconsistent9 = (self: string): NodeState => ({
-  role: 'Secondary', disk: 'Inconsistent',
-  peers: ['node1', 'node2', 'node3'].filter((n) => n !== self).map((n): Peer => [n, 'Connected', 'Secondary', 'Inconsistent', 'Established']),
+  role: 'Secondary',
+  disk: 'Inconsistent',
+  peers: ['node1', 'node2', 'node3']
+    .filter((n) => n !== self)
+    .map((n): Peer => [n, 'Connected', 'Secondary', 'Inconsistent', 'Established']),
 });
 
 const STATES: Record<string, Record<string, Record<string, NodeState>>> = {
@@ -80,24 +127,65 @@ const STATES: Record<string, Record<string, Record<string, NodeState>>> = {
     '13-down': { node1: { metadataDisk: 'Consistent' }, node2: { metadataDisk: 'Consistent' } },
   },
   'drbd-9': {
-    '00-unconfigured': { node1: { metadataDisk: 'Inconsistent' }, node2: { metadataDisk: 'Inconsistent' }, node3: { metadataDisk: 'Inconsistent' } },
+    '00-unconfigured': {
+      node1: { metadataDisk: 'Inconsistent' },
+      node2: { metadataDisk: 'Inconsistent' },
+      node3: { metadataDisk: 'Inconsistent' },
+    },
     '01-connected-inconsistent': { node1: inconsistent9('node1'), node2: inconsistent9('node2'), node3: inconsistent9('node3') },
     '02-initial-sync': {
-      node1: { role: 'Primary', disk: 'UpToDate', peers: [['node2', 'Connected', 'Secondary', 'Inconsistent', 'SyncSource'], ['node3', 'Connected', 'Secondary', 'Inconsistent', 'SyncSource']] },
-      node2: { role: 'Secondary', disk: 'Inconsistent', peers: [['node1', 'Connected', 'Primary', 'UpToDate', 'SyncTarget'], ['node3', 'Connected', 'Secondary', 'Inconsistent', 'Established', 'peer,dependency']] },
-      node3: { role: 'Secondary', disk: 'Inconsistent', peers: [['node1', 'Connected', 'Primary', 'UpToDate', 'SyncTarget'], ['node2', 'Connected', 'Secondary', 'Inconsistent', 'Established', 'peer,dependency']] },
+      node1: {
+        role: 'Primary',
+        disk: 'UpToDate',
+        peers: [
+          ['node2', 'Connected', 'Secondary', 'Inconsistent', 'SyncSource'],
+          ['node3', 'Connected', 'Secondary', 'Inconsistent', 'SyncSource'],
+        ],
+      },
+      node2: {
+        role: 'Secondary',
+        disk: 'Inconsistent',
+        peers: [
+          ['node1', 'Connected', 'Primary', 'UpToDate', 'SyncTarget'],
+          ['node3', 'Connected', 'Secondary', 'Inconsistent', 'Established', 'peer,dependency'],
+        ],
+      },
+      node3: {
+        role: 'Secondary',
+        disk: 'Inconsistent',
+        peers: [
+          ['node1', 'Connected', 'Primary', 'UpToDate', 'SyncTarget'],
+          ['node2', 'Connected', 'Secondary', 'Inconsistent', 'Established', 'peer,dependency'],
+        ],
+      },
     },
     '03-synced-one-primary': synced9,
     '04-peer-link-down': {
-      node1: { role: 'Primary', disk: 'UpToDate', peers: [['node2', 'Connected', 'Secondary', 'UpToDate', 'Established'], connecting9('node3')] },
-      node2: { role: 'Secondary', disk: 'UpToDate', peers: [['node1', 'Connected', 'Primary', 'UpToDate', 'Established'], connecting9('node3')] },
+      node1: {
+        role: 'Primary',
+        disk: 'UpToDate',
+        peers: [['node2', 'Connected', 'Secondary', 'UpToDate', 'Established'], connecting9('node3')],
+      },
+      node2: {
+        role: 'Secondary',
+        disk: 'UpToDate',
+        peers: [['node1', 'Connected', 'Primary', 'UpToDate', 'Established'], connecting9('node3')],
+      },
       node3: { role: 'Secondary', disk: 'UpToDate', quorum: false, peers: [connecting9('node1'), connecting9('node2')] },
     },
     '06-link-restored-synced': synced9,
     '07-primary-quorum-lost': {
       node1: { role: 'Primary', disk: 'UpToDate', quorum: false, peers: [connecting9('node2'), connecting9('node3')] },
-      node2: { role: 'Secondary', disk: 'UpToDate', peers: [connecting9('node1'), ['node3', 'Connected', 'Secondary', 'UpToDate', 'Established']] },
-      node3: { role: 'Secondary', disk: 'UpToDate', peers: [connecting9('node1'), ['node2', 'Connected', 'Secondary', 'UpToDate', 'Established']] },
+      node2: {
+        role: 'Secondary',
+        disk: 'UpToDate',
+        peers: [connecting9('node1'), ['node3', 'Connected', 'Secondary', 'UpToDate', 'Established']],
+      },
+      node3: {
+        role: 'Secondary',
+        disk: 'UpToDate',
+        peers: [connecting9('node1'), ['node2', 'Connected', 'Secondary', 'UpToDate', 'Established']],
+      },
     },
     '08-quorum-regained': synced9,
     '10-split-brain': {
@@ -134,7 +222,7 @@ const RESYNC: Record<string, Record<string, [number, number?, string?]>> = {
   'drbd-9/02-initial-sync/node1/drbdsetup_status_all': { node2: [12.18], node3: [12.04] },
   'drbd-9/02-initial-sync/node1/drbdsetup_status_vs': { node2: [12.33, 207, '0.27M'], node3: [12.19, 204, '0.28M'] },
   'drbd-9/02-initial-sync/node1/drbdsetup_status_json': { node2: [12.76, 213, '0.26M'], node3: [12.61, 211, '0.26M'] },
-  'drbd-9/02-initial-sync/node1/drbdsetup_status_json_vs': { node2: [13.30, 210, '0.26M'], node3: [13.15, 210, '0.26M'] },
+  'drbd-9/02-initial-sync/node1/drbdsetup_status_json_vs': { node2: [13.3, 210, '0.26M'], node3: [13.15, 210, '0.26M'] },
   'drbd-9/02-initial-sync/node1/drbdsetup_events2_now': { node2: [13.82], node3: [13.59] },
   'drbd-9/02-initial-sync/node1/drbdsetup_events2_now_stats': { node2: [14.26, 188, '0.29M'], node3: [14.08, 190, '0.29M'] },
   'drbd-9/02-initial-sync/node1/drbdsetup_events2_all_now_stats': { node2: [15.05, 152, '0.36M'], node3: [14.82, 158, '0.34M'] },
@@ -148,7 +236,7 @@ const RESYNC: Record<string, Record<string, [number, number?, string?]>> = {
   'drbd-9/02-initial-sync/node2/drbdsetup_events2_now': { node1: [13.65] },
   'drbd-9/02-initial-sync/node2/drbdsetup_events2_now_stats': { node1: [14.46, 169, '0.32M'] },
   'drbd-9/02-initial-sync/node2/drbdsetup_events2_all_now_stats': { node1: [15.32, 162, '0.33M'] },
-  'drbd-9/02-initial-sync/node3/drbdadm_status': { node1: [10.80] },
+  'drbd-9/02-initial-sync/node3/drbdadm_status': { node1: [10.8] },
   'drbd-9/02-initial-sync/node3/drbdadm_status_noarg': { node1: [11.38] },
   'drbd-9/02-initial-sync/node3/drbdsetup_status': { node1: [12.25] },
   'drbd-9/02-initial-sync/node3/drbdsetup_status_all': { node1: [12.59] },
@@ -220,7 +308,13 @@ function viewOf(state: DrbdState): View {
     disk: state.volumes.map((volume) => volume.disk).join('/') as DiskState,
     peers: state.connections.map((connection) => {
       const volume = connection.peerVolumes.find((peerVolume) => peerVolume.volume === 0);
-      const peer: Peer = [connection.name, connection.state, connection.peerRole, volume?.peerDisk ?? 'DUnknown', volume?.replication ?? 'Off'];
+      const peer: Peer = [
+        connection.name,
+        connection.state,
+        connection.peerRole,
+        volume?.peerDisk ?? 'DUnknown',
+        volume?.replication ?? 'Off',
+      ];
       if (volume && volume.resyncSuspended.length > 0) peer.push(volume.resyncSuspended.join(','));
       return connection.peerNodeId === undefined ? { peer } : { peer, peerNodeId: connection.peerNodeId };
     }),
@@ -242,9 +336,8 @@ function expectedView(version: string, node: string, format: Format, state: Runn
     // The 8.4 status text leaves a StandAlone peer out altogether.
     if (!drbd9 && text && peer[1] === 'StandAlone') continue;
     // The short DRBD 9 status shows only the name of a peer that is not connected.
-    const shown: Peer = drbd9 && format === 'status-short' && peer[1] !== 'Connected'
-      ? [peer[0], peer[1], peer[2], 'DUnknown', peer[4]]
-      : [...peer];
+    const shown: Peer =
+      drbd9 && format === 'status-short' && peer[1] !== 'Connected' ? [peer[0], peer[1], peer[2], 'DUnknown', peer[4]] : [...peer];
     if (drbd9 && (format === 'status-verbose' || format === 'json' || format === 'events2')) {
       view.peers.push({ peer: shown, peerNodeId: NODE_IDS[peer[0]]! });
     } else if (!drbd9 && format === 'events2') {
@@ -296,8 +389,11 @@ function checkState(t: Test, file: string, version: string, node: string, format
   t.equal(result.resources.length, 1, 'one resource');
   const resource = result.resources[0]!;
   t.same(viewOf(resource), expectedView(version, node, format, state), 'role, disks, peers');
-  t.same(resource.connections.map((connection) => connection.unnamed ?? false), resource.connections.map(() => !drbd9),
-    drbd9 ? 'DRBD 9 peers have names' : 'the DRBD 8.4 peer has none: marked unnamed');
+  t.same(
+    resource.connections.map((connection) => connection.unnamed ?? false),
+    resource.connections.map(() => !drbd9),
+    drbd9 ? 'DRBD 9 peers have names' : 'the DRBD 8.4 peer has none: marked unnamed',
+  );
 
   const key = file.replace(/\.txt$/, '');
   const resync = RESYNC[key] ?? {};
@@ -312,13 +408,16 @@ function checkState(t: Test, file: string, version: string, node: string, format
       t.equal(volume?.outOfSyncKiB, outOfSync[connection.name], `${connection.name}: out of sync`);
     }
   }
-  t.same(Object.keys(resync).filter((peer) => !resource.connections.some((c) => c.name === peer)), [], 'every peer with progress is there');
+  t.same(
+    Object.keys(resync).filter((peer) => !resource.connections.some((c) => c.name === peer)),
+    [],
+    'every peer with progress is there',
+  );
 }
 
 function checkRole(t: Test, version: string, text: string, state: NodeState): void {
-  const expected = 'metadataDisk' in state ? []
-    : version === 'drbd-9' ? [{ role: state.role }]
-    : [{ role: state.role, peerRole: state.peers[0]![2] }];
+  const expected =
+    'metadataDisk' in state ? [] : version === 'drbd-9' ? [{ role: state.role }] : [{ role: state.role, peerRole: state.peers[0]![2] }];
   t.same(parseDrbdadmRole(text), { ok: true, roles: expected });
 }
 
@@ -331,7 +430,8 @@ function checkCstate(t: Test, file: string, version: string, text: string, state
   const onePeer = /drbdadm_cstate_(node\d)/.exec(file)?.[1];
   const peers = state.peers.filter((peer) => onePeer === undefined || peer[0] === onePeer);
   const expected = peers.map(([, connection, , , replication]) =>
-    (version === 'drbd-8.4' && connection === 'Connected' && replication !== 'Established' ? { connection, replication } : { connection }));
+    version === 'drbd-8.4' && connection === 'Connected' && replication !== 'Established' ? { connection, replication } : { connection },
+  );
   t.same(parseDrbdadmCstate(text), { ok: true, connections: expected });
 }
 
@@ -345,8 +445,10 @@ function checkDstate(t: Test, version: string, text: string, state: NodeState): 
   const sorted = (disks: DiskState[]) => (version === 'drbd-9' ? [...disks].sort() : disks);
   t.ok(result.ok, 'parsed');
   if (!result.ok) return;
-  t.same(result.volumes.map((volume) => ({ disk: volume.disk, peerDisks: sorted(volume.peerDisks) })),
-    [{ disk: state.disk, peerDisks: sorted(state.peers.map((peer) => peer[3])) }]);
+  t.same(
+    result.volumes.map((volume) => ({ disk: volume.disk, peerDisks: sorted(volume.peerDisks) })),
+    [{ disk: state.disk, peerDisks: sorted(state.peers.map((peer) => peer[3])) }],
+  );
 }
 
 const covered = new Set<Format>();
@@ -358,7 +460,9 @@ for (const [version, states] of Object.entries(STATES)) {
       for (const [node, state] of Object.entries(nodes)) {
         const dir = `${FIXTURES}${version}/${stateName}/${node}`;
         t.ok(existsSync(dir), `${dir} exists`);
-        for (const fileName of readdirSync(dir).filter((name) => name.endsWith('.txt')).sort()) {
+        for (const fileName of readdirSync(dir)
+          .filter((name) => name.endsWith('.txt'))
+          .sort()) {
           const stem = fileName.slice(0, -'.txt'.length);
           if (NOT_STATE.includes(stem)) continue;
           const format = FORMAT_OF[stem];
@@ -387,28 +491,52 @@ t.test('/proc/drbd', async (t) => {
     'GIT-hash: 0123456789abcdef build by someone@somewhere, 2020-01-01 00:00:00',
     ' 0: cs:PausedSyncT ro:Secondary/Primary ds:Inconsistent/UpToDate C r-p---',
     '    ns:0 nr:10 dw:10 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:2048',
-    '\t[=>..................] sync\'ed: 10.5% (2048/2288)K',
+    "\t[=>..................] sync'ed: 10.5% (2048/2288)K",
     '\tfinish: 1:02:03 speed: 1,234 (1,000) want: 2,000 K/sec',
     ' 1: cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate C s--u--',
     '    ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0',
     ' 2: cs:Unconfigured',
     '',
   ].join('\n');
-  const owners = new Map([[0, { resource: 'web', volume: 0 }], [1, { resource: 'web', volume: 1 }]]);
+  const owners = new Map([
+    [0, { resource: 'web', volume: 0 }],
+    [1, { resource: 'web', volume: 1 }],
+  ]);
   const result = parseProcDrbd(twoVolumes, owners);
   t.same(result, {
     ok: true,
-    resources: [{
-      name: 'web', role: 'Secondary', suspended: ['unspecified'],
-      volumes: [{ volume: 0, minor: 0, disk: 'Inconsistent', outOfSyncKiB: 2048 }, { volume: 1, minor: 1, disk: 'UpToDate', outOfSyncKiB: 0 }],
-      connections: [{
-        name: 'peer', unnamed: true, state: 'Connected', peerRole: 'Primary',
-        peerVolumes: [
-          { volume: 0, replication: 'PausedSyncT', peerDisk: 'UpToDate', resyncSuspended: ['peer'], outOfSyncKiB: 2048, resyncDonePercent: 10.5, resyncEtaSeconds: 3723, resyncKiBPerSecond: 1234 },
-          { volume: 1, replication: 'Established', peerDisk: 'UpToDate', resyncSuspended: ['user'], outOfSyncKiB: 0 },
+    resources: [
+      {
+        name: 'web',
+        role: 'Secondary',
+        suspended: ['unspecified'],
+        volumes: [
+          { volume: 0, minor: 0, disk: 'Inconsistent', outOfSyncKiB: 2048 },
+          { volume: 1, minor: 1, disk: 'UpToDate', outOfSyncKiB: 0 },
         ],
-      }],
-    }],
+        connections: [
+          {
+            name: 'peer',
+            unnamed: true,
+            state: 'Connected',
+            peerRole: 'Primary',
+            peerVolumes: [
+              {
+                volume: 0,
+                replication: 'PausedSyncT',
+                peerDisk: 'UpToDate',
+                resyncSuspended: ['peer'],
+                outOfSyncKiB: 2048,
+                resyncDonePercent: 10.5,
+                resyncEtaSeconds: 3723,
+                resyncKiBPerSecond: 1234,
+              },
+              { volume: 1, replication: 'Established', peerDisk: 'UpToDate', resyncSuspended: ['user'], outOfSyncKiB: 0 },
+            ],
+          },
+        ],
+      },
+    ],
   });
   t.match(parseProcDrbd(twoVolumes.replace('cs:PausedSyncT', 'cs:Bogus')), { ok: false, reason: /unknown connection state 'Bogus'/ });
   t.match(parseProcDrbd('hello'), { ok: false, reason: /not \/proc\/drbd/ });
@@ -428,8 +556,9 @@ t.test('sh-status reads shell words the way a shell would, and runs nothing', as
     '_sh_status_process',
   ].join('\n');
   const result = parseShStatus(quoted);
-  t.same(result.ok && result.resources.map((r) => [r.name, r.role, r.volumes[0]?.disk, r.connections[0]?.peerVolumes[0]?.peerDisk]),
-    [['r0', 'Secondary', 'UpToDate', 'UpToDate']]);
+  t.same(result.ok && result.resources.map((r) => [r.name, r.role, r.volumes[0]?.disk, r.connections[0]?.peerVolumes[0]?.peerDisk]), [
+    ['r0', 'Secondary', 'UpToDate', 'UpToDate'],
+  ]);
   t.match(parseShStatus(quoted.replace('_sh_status_process', 'rm -rf /')), { ok: false, reason: /unexpected shell command/ });
   t.match(parseShStatus(quoted.replace("'r0'", '$(reboot)')), { ok: false, reason: /shell syntax/ });
   t.match(parseShStatus(quoted.replace("'r0'", "'r0")), { ok: false, reason: /unterminated/ });
@@ -452,26 +581,54 @@ t.test('status text: several resources and volumes, a diskless client, suspended
   const result = parseDrbdsetupStatusText(text);
   t.ok(result.ok);
   if (!result.ok) return;
-  t.same(result.resources.map((r) => r.name), ['r0', 'r1']);
+  t.same(
+    result.resources.map((r) => r.name),
+    ['r0', 'r1'],
+  );
   t.same(result.resources[0]!.suspended, ['quorum', 'user']);
-  t.same(result.resources[0]!.volumes.map((v) => [v.volume, v.disk, v.client]), [[0, 'UpToDate', undefined], [1, 'Diskless', true]]);
-  t.same(result.resources[0]!.connections[0]!.peerVolumes.map((v) => [v.volume, v.replication, v.resyncDonePercent, v.resyncSuspended]),
-    [[0, 'Established', undefined, []], [1, 'PausedSyncT', 40, ['user']]]);
-  t.match(parseDrbdsetupStatusText(text.replace('role:Primary\n  disk', 'role:Primry\n  disk')), { ok: false, reason: /unknown role 'Primry'/ });
+  t.same(
+    result.resources[0]!.volumes.map((v) => [v.volume, v.disk, v.client]),
+    [
+      [0, 'UpToDate', undefined],
+      [1, 'Diskless', true],
+    ],
+  );
+  t.same(
+    result.resources[0]!.connections[0]!.peerVolumes.map((v) => [v.volume, v.replication, v.resyncDonePercent, v.resyncSuspended]),
+    [
+      [0, 'Established', undefined, []],
+      [1, 'PausedSyncT', 40, ['user']],
+    ],
+  );
+  t.match(parseDrbdsetupStatusText(text.replace('role:Primary\n  disk', 'role:Primry\n  disk')), {
+    ok: false,
+    reason: /unknown role 'Primry'/,
+  });
   t.match(parseDrbdsetupStatusText(' r0 role:Primary'), { ok: false, reason: /unexpected indentation/ });
 });
 
 t.test('JSON: paused resync has no ETA; malformed documents are refused', async (t) => {
   const text = readFileSync(`${FIXTURES}drbd-9/02-initial-sync/node2/drbdsetup_status_json.txt`, 'utf8');
-  const paused = text.replace('"replication-state": "SyncTarget"', '"replication-state": "PausedSyncT"').replace('"estimated-seconds-to-finish": 212', '"estimated-seconds-to-finish": 987654321');
+  const paused = text
+    .replace('"replication-state": "SyncTarget"', '"replication-state": "PausedSyncT"')
+    .replace('"estimated-seconds-to-finish": 212', '"estimated-seconds-to-finish": 987654321');
   const result = parseDrbdsetupStatusJson(paused);
   t.same(result.ok && result.resources[0]!.connections[0]!.peerVolumes[0], {
-    volume: 0, replication: 'PausedSyncT', peerDisk: 'UpToDate', peerClient: false, resyncSuspended: [],
-    outOfSyncKiB: 57272, resyncDonePercent: 12.56, resyncKiBPerSecond: 266,
+    volume: 0,
+    replication: 'PausedSyncT',
+    peerDisk: 'UpToDate',
+    peerClient: false,
+    resyncSuspended: [],
+    outOfSyncKiB: 57272,
+    resyncDonePercent: 12.56,
+    resyncKiBPerSecond: 266,
   });
   t.match(parseDrbdsetupStatusJson(text.slice(0, 200)), { ok: false, reason: /not valid JSON/ });
   t.match(parseDrbdsetupStatusJson('{}'), { ok: false, reason: /array/ });
-  t.match(parseDrbdsetupStatusJson(text.replace('"peer_devices"', '"peer-devices"')), { ok: false, reason: /'peer_devices' is not an array/ });
+  t.match(parseDrbdsetupStatusJson(text.replace('"peer_devices"', '"peer-devices"')), {
+    ok: false,
+    reason: /'peer_devices' is not an array/,
+  });
 });
 
 t.test('events2 --now must be complete', async (t) => {

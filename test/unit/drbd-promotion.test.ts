@@ -6,7 +6,11 @@
 import t from 'tap';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import {
-  type DrbdState, type PromotionOptions, monitorVerdictFor, parseAdjustMasterScore, parseEvents2,
+  type DrbdState,
+  type PromotionOptions,
+  monitorVerdictFor,
+  parseAdjustMasterScore,
+  parseEvents2,
   promotionScoreFor,
 } from '../../lib/drbd/index.js';
 import { DELIBERATELY_NOT_UPSTREAM, events2Of, rowCase, rowState, scoreTableRows } from '../helpers/upstream-score-table.js';
@@ -25,7 +29,6 @@ function onlyResource(events2: string): DrbdState | undefined {
   if (!result.ok) throw new Error(`test input did not parse: ${result.reason}`);
   return result.resources.find((resource) => resource.name === 'r0');
 }
-
 
 t.test('upstream score table: upstream score and monitor code in every state', async (t) => {
   const rows = scoreTableRows();
@@ -52,7 +55,6 @@ t.test('upstream score table: upstream score and monitor code in every state', a
     t.equal(monitorVerdictFor(resource).code, expected, `${row.label}: monitor code`);
   }
 });
-
 
 // -------------------------------------------------------------------------------------------------
 // The captured states, seen through `events2 --now` like upstream sees them: [score, monitor code].
@@ -91,7 +93,11 @@ const ON_FIXTURES: Record<string, Record<string, Record<string, [string, number]
 
 t.test('captured states: upstream score and monitor code', async (t) => {
   for (const [version, states] of Object.entries(ON_FIXTURES)) {
-    t.same(readdirSync(`${FIXTURES}${version}`).filter((entry) => /^\d\d-/.test(entry)), Object.keys(states), `${version}: every state`);
+    t.same(
+      readdirSync(`${FIXTURES}${version}`).filter((entry) => /^\d\d-/.test(entry)),
+      Object.keys(states),
+      `${version}: every state`,
+    );
     for (const [stateName, nodes] of Object.entries(states)) {
       for (const [node, [score, code]] of Object.entries(nodes)) {
         const file = `${FIXTURES}${version}/${stateName}/${node}/drbdsetup_events2_now.txt`;
@@ -108,7 +114,12 @@ t.test('captured states: upstream score and monitor code', async (t) => {
 t.test('adjust_master_score', async (t) => {
   t.same(parseAdjustMasterScore('5 50 500 5000'), { scores: { onlyConsistent: 5, onlyRemote: 50, localOk: 500, best: 5000 } });
   t.same(parseAdjustMasterScore(undefined), { scores: { onlyConsistent: 0, onlyRemote: 10, localOk: 1000, best: 10000 } });
-  for (const [bad, why] of [['100 10 1 0', /must not decrease/], ['1 2 3', /needs 4 values/], ['1 2 3 x', /whole numbers/], ['-1 2 3 4', /whole numbers/]] as const) {
+  for (const [bad, why] of [
+    ['100 10 1 0', /must not decrease/],
+    ['1 2 3', /needs 4 values/],
+    ['1 2 3 x', /whole numbers/],
+    ['-1 2 3 4', /whole numbers/],
+  ] as const) {
     const result = parseAdjustMasterScore(bad);
     t.same(result.scores, { onlyConsistent: 0, onlyRemote: 10, localOk: 1000, best: 10000 }, `'${bad}' falls back to the default`);
     t.match(result.problem, why);
@@ -136,25 +147,44 @@ t.test('a disk in transition next to one that is not up to date leaves the score
 t.test('monitor codes beyond upstream', async (t) => {
   const read = (file: string) => onlyResource(readFileSync(`${FIXTURES}${file}`, 'utf8'));
   const degraded = { degradedCodes: true };
-  t.match(monitorVerdictFor(read('drbd-8.4/02-syncing/node1/drbdsetup_events2_now.txt'), degraded),
-    { code: 191, meaning: 'OCF_DEGRADED_PROMOTED', reason: /volume 0 SyncSource with the peer$/ });
-  t.match(monitorVerdictFor(read('drbd-8.4/02-syncing/node1/drbdsetup_events2_now.txt')),
-    { code: 8, meaning: 'OCF_RUNNING_PROMOTED', degradations: ['volume 0 SyncSource with the peer'] }, 'without degraded codes: as upstream');
+  t.match(monitorVerdictFor(read('drbd-8.4/02-syncing/node1/drbdsetup_events2_now.txt'), degraded), {
+    code: 191,
+    meaning: 'OCF_DEGRADED_PROMOTED',
+    reason: /volume 0 SyncSource with the peer$/,
+  });
+  t.match(
+    monitorVerdictFor(read('drbd-8.4/02-syncing/node1/drbdsetup_events2_now.txt')),
+    { code: 8, meaning: 'OCF_RUNNING_PROMOTED', degradations: ['volume 0 SyncSource with the peer'] },
+    'without degraded codes: as upstream',
+  );
   // A Primary that lost quorum under on-no-quorum io-error fails every write: failed, whatever the
   // OCF version (upstream: 8). Under suspend-io the writes wait for quorum: degraded, not failed.
   const quorumLost = read('drbd-9/07-primary-quorum-lost/node1/drbdsetup_events2_now.txt');
   for (const options of [{}, degraded]) {
-    t.match(monitorVerdictFor(quorumLost, options),
-      { code: 9, meaning: 'OCF_FAILED_PROMOTED', reason: /^r0: Primary without quorum: writes to volume 0 fail with I\/O errors/ });
+    t.match(monitorVerdictFor(quorumLost, options), {
+      code: 9,
+      meaning: 'OCF_FAILED_PROMOTED',
+      reason: /^r0: Primary without quorum: writes to volume 0 fail with I\/O errors/,
+    });
   }
-  const quorumLostSuspended = onlyResource(readFileSync(`${FIXTURES}drbd-9/07-primary-quorum-lost/node1/drbdsetup_events2_now.txt`, 'utf8')
-    .replace('suspended:no', 'suspended:quorum'));
+  const quorumLostSuspended = onlyResource(
+    readFileSync(`${FIXTURES}drbd-9/07-primary-quorum-lost/node1/drbdsetup_events2_now.txt`, 'utf8').replace(
+      'suspended:no',
+      'suspended:quorum',
+    ),
+  );
   t.match(monitorVerdictFor(quorumLostSuspended, degraded), { code: 191, reason: /I\/O suspended \(quorum\); volume 0 has no quorum/ });
   t.match(monitorVerdictFor(quorumLostSuspended), { code: 8 }, 'suspend-io with OCF 1.0: as upstream');
-  t.match(monitorVerdictFor(read('drbd-9/04-peer-link-down/node2/drbdsetup_events2_now.txt'), degraded),
-    { code: 190, meaning: 'OCF_DEGRADED', degradations: ['node3 is Connecting'] });
-  t.match(monitorVerdictFor(read('drbd-9/03-synced-one-primary/node2/drbdsetup_events2_now.txt'), degraded),
-    { code: 0, meaning: 'OCF_SUCCESS', degradations: [] });
+  t.match(monitorVerdictFor(read('drbd-9/04-peer-link-down/node2/drbdsetup_events2_now.txt'), degraded), {
+    code: 190,
+    meaning: 'OCF_DEGRADED',
+    degradations: ['node3 is Connecting'],
+  });
+  t.match(monitorVerdictFor(read('drbd-9/03-synced-one-primary/node2/drbdsetup_events2_now.txt'), degraded), {
+    code: 0,
+    meaning: 'OCF_SUCCESS',
+    degradations: [],
+  });
   t.match(monitorVerdictFor(undefined), { code: 7, meaning: 'OCF_NOT_RUNNING' });
 
   const primaryWithoutData = onlyResource(events2Of(rowState('Primary/Diskless (detached); Connecting; Unknown/DUnknown')));

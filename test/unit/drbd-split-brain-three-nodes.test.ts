@@ -20,7 +20,12 @@ function stateOf(node: string, resolved = false): DrbdState {
 const splitPeers = (state: DrbdState) => state.connections.filter((c) => c.splitBrain).map((c) => c.name);
 
 t.test('the kernel log: "uuid_compare()=split-brain" without "Split-Brain detected" is a split brain too', async (t) => {
-  t.same(unresolvedSplitBrainsInKernelLog(read('node1/dmesg_drbd.txt')).map((s) => s.peer).sort(), ['node2', 'node3']);
+  t.same(
+    unresolvedSplitBrainsInKernelLog(read('node1/dmesg_drbd.txt'))
+      .map((s) => s.peer)
+      .sort(),
+    ['node2', 'node3'],
+  );
   t.same(splitPeers(stateOf('node1')), ['node2', 'node3'], 'node1: diverged from both peers');
   t.same(splitPeers(stateOf('node2')), ['node1'], 'node2: only node1; node3 stays healthy');
   t.same(splitPeers(stateOf('node3')), ['node1'], 'node3: node1, which logged only "Ignore Split-Brain, for now"');
@@ -34,10 +39,13 @@ t.test('the victim discards towards every peer it diverged from; the survivors r
   const { findings, recovery } = describeDrbdState(node1, 'node1');
   t.match(findings, [/^split brain with node2:/, /^split brain with node3:/]);
   // What resolved it in the VMs, in this order (README): every line was run as printed, exit 0.
-  t.same(recovery.filter((line) => line.startsWith('if this node is the victim')), [
-    'if this node is the victim: here: drbdadm disconnect r0:node2; drbdadm secondary r0; drbdadm connect --discard-my-data r0:node2; then on node2: drbdadm connect r0:node1',
-    'if this node is the victim: here: drbdadm disconnect r0:node3; drbdadm secondary r0; drbdadm connect --discard-my-data r0:node3; then on node3: drbdadm connect r0:node1',
-  ]);
+  t.same(
+    recovery.filter((line) => line.startsWith('if this node is the victim')),
+    [
+      'if this node is the victim: here: drbdadm disconnect r0:node2; drbdadm secondary r0; drbdadm connect --discard-my-data r0:node2; then on node2: drbdadm connect r0:node1',
+      'if this node is the victim: here: drbdadm disconnect r0:node3; drbdadm secondary r0; drbdadm connect --discard-my-data r0:node3; then on node3: drbdadm connect r0:node1',
+    ],
+  );
   t.notMatch(recovery.join('\n'), /r0:node2 .*on node3|drbdadm disconnect r0(;|$)/m, 'nothing touches node2<->node3 or the whole resource');
 });
 
@@ -46,10 +54,17 @@ t.test('the victim discards towards every peer it diverged from; the survivors r
 t.test('ocfkit drbd status (live) names this node in the commands a peer runs', async (t) => {
   const here = hostname();
   const earlier = new URL('../fixtures/drbd-9/10-split-brain/node1/', import.meta.url).pathname;
-  const machine = fakeIo({}, {
-    'drbdsetup events2 --now --statistics all': { exitCode: 0, stdout: readFileSync(`${earlier}drbdsetup_events2_all_now_stats.txt`, 'utf8'), stderr: '' },
-    dmesg: { exitCode: 0, stdout: readFileSync(`${earlier}dmesg_drbd.txt`, 'utf8'), stderr: '' },
-  });
+  const machine = fakeIo(
+    {},
+    {
+      'drbdsetup events2 --now --statistics all': {
+        exitCode: 0,
+        stdout: readFileSync(`${earlier}drbdsetup_events2_all_now_stats.txt`, 'utf8'),
+        stderr: '',
+      },
+      dmesg: { exitCode: 0, stdout: readFileSync(`${earlier}dmesg_drbd.txt`, 'utf8'), stderr: '' },
+    },
+  );
   t.equal(await runDrbdStatus({ resource: 'r0' }, machine.io), 0);
   t.match(machine.stdout(), `then on node2: drbdadm connect r0:${here}`);
   t.notMatch(machine.stdout(), /<this node>/);

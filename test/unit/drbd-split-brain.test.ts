@@ -27,7 +27,10 @@ function casesOf(dir: string, hereName: string, unnamedPeerName?: string) {
   return {
     state,
     cases: splitBrainCases({
-      state, handshakes: syncHandshakesInKernelLog(read(`${dir}/dmesg_drbd.txt`)), localGenerations: gis.sets, hereName,
+      state,
+      handshakes: syncHandshakesInKernelLog(read(`${dir}/dmesg_drbd.txt`)),
+      localGenerations: gis.sets,
+      hereName,
       ...(unnamedPeerName ? { unnamedPeerName } : {}),
     }),
   };
@@ -35,15 +38,30 @@ function casesOf(dir: string, hereName: string, unnamedPeerName?: string) {
 
 t.test('get-gi and show-gi, DRBD 8.4 and 9', async (t) => {
   const split84 = parseGenerationIds(read('drbd-8.4/11-split-brain/node1/drbdadm_get_gi.txt'));
-  t.same(split84, { ok: true, sets: [{
-    current: '8D1E0E4945DA4E57', bitmap: '96B86968AA0A6913', history: ['45797A965A29CFE7', '45787A965A29CFE7'],
-    consistent: true, upToDate: true, primary: true,
-  }] });
+  t.same(split84, {
+    ok: true,
+    sets: [
+      {
+        current: '8D1E0E4945DA4E57',
+        bitmap: '96B86968AA0A6913',
+        history: ['45797A965A29CFE7', '45787A965A29CFE7'],
+        consistent: true,
+        upToDate: true,
+        primary: true,
+      },
+    ],
+  });
   t.same(parseGenerationIds(read('drbd-8.4/11-split-brain/node1/drbdadm_show_gi.txt')), split84, 'show-gi: the same, legend skipped');
   const nine = parseGenerationIds(read('drbd-9/10-split-brain/node2/drbdadm_get_gi.txt'));
-  t.ok(nine.ok && nine.sets.length === 2 && nine.sets.every((set) => set.current === '41945817E156445F' && set.primary), 'DRBD 9: one line per peer, 12 flags');
-  t.match(parseGenerationIds(read('drbd-9/00-unconfigured/node1/drbdadm_show_gi.txt')), { ok: true, sets: [{ current: '0000000000000004', primary: false }] },
-    'before the first up: the "never seen peer" line skipped');
+  t.ok(
+    nine.ok && nine.sets.length === 2 && nine.sets.every((set) => set.current === '41945817E156445F' && set.primary),
+    'DRBD 9: one line per peer, 12 flags',
+  );
+  t.match(
+    parseGenerationIds(read('drbd-9/00-unconfigured/node1/drbdadm_show_gi.txt')),
+    { ok: true, sets: [{ current: '0000000000000004', primary: false }] },
+    'before the first up: the "never seen peer" line skipped',
+  );
   t.match(parseGenerationIds('Unknown command'), { ok: false });
   t.ok(sameGeneration('96B86968AA0A6913', '96B86968AA0A6912'), 'the lowest bit is the Primary flag, not the generation');
   t.notOk(sameGeneration('8D1E0E4945DA4E57', '703077AA1719E001'));
@@ -51,21 +69,43 @@ t.test('get-gi and show-gi, DRBD 8.4 and 9', async (t) => {
 
 t.test('handshakes in the kernel log', async (t) => {
   const handshakes84 = syncHandshakesInKernelLog(read('drbd-8.4/dmesg-node1.txt'));
-  t.same(handshakes84.map((h) => [h.verdict, h.splitBrain]), [
-    ['0 by rule 10', false], ['2 by rule 30', false], ['1 by rule 70', false], ['1 by rule 70', false],
-    ['100 by rule 90', true], ['100 by rule 90', true],
-  ]);
+  t.same(
+    handshakes84.map((h) => [h.verdict, h.splitBrain]),
+    [
+      ['0 by rule 10', false],
+      ['2 by rule 30', false],
+      ['1 by rule 70', false],
+      ['1 by rule 70', false],
+      ['100 by rule 90', true],
+      ['100 by rule 90', true],
+    ],
+  );
   t.same(handshakes84[4], {
-    minor: 0, verdict: '100 by rule 90', splitBrain: true,
+    minor: 0,
+    verdict: '100 by rule 90',
+    splitBrain: true,
     self: { current: '8D1E0E4945DA4E57', bitmap: '96B86968AA0A6913', bits: 512 },
     peerSide: { current: '703077AA1719E001', bitmap: '96B86968AA0A6912', bits: 512 },
   });
   const nine = syncHandshakesInKernelLog(read('drbd-9/10-split-brain/node1/dmesg_drbd.txt')).filter((h) => h.splitBrain);
-  t.match(nine, [{ resource: 'r0', peer: 'node2', minor: 0, verdict: 'split-brain-auto-recover by rule=bitmap-both', self: { bits: 512 }, peerSide: { current: '41945817E156445F', bits: 512 } }]);
+  t.match(nine, [
+    {
+      resource: 'r0',
+      peer: 'node2',
+      minor: 0,
+      verdict: 'split-brain-auto-recover by rule=bitmap-both',
+      self: { bits: 512 },
+      peerSide: { current: '41945817E156445F', bits: 512 },
+    },
+  ]);
 });
 
 const side = (node: string, here: boolean, changedKiB: number | undefined, current?: string): SplitBrainSide => ({
-  node, here, role: 'Primary', ...(changedKiB === undefined ? {} : { changedKiB }), ...(current ? { currentAtDetection: current } : {}),
+  node,
+  here,
+  role: 'Primary',
+  ...(changedKiB === undefined ? {} : { changedKiB }),
+  ...(current ? { currentAtDetection: current } : {}),
 });
 
 t.test('the proposal', async (t) => {
@@ -80,15 +120,29 @@ t.test('the proposal', async (t) => {
   t.equal(secondary.victim, 'peer', 'the side that was Secondary at the detection');
 
   // One side changed: the other one discards, no choice needed.
-  t.match(proposeVictim(side('node1', true, 2048), side('node2', false, 0)), { safe: true, victim: 'peer', reason: 'node2 wrote nothing since the split: discarding its side loses nothing' });
-  t.match(proposeVictim(side('node1', true, 0), side('node2', false, undefined)), { safe: true, victim: 'here' }, 'this node wrote nothing: safe whatever the peer did');
+  t.match(proposeVictim(side('node1', true, 2048), side('node2', false, 0)), {
+    safe: true,
+    victim: 'peer',
+    reason: 'node2 wrote nothing since the split: discarding its side loses nothing',
+  });
+  t.match(
+    proposeVictim(side('node1', true, 0), side('node2', false, undefined)),
+    { safe: true, victim: 'here' },
+    'this node wrote nothing: safe whatever the peer did',
+  );
 
   // Both changed: the one with fewer changes is suggested, never chosen silently.
   t.same(proposeVictim(side('node1', true, 4096), side('node2', false, 1024)), {
-    victim: 'peer', safe: false,
-    reason: 'both sides wrote since the split (node1: 4096 KiB, node2: 1024 KiB); node2 wrote less, but whichever side discards loses what it wrote',
+    victim: 'peer',
+    safe: false,
+    reason:
+      'both sides wrote since the split (node1: 4096 KiB, node2: 1024 KiB); node2 wrote less, but whichever side discards loses what it wrote',
   });
-  t.match(proposeVictim(side('node1', true, 4096), side('node2', false, undefined)), { safe: false, victim: undefined, reason: /how much node2 wrote/ });
+  t.match(proposeVictim(side('node1', true, 4096), side('node2', false, undefined)), {
+    safe: false,
+    victim: undefined,
+    reason: /how much node2 wrote/,
+  });
 });
 
 t.test('DRBD 8.4 split brain (real outputs): both wrote, the commands name the resource', async (t) => {
@@ -96,14 +150,17 @@ t.test('DRBD 8.4 split brain (real outputs): both wrote, the commands name the r
   t.equal(cases.length, 1);
   const [splitCase] = cases;
   t.match(splitCase, {
-    resource: 'r0', connection: 'peer',
+    resource: 'r0',
+    connection: 'peer',
     here: { node: 'node1', role: 'Primary', changedKiB: 2048, generation: { current: '8D1E0E4945DA4E57', base: '96B86968AA0A6913' } },
     peer: { node: 'node2', role: 'Primary', changedKiB: 2048, generation: { current: '703077AA1719E001', base: '96B86968AA0A6912' } },
     proposal: { safe: false },
   });
   const steps = resolutionSteps(state, splitCase!, 'peer');
-  t.same([steps.victimNode.node, steps.victim, steps.survivorNode.node, steps.survivor],
-    ['node2', 'drbdadm disconnect r0; drbdadm secondary r0; drbdadm connect --discard-my-data r0', 'node1', 'drbdadm connect r0']);
+  t.same(
+    [steps.victimNode.node, steps.victim, steps.survivorNode.node, steps.survivor],
+    ['node2', 'drbdadm disconnect r0; drbdadm secondary r0; drbdadm connect --discard-my-data r0', 'node1', 'drbdadm connect r0'],
+  );
   t.same(steps.victimCommands[2], ['drbdadm', 'connect', '--discard-my-data', 'r0']);
   // The other node sees the same split brain, mirrored, and proposes the same victim.
   const mirrored = casesOf('drbd-8.4/11-split-brain/node2', 'node2', 'node1').cases[0]!;
@@ -119,7 +176,11 @@ t.test('DRBD 8.4 split brain where node2 wrote nothing (captured in the VMs): bo
     proposal: { victim: 'peer', safe: true },
   });
   const fromNode2 = casesOf(`${dir}/node2`, 'node2', 'node1').cases[0]!;
-  t.match(fromNode2, { here: { role: 'Secondary', changedKiB: 0 }, peer: { role: 'Primary', changedKiB: 8 }, proposal: { victim: 'here', safe: true } });
+  t.match(fromNode2, {
+    here: { role: 'Secondary', changedKiB: 0 },
+    peer: { role: 'Primary', changedKiB: 8 },
+    proposal: { victim: 'here', safe: true },
+  });
   t.same(hostsInDump(read(`${dir}/node2/drbdadm_dump.txt`)), { thisHost: 'node2', hosts: ['node1', 'node2'] });
   // The command on node2: no choice needed, its three commands (disconnect skipped: StandAlone).
   const r = await cli({ execute: true, yes: true, wait: 0 }, fakeHost(`${dir}/node2`, 'node2'));
@@ -132,12 +193,24 @@ t.test('DRBD 9, three nodes, one split peer: named connections, node3 untouched'
   const { state, cases } = casesOf('drbd-9/10-split-brain/node1', 'node1');
   t.equal(cases.length, 1, 'only the connection to node2 is in split brain (node3 is merely disconnected)');
   const [splitCase] = cases;
-  t.match(splitCase, { connection: 'node2', here: { node: 'node1', changedKiB: 2048 }, peer: { node: 'node2', role: 'Primary', changedKiB: 2048 } });
+  t.match(splitCase, {
+    connection: 'node2',
+    here: { node: 'node1', changedKiB: 2048 },
+    peer: { node: 'node2', role: 'Primary', changedKiB: 2048 },
+  });
   const node2Loses = resolutionSteps(state, splitCase!, 'peer');
-  t.equal(node2Loses.victim, 'drbdadm disconnect r0:node1; drbdadm secondary r0; drbdadm connect --discard-my-data r0:node1', 'run on node2');
+  t.equal(
+    node2Loses.victim,
+    'drbdadm disconnect r0:node1; drbdadm secondary r0; drbdadm connect --discard-my-data r0:node1',
+    'run on node2',
+  );
   t.equal(node2Loses.survivor, 'drbdadm connect r0:node2', 'run on node1');
   const node1Loses = resolutionSteps(state, splitCase!, 'here');
-  t.same(node1Loses.victimCommands, [['drbdadm', 'disconnect', 'r0:node2'], ['drbdadm', 'secondary', 'r0'], ['drbdadm', 'connect', '--discard-my-data', 'r0:node2']]);
+  t.same(node1Loses.victimCommands, [
+    ['drbdadm', 'disconnect', 'r0:node2'],
+    ['drbdadm', 'secondary', 'r0'],
+    ['drbdadm', 'connect', '--discard-my-data', 'r0:node2'],
+  ]);
   t.same(node1Loses.survivorCommands, [['drbdadm', 'connect', 'r0:node1']]);
   t.same(casesOf('drbd-9/10-split-brain/node3', 'node3').cases, [], 'node3: StandAlone by an admin disconnect, no split brain');
 });
@@ -150,7 +223,11 @@ t.test('hosts in drbdadm dump', async (t) => {
 
 const ok = (stdout: string): RunResult => ({ exitCode: 0, stdout, stderr: '' });
 /** A machine whose DRBD answers as in a fixture directory; `after` answers once the given command ran. */
-function fakeHost(dir: string, name: string, options: { answers?: Record<string, RunResult>; confirm?: boolean; after?: Record<string, RunResult> } = {}) {
+function fakeHost(
+  dir: string,
+  name: string,
+  options: { answers?: Record<string, RunResult>; confirm?: boolean; after?: Record<string, RunResult> } = {},
+) {
   const ran: string[] = [];
   const dump = `${FIXTURES}${dir}/drbdadm_dump.txt`;
   const answers: Record<string, RunResult> = {
@@ -188,23 +265,30 @@ const SPLIT84 = 'drbd-8.4/11-split-brain/node1';
 t.test('shown: both sides, the proposal, the commands for each node', async (t) => {
   const shown = await cli({}, fakeHost(SPLIT84, 'node1'));
   t.equal(shown.code, 0);
-  t.equal(shown.stdout, [
-    'r0: split brain between node1 (this node) and the peer: DRBD will not reconnect them until one discards its changes since the split',
-    '  node1 (this node): Primary now; wrote 2048 KiB since the split (512 blocks out of sync); data generation 8D1E0E4945DA4E57, split off from 96B86968AA0A6913',
-    '  the peer: Primary when DRBD detected the split brain; wrote 2048 KiB since the split (512 blocks out of sync, as of the detection, from the kernel log); data generation 703077AA1719E001, split off from 96B86968AA0A6912',
-    '  Proposal: the peer discards its changes: both sides wrote since the split (node1: 2048 KiB, the peer: 2048 KiB); as much on each, but whichever side discards loses what it wrote.',
-    '  Only you know whose writes matter: choose with --discard-on NODE or --keep NODE.',
-    '  Commands (DRBD 8.4.11, one peer: the commands name the resource):',
-    '    1. on the peer (discards its changes): drbdadm disconnect r0; drbdadm secondary r0; drbdadm connect --discard-my-data r0',
-    '    2. on node1 (keeps its data): drbdadm connect r0',
-    '  the peer is Primary: stop what uses the DRBD device there first (under Pacemaker: move the service away), or "drbdadm secondary" fails.',
-    '  To run a node\'s part: ocfkit drbd split-brain r0 --discard-on peer --execute (on each of the two nodes)',
-    '',
-  ].join('\n'));
+  t.equal(
+    shown.stdout,
+    [
+      'r0: split brain between node1 (this node) and the peer: DRBD will not reconnect them until one discards its changes since the split',
+      '  node1 (this node): Primary now; wrote 2048 KiB since the split (512 blocks out of sync); data generation 8D1E0E4945DA4E57, split off from 96B86968AA0A6913',
+      '  the peer: Primary when DRBD detected the split brain; wrote 2048 KiB since the split (512 blocks out of sync, as of the detection, from the kernel log); data generation 703077AA1719E001, split off from 96B86968AA0A6912',
+      '  Proposal: the peer discards its changes: both sides wrote since the split (node1: 2048 KiB, the peer: 2048 KiB); as much on each, but whichever side discards loses what it wrote.',
+      '  Only you know whose writes matter: choose with --discard-on NODE or --keep NODE.',
+      '  Commands (DRBD 8.4.11, one peer: the commands name the resource):',
+      '    1. on the peer (discards its changes): drbdadm disconnect r0; drbdadm secondary r0; drbdadm connect --discard-my-data r0',
+      '    2. on node1 (keeps its data): drbdadm connect r0',
+      '  the peer is Primary: stop what uses the DRBD device there first (under Pacemaker: move the service away), or "drbdadm secondary" fails.',
+      "  To run a node's part: ocfkit drbd split-brain r0 --discard-on peer --execute (on each of the two nodes)",
+      '',
+    ].join('\n'),
+  );
   t.same(shown.changing, [], 'showing changes nothing');
   const kept = await cli({ keep: 'node1' }, fakeHost(SPLIT84, 'node1'));
   t.match(kept.stdout, /You chose: the peer discards its changes[\s\S]*1\. on the peer \(discards its changes\): drbdadm disconnect r0;/);
-  t.match((await cli({ discardOn: 'peer' }, fakeHost(SPLIT84, 'node1'))).stdout, /You chose: the peer discards/, '"peer" names DRBD 8.4\'s other node');
+  t.match(
+    (await cli({ discardOn: 'peer' }, fakeHost(SPLIT84, 'node1'))).stdout,
+    /You chose: the peer discards/,
+    '"peer" names DRBD 8.4\'s other node',
+  );
   const wrong = await cli({ discardOn: 'node3' }, fakeHost(SPLIT84, 'node1'));
   t.equal(wrong.code, 1);
   t.equal(wrong.stderr, 'ocfkit drbd split-brain: --discard-on node3: not a side of the split brain of r0 (node1, the peer)\n');
@@ -213,7 +297,10 @@ t.test('shown: both sides, the proposal, the commands for each node', async (t) 
 t.test('--execute: refuses while both sides wrote and nobody chose; nothing run', async (t) => {
   const r = await cli({ execute: true, yes: true }, fakeHost(SPLIT84, 'node1'));
   t.equal(r.code, 1);
-  t.match(r.stderr, /^ocfkit drbd split-brain: both sides wrote since the split .*: choose with --discard-on NODE or --keep NODE; nothing was run\n$/);
+  t.match(
+    r.stderr,
+    /^ocfkit drbd split-brain: both sides wrote since the split .*: choose with --discard-on NODE or --keep NODE; nothing was run\n$/,
+  );
   t.same(r.changing, []);
 });
 
@@ -225,24 +312,40 @@ t.test('--execute on the victim: its three commands, then the connection watched
   // Found in the VMs: DRBD 8.4 refuses `disconnect` on the StandAlone connection a split brain leaves (exit 10).
   t.same(r.changing, ['drbdadm secondary r0', 'drbdadm connect --discard-my-data r0']);
   t.match(r.stdout, /^\$ drbdadm disconnect r0: not needed, the connection is StandAlone already$/m);
-  t.match(r.stdout, /\$ drbdadm connect --discard-my-data r0\nWaiting up to 5 s for the connection to the peer .*\nConnected to the peer; in sync \(Connected Established, disks UpToDate\/UpToDate\)\.\n$/);
+  t.match(
+    r.stdout,
+    /\$ drbdadm connect --discard-my-data r0\nWaiting up to 5 s for the connection to the peer .*\nConnected to the peer; in sync \(Connected Established, disks UpToDate\/UpToDate\)\.\n$/,
+  );
 });
 
 t.test('--execute on a victim whose connection still tries to connect: disconnect first', async (t) => {
-  const r = await cli({ execute: true, yes: true, discardOn: 'node1', wait: 0 }, fakeHost(SPLIT84, 'node1', { answers: {
-    'drbdsetup events2 --now --statistics all': ok(read('drbd-8.4/08-link-down/node1/drbdsetup_events2_all_now_stats.txt')),
-  } }));
+  const r = await cli(
+    { execute: true, yes: true, discardOn: 'node1', wait: 0 },
+    fakeHost(SPLIT84, 'node1', {
+      answers: {
+        'drbdsetup events2 --now --statistics all': ok(read('drbd-8.4/08-link-down/node1/drbdsetup_events2_all_now_stats.txt')),
+      },
+    }),
+  );
   t.equal(r.code, 0, r.stderr);
   t.same(r.changing, ['drbdadm disconnect r0', 'drbdadm secondary r0', 'drbdadm connect --discard-my-data r0']);
 });
 
 t.test('--execute on the survivor: connect only; says when the other side has not run yet', async (t) => {
-  const r = await cli({ execute: true, yes: true, keep: 'node1' }, fakeHost(SPLIT84, 'node1', { answers: {
-    'drbdsetup events2 --now --statistics r0': ok(read('drbd-8.4/08-link-down/node1/drbdsetup_events2_now.txt')),
-  } }));
+  const r = await cli(
+    { execute: true, yes: true, keep: 'node1' },
+    fakeHost(SPLIT84, 'node1', {
+      answers: {
+        'drbdsetup events2 --now --statistics r0': ok(read('drbd-8.4/08-link-down/node1/drbdsetup_events2_now.txt')),
+      },
+    }),
+  );
   t.equal(r.code, 0, r.stderr);
   t.same(r.changing, ['drbdadm connect r0']);
-  t.match(r.stdout, /This node's part is done; the connection is not up yet \(.*\)\. Now run on the peer: drbdadm disconnect r0; drbdadm secondary r0; drbdadm connect --discard-my-data r0\n$/);
+  t.match(
+    r.stdout,
+    /This node's part is done; the connection is not up yet \(.*\)\. Now run on the peer: drbdadm disconnect r0; drbdadm secondary r0; drbdadm connect --discard-my-data r0\n$/,
+  );
 });
 
 t.test('--execute refuses when the state changed after it was shown, and without a terminal or --yes', async (t) => {
@@ -259,7 +362,10 @@ t.test('--execute refuses when the state changed after it was shown, and without
   };
   const changed = await cli({ execute: true, yes: true, discardOn: 'node1' }, machine);
   t.equal(changed.code, 1);
-  t.equal(changed.stderr, 'ocfkit drbd split-brain: the state changed since it was shown (node1 was Primary, is Secondary); nothing was run\n');
+  t.equal(
+    changed.stderr,
+    'ocfkit drbd split-brain: the state changed since it was shown (node1 was Primary, is Secondary); nothing was run\n',
+  );
   t.same(changed.changing, []);
 
   const noTerminal = await cli({ execute: true, discardOn: 'node1' }, fakeHost(SPLIT84, 'node1'));
@@ -279,9 +385,14 @@ t.test('--execute refuses when the state changed after it was shown, and without
 });
 
 t.test('a failing command stops the rest', async (t) => {
-  const r = await cli({ execute: true, yes: true, discardOn: 'node1' }, fakeHost(SPLIT84, 'node1', { answers: {
-    'drbdadm secondary r0': { exitCode: 11, stdout: '', stderr: '1: State change failed: (-12) Device is held open by someone' },
-  } }));
+  const r = await cli(
+    { execute: true, yes: true, discardOn: 'node1' },
+    fakeHost(SPLIT84, 'node1', {
+      answers: {
+        'drbdadm secondary r0': { exitCode: 11, stdout: '', stderr: '1: State change failed: (-12) Device is held open by someone' },
+      },
+    }),
+  );
   t.equal(r.code, 1);
   t.same(r.changing, ['drbdadm secondary r0']);
   t.match(r.stdout, /Device is held open by someone/);

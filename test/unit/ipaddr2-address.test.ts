@@ -1,8 +1,17 @@
 // IPaddr2's address, prefix and broadcast parsing: what admins write in CIBs, compared by value.
 import t from 'tap';
 import {
-  broadcastProblem, formatIpv6, interfaceNameProblem, isLinkLocal, parseAddress, parseIpv4, parseIpv6, parsePrefix,
-  sameAddress, unicastProblem, type IpAddress,
+  broadcastProblem,
+  formatIpv6,
+  interfaceNameProblem,
+  isLinkLocal,
+  parseAddress,
+  parseIpv4,
+  parseIpv6,
+  parsePrefix,
+  sameAddress,
+  unicastProblem,
+  type IpAddress,
 } from '../../lib/ip/address.js';
 
 const addr = (text: string): IpAddress => {
@@ -38,7 +47,17 @@ t.test('IPv6: every standard spelling, printed as iproute2 prints it', async (t)
     t.ok(bytes, `parses ${input}`);
     t.equal(formatIpv6(bytes!), printed, `${input} -> ${printed}`);
   }
-  for (const bad of ['2001:db8::1::1', '2001:db8:1:1:1:1:1:1:1', '2001:db8:1:1:1:1:1', 'g::1', '2001:db8::12345', '1.2.3.4::', ':1::', 'fe80::1%eth0', '']) {
+  for (const bad of [
+    '2001:db8::1::1',
+    '2001:db8:1:1:1:1:1:1:1',
+    '2001:db8:1:1:1:1:1',
+    'g::1',
+    '2001:db8::12345',
+    '1.2.3.4::',
+    ':1::',
+    'fe80::1%eth0',
+    '',
+  ]) {
     t.equal(parseIpv6(bad), undefined, `rejects ${JSON.stringify(bad)}`);
   }
 });
@@ -61,7 +80,17 @@ t.test('parseAddress picks the family by the colon and says what is wrong', asyn
 });
 
 t.test('addresses that cannot be a VIP', async (t) => {
-  for (const bad of ['0.1.2.3', '224.0.0.1', '239.255.255.250', '255.255.255.255', '240.0.0.1', '::', '::1', 'ff02::1', '::ffff:10.0.0.1']) {
+  for (const bad of [
+    '0.1.2.3',
+    '224.0.0.1',
+    '239.255.255.250',
+    '255.255.255.255',
+    '240.0.0.1',
+    '::',
+    '::1',
+    'ff02::1',
+    '::ffff:10.0.0.1',
+  ]) {
     t.ok(unicastProblem(addr(bad)), `${bad} is refused`);
   }
   for (const good of ['10.0.0.1', '192.168.1.255', '127.0.0.2', 'fd00::1', '2001:db8::1', 'fe80::1']) {
@@ -85,7 +114,10 @@ t.test('cidr_netmask: ranges per family, old dotted netmasks converted with a no
   t.same(parsePrefix('24', 'inet'), { ok: true, value: { prefix: 24 } });
   t.same(parsePrefix('32', 'inet'), { ok: true, value: { prefix: 32 } });
   t.same(parsePrefix('128', 'inet6'), { ok: true, value: { prefix: 128 } });
-  t.same(parsePrefix('255.255.255.0', 'inet'), { ok: true, value: { prefix: 24, note: 'cidr_netmask 255.255.255.0 is a dotted-quad netmask; please write 24' } });
+  t.same(parsePrefix('255.255.255.0', 'inet'), {
+    ok: true,
+    value: { prefix: 24, note: 'cidr_netmask 255.255.255.0 is a dotted-quad netmask; please write 24' },
+  });
   t.match(parsePrefix('255.255.255.255', 'inet'), { ok: true, value: { prefix: 32 } });
   t.match(parsePrefix('128.0.0.0', 'inet'), { ok: true, value: { prefix: 1 } });
   for (const [raw, family, re] of [

@@ -4,10 +4,29 @@ import t from 'tap';
 import { resolveConfig, type VipParams } from '../../lib/ip/config.js';
 
 const DEFAULTS: VipParams = {
-  ip: '', nic: '', cidr_netmask: '', broadcast: '', iflabel: '', lvs_support: false, lvs_ipv6_addrlabel: false,
-  lvs_ipv6_addrlabel_value: 99, mac: '', clusterip_hash: '', unique_clone_address: false, arp_interval: 200, arp_count: 5,
-  arp_count_refresh: 0, arp_bg: '', arp_sender: '', send_arp_opts: '', flush_routes: false, run_arping: false, nodad: false,
-  noprefixroute: false, preferred_lft: 'forever', network_namespace: '',
+  ip: '',
+  nic: '',
+  cidr_netmask: '',
+  broadcast: '',
+  iflabel: '',
+  lvs_support: false,
+  lvs_ipv6_addrlabel: false,
+  lvs_ipv6_addrlabel_value: 99,
+  mac: '',
+  clusterip_hash: '',
+  unique_clone_address: false,
+  arp_interval: 200,
+  arp_count: 5,
+  arp_count_refresh: 0,
+  arp_bg: '',
+  arp_sender: '',
+  send_arp_opts: '',
+  flush_routes: false,
+  run_arping: false,
+  nodad: false,
+  noprefixroute: false,
+  preferred_lft: 'forever',
+  network_namespace: '',
 };
 const resolve = (p: Partial<VipParams>, ctx = {}) => resolveConfig({ ...DEFAULTS, ...p }, ctx);
 
@@ -16,7 +35,13 @@ t.test('a plain IPv4 VIP', async (t) => {
   t.same(r.errors, []);
   t.same(r.warnings, []);
   t.match(r.config, {
-    family: 'inet', nic: 'eth0', prefix: 24, broadcast: undefined, labelSuffix: undefined, nodad: false, lvsSupport: false,
+    family: 'inet',
+    nic: 'eth0',
+    prefix: 24,
+    broadcast: undefined,
+    labelSuffix: undefined,
+    nodad: false,
+    lvsSupport: false,
     announce: { count: 5, intervalMs: 200, refreshCount: 0, background: true, extraArgs: [] },
   });
   t.equal(r.config?.ip.text, '192.168.1.10');
@@ -35,8 +60,14 @@ t.test('labels: iflabel, or the old nic:label form which wins', async (t) => {
   const old = resolve({ ip: '10.0.0.1', nic: 'eth0:db', iflabel: 'web' }).config;
   t.equal(old?.nic, 'eth0');
   t.equal(old?.labelSuffix, 'db');
-  t.match(resolve({ ip: '10.0.0.1', nic: 'bond0.1234', iflabel: 'toolong' }).errors, [/'bond0.1234:toolong' is longer than the kernel's 15 characters/]);
-  t.equal(resolve({ ip: '10.0.0.1', iflabel: 'toolongforanynic' }).errors.length, 0, 'without nic the length is checked once the route names it');
+  t.match(resolve({ ip: '10.0.0.1', nic: 'bond0.1234', iflabel: 'toolong' }).errors, [
+    /'bond0.1234:toolong' is longer than the kernel's 15 characters/,
+  ]);
+  t.equal(
+    resolve({ ip: '10.0.0.1', iflabel: 'toolongforanynic' }).errors.length,
+    0,
+    'without nic the length is checked once the route names it',
+  );
   const v6 = resolve({ ip: 'fd00::1', nic: 'eth0', iflabel: 'web' });
   t.equal(v6.config?.labelSuffix, undefined);
   t.match(v6.warnings, [/iflabel applies to IPv4 addresses only/]);
@@ -49,11 +80,20 @@ t.test('Cluster IP and its parameters are refused, not ignored', async (t) => {
   t.match(resolve({ ip: '10.0.0.1', clusterip_hash: 'sourceip' }).errors, [/clusterip_hash .*not supported by ocfkit/]);
   t.match(resolve({ ip: '10.0.0.1', unique_clone_address: true }).errors, [/unique_clone_address is not supported by ocfkit/]);
   t.match(resolve({ ip: '10.0.0.1', arp_sender: 'ipoibarping' }).errors, [/arp_sender=ipoibarping is not supported by ocfkit/]);
-  for (const sender of ['', 'send_arp', 'iputils_arping']) t.same(resolve({ ip: '10.0.0.1', arp_sender: sender }).errors, [], `arp_sender '${sender}' means arping`);
+  for (const sender of ['', 'send_arp', 'iputils_arping'])
+    t.same(resolve({ ip: '10.0.0.1', arp_sender: sender }).errors, [], `arp_sender '${sender}' means arping`);
 });
 
 t.test('every problem at once', async (t) => {
-  const r = resolve({ ip: '10.0.0.1', nic: 'a b', cidr_netmask: '40', broadcast: 'x', mac: 'aa', lvs_ipv6_addrlabel: true, preferred_lft: 'later' });
+  const r = resolve({
+    ip: '10.0.0.1',
+    nic: 'a b',
+    cidr_netmask: '40',
+    broadcast: 'x',
+    mac: 'aa',
+    lvs_ipv6_addrlabel: true,
+    preferred_lft: 'later',
+  });
   t.equal(r.config, undefined);
   t.equal(r.errors.length, 6, r.errors.join('\n'));
 });

@@ -8,8 +8,19 @@ import agent from '../../agents/IPaddr2.js';
 import { renderMetadata } from '../../lib/ocf/metadata.js';
 import { REPO } from '../helpers/agent.js';
 
-interface Param { name: string; required?: string; unique?: string; longdesc: { '#text': string }; content: { type: string; default?: string } }
-interface Action { name: string; timeout: string; interval?: string; depth?: string }
+interface Param {
+  name: string;
+  required?: string;
+  unique?: string;
+  longdesc: { '#text': string };
+  content: { type: string; default?: string };
+}
+interface Action {
+  name: string;
+  timeout: string;
+  interval?: string;
+  depth?: string;
+}
 function parse(xml: string): { params: Param[]; actions: Action[] } {
   const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml)['resource-agent'];
   return { params: [doc.parameters.parameter].flat(), actions: [doc.actions.action].flat() };
@@ -18,13 +29,20 @@ function parse(xml: string): { params: Param[]; actions: Action[] } {
 const upstream = parse(readFileSync(`${REPO}/test/fixtures/pacemaker/upstream-IPaddr2-meta-data.xml`, 'utf8'));
 const ours = parse(renderMetadata(agent));
 
-t.same(ours.params.map((p) => p.name), upstream.params.map((p) => p.name), 'the same parameters in the same order');
+t.same(
+  ours.params.map((p) => p.name),
+  upstream.params.map((p) => p.name),
+  'the same parameters in the same order',
+);
 
 t.test('ip is required and unique, as upstream', async (t) => {
   const ip = ours.params.find((p) => p.name === 'ip');
   t.equal(ip?.required, '1');
   t.equal(ip?.unique, '1');
-  t.same(ours.params.filter((p) => p.required === '1').map((p) => p.name), ['ip']);
+  t.same(
+    ours.params.filter((p) => p.required === '1').map((p) => p.name),
+    ['ip'],
+  );
 });
 
 t.test('the parameters ocfkit does not support say so', async (t) => {
@@ -36,11 +54,15 @@ t.test('the parameters ocfkit does not support say so', async (t) => {
   t.match(String(sender?.longdesc['#text'] ?? sender?.longdesc), /"libnet_arping" and "ipoibarping" are not supported by ocfkit/);
 });
 
-t.test('types: upstream\'s, or boolean where upstream said string for a yes/no setting', async (t) => {
+t.test("types: upstream's, or boolean where upstream said string for a yes/no setting", async (t) => {
   const up = new Map(upstream.params.map((p) => [p.name, p.content.type]));
   for (const p of ours.params) {
     const theirs = up.get(p.name);
-    if (theirs !== p.content.type) t.ok(['nodad', 'noprefixroute', 'run_arping'].includes(p.name) && p.content.type === 'boolean', `${p.name}: ${theirs} -> ${p.content.type}`);
+    if (theirs !== p.content.type)
+      t.ok(
+        ['nodad', 'noprefixroute', 'run_arping'].includes(p.name) && p.content.type === 'boolean',
+        `${p.name}: ${theirs} -> ${p.content.type}`,
+      );
   }
 });
 

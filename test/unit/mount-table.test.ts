@@ -28,7 +28,14 @@ const sameAnswer = (t: Test, text: string, dir: string) => {
 t.test('the same answer as mountAt over the parsed table', async (t) => {
   const dirs = [
     ...parseMountinfo(TABLE).map((m) => m.mountPoint),
-    '/srv', '/srv/dat', '/srv/data/', '/mnt/with', '/mnt/with space/x', '/not/mounted', '/dev/vda', 'rw',
+    '/srv',
+    '/srv/dat',
+    '/srv/data/',
+    '/mnt/with',
+    '/mnt/with space/x',
+    '/not/mounted',
+    '/dev/vda',
+    'rw',
   ];
   for (const dir of dirs) sameAnswer(t, TABLE, dir);
   const table = new MountTable(TABLE);

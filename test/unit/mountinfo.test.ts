@@ -2,7 +2,14 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import {
-  bindMountIdentity, isMountOfDevice, isMountOfNetworkSource, mountAt, mountContaining, mountsToRelease, parseMountinfo, showsSubvolumeOf,
+  bindMountIdentity,
+  isMountOfDevice,
+  isMountOfNetworkSource,
+  mountAt,
+  mountContaining,
+  mountsToRelease,
+  parseMountinfo,
+  showsSubvolumeOf,
 } from '../../lib/filesystem/mountinfo.js';
 import { fstabMountPoints, normalizeDirectory, systemDirectoryReason } from '../../lib/filesystem/system-dirs.js';
 import { classifyDevice, fsckNeeded } from '../../lib/filesystem/device.js';
@@ -28,7 +35,10 @@ t.test('parses every field, unescaping paths', async (t) => {
   t.same(spaced.mountOptions, ['ro', 'relatime']);
   t.equal(spaced.fstype, 'btrfs');
   t.equal(mounts.find((m) => m.id === 42)!.root, '/www', 'the root of a bind mount');
-  t.ok(parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')).some((m) => m.mountPoint === '/'), 'the live table parses');
+  t.ok(
+    parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')).some((m) => m.mountPoint === '/'),
+    'the live table parses',
+  );
   t.same(parseMountinfo('garbage\n\n1 2 3\n'), [], 'garbage lines are skipped');
 });
 
@@ -53,7 +63,12 @@ t.test('device identity covers btrfs anonymous device numbers', async (t) => {
   const btrfs = mounts.find((m) => m.id === 44)!;
   t.ok(isMountOfDevice(btrfs, { path: '/dev/loop5', majorMinor: '7:5' }));
   t.notOk(isMountOfDevice(btrfs, { path: '/dev/loop6', majorMinor: '7:6' }));
-  t.ok(isMountOfDevice(mounts.find((m) => m.id === 40)!, { path: '/dev/drbd/by-res/r0/0', majorMinor: '147:1' }));
+  t.ok(
+    isMountOfDevice(
+      mounts.find((m) => m.id === 40)!,
+      { path: '/dev/drbd/by-res/r0/0', majorMinor: '147:1' },
+    ),
+  );
 });
 
 t.test('device forms of ocf:heartbeat:Filesystem', async (t) => {
@@ -98,16 +113,36 @@ t.test('stop releases only our file system: never another one on our directory, 
 `);
   const ids = (dir: string, ours: (source: string) => boolean, whole = true) =>
     mountsToRelease(table, dir, (m) => ours(m.source), whole).map((m) => m.id);
-  t.same(ids('/srv/data', (src) => src === '/dev/loop9'), [], 'another device on our directory: nothing, nor its nested or bind mounts');
-  t.same(ids('/srv/data', (src) => src === '/dev/loop1'), [51, 52, 50], 'our device: nested, its bind mount elsewhere, then ours');
-  t.same(ids('/mnt/a', (src) => src === '/dev/loop0'), [62, 60], 'subvolume a and its bind mount; subvolume b stays');
-  t.same(ids('/mnt/top', (src) => src === '/dev/loop0'), [63], 'the top-level subvolume does not take the other subvolumes along');
+  t.same(
+    ids('/srv/data', (src) => src === '/dev/loop9'),
+    [],
+    'another device on our directory: nothing, nor its nested or bind mounts',
+  );
+  t.same(
+    ids('/srv/data', (src) => src === '/dev/loop1'),
+    [51, 52, 50],
+    'our device: nested, its bind mount elsewhere, then ours',
+  );
+  t.same(
+    ids('/mnt/a', (src) => src === '/dev/loop0'),
+    [62, 60],
+    'subvolume a and its bind mount; subvolume b stays',
+  );
+  t.same(
+    ids('/mnt/top', (src) => src === '/dev/loop0'),
+    [63],
+    'the top-level subvolume does not take the other subvolumes along',
+  );
   const hidden = parseMountinfo(`
 22 1 254:0 / / rw - ext4 /dev/vda rw
 80 22 254:0 /x /srv/d/inner rw - ext4 /dev/vda rw
 81 22 7:1 / /srv/d rw - ext4 /dev/loop1 rw
 `);
-  t.same(mountsToRelease(hidden, '/srv/d', () => true, true).map((m) => m.id), [81], 'a mount ours merely hides (mounted before it) is not nested in ours');
+  t.same(
+    mountsToRelease(hidden, '/srv/d', () => true, true).map((m) => m.id),
+    [81],
+    'a mount ours merely hides (mounted before it) is not nested in ours',
+  );
 });
 
 t.test('which mount is ours: btrfs subvolume, network export, bind source', async (t) => {
@@ -142,11 +177,26 @@ UUID=2 /home ext4 defaults 0 2
 /swapfile none swap sw 0 0
 `);
   t.same(fstab, ['/', '/home', '/srv/backup']);
-  const refused = ['/', '/proc', '/proc/sys/fs/binfmt_misc', '/sys/fs/cgroup', '/dev', '/dev/shm', '/run', '/boot', '/usr', '/var',
-    '/var/lib', '/etc', '/tmp', '/home', '/srv'];
+  const refused = [
+    '/',
+    '/proc',
+    '/proc/sys/fs/binfmt_misc',
+    '/sys/fs/cgroup',
+    '/dev',
+    '/dev/shm',
+    '/run',
+    '/boot',
+    '/usr',
+    '/var',
+    '/var/lib',
+    '/etc',
+    '/tmp',
+    '/home',
+    '/srv',
+  ];
   for (const dir of refused) t.ok(systemDirectoryReason(dir, fstab), `${dir} is refused: ${systemDirectoryReason(dir, fstab)}`);
   for (const dir of ['/srv/data', '/srv/cluster', '/var/lib/mysql', '/mnt', '/opt/app', '/var/tmp/ocfkit-x/mnt', '/home2']) {
     t.equal(systemDirectoryReason(dir, fstab), undefined, `${dir} may be a resource directory`);
   }
-  t.equal(systemDirectoryReason('/home', []), undefined, '/home is the node\'s own only when its fstab mounts it');
+  t.equal(systemDirectoryReason('/home', []), undefined, "/home is the node's own only when its fstab mounts it");
 });

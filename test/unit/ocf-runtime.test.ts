@@ -7,7 +7,14 @@ import { readCrmMeta } from '../../lib/ocf/meta.js';
 import { parseBoolean, readParams, type ParamSpec } from '../../lib/ocf/params.js';
 
 const specs = [
-  { name: 'path', type: 'string', required: true, shortdesc: 's', longdesc: 'l', check: (v: string) => (v.startsWith('/') ? undefined : 'must be absolute') },
+  {
+    name: 'path',
+    type: 'string',
+    required: true,
+    shortdesc: 's',
+    longdesc: 'l',
+    check: (v: string) => (v.startsWith('/') ? undefined : 'must be absolute'),
+  },
   { name: 'mode', type: 'string', default: 'auto', choices: ['auto', 'no'], shortdesc: 's', longdesc: 'l' },
   { name: 'count', type: 'integer', default: 5, shortdesc: 's', longdesc: 'l' },
   { name: 'fast', type: 'boolean', default: false, shortdesc: 's', longdesc: 'l' },
@@ -38,11 +45,17 @@ t.test('CRM meta attributes', async (t) => {
   const recurring = readCrmMeta({ OCF_RESKEY_CRM_meta_interval: '10000' }, 'monitor');
   t.equal(recurring.isProbe, false);
   t.equal(recurring.timeoutMs, 20000, 'default timeout');
-  const notify = readCrmMeta({
-    OCF_RESKEY_CRM_meta_clone_max: '2', OCF_RESKEY_CRM_meta_master_max: '1',
-    OCF_RESKEY_CRM_meta_notify_type: 'pre', OCF_RESKEY_CRM_meta_notify_operation: 'promote',
-    OCF_RESKEY_CRM_meta_notify_promote_uname: 'node1 ', OCF_RESKEY_CRM_meta_notify_master_uname: 'node2 node3',
-  }, 'notify');
+  const notify = readCrmMeta(
+    {
+      OCF_RESKEY_CRM_meta_clone_max: '2',
+      OCF_RESKEY_CRM_meta_master_max: '1',
+      OCF_RESKEY_CRM_meta_notify_type: 'pre',
+      OCF_RESKEY_CRM_meta_notify_operation: 'promote',
+      OCF_RESKEY_CRM_meta_notify_promote_uname: 'node1 ',
+      OCF_RESKEY_CRM_meta_notify_master_uname: 'node2 node3',
+    },
+    'notify',
+  );
   t.equal(notify.isClone, true);
   t.equal(notify.promotedMax, 1, 'master_max of Pacemaker 1.1 is understood');
   t.same(notify.notify.unames.promote, ['node1']);
@@ -51,18 +64,34 @@ t.test('CRM meta attributes', async (t) => {
 
 t.test('dispatch: exit codes and exit reasons, never a stack trace', async (t) => {
   const agent = defineAgent({
-    name: 'Test', version: '1.0', shortdesc: 's', longdesc: 'l', parameters: specs,
-    actions: [{ name: 'start', timeout: 20 }, { name: 'monitor', timeout: 20, interval: 10 }],
+    name: 'Test',
+    version: '1.0',
+    shortdesc: 's',
+    longdesc: 'l',
+    parameters: specs,
+    actions: [
+      { name: 'start', timeout: 20 },
+      { name: 'monitor', timeout: 20, interval: 10 },
+    ],
     handlers: {
-      start: () => { throw new OcfError(OCF.ERR_INSTALLED, 'frobnicator missing'); },
-      monitor: () => { throw new TypeError('boom'); },
+      start: () => {
+        throw new OcfError(OCF.ERR_INSTALLED, 'frobnicator missing');
+      },
+      monitor: () => {
+        throw new TypeError('boom');
+      },
       stop: (ctx) => (ctx.params.fast ? OCF.SUCCESS : OCF.ERR_GENERIC),
     },
-    validate: (ctx) => { if (ctx.params.count > 10) throw new OcfError(OCF.ERR_CONFIGURED, 'count too large'); },
+    validate: (ctx) => {
+      if (ctx.params.count > 10) throw new OcfError(OCF.ERR_CONFIGURED, 'count too large');
+    },
   });
   const stderr: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string) => { stderr.push(String(chunk)); return true; });
+  process.stderr.write = (chunk: string) => {
+    stderr.push(String(chunk));
+    return true;
+  };
   const env = { OCF_RESKEY_path: '/x' };
   try {
     t.equal(await dispatch(agent, 'start', env), OCF.ERR_INSTALLED);
@@ -93,11 +122,17 @@ t.test('dispatch: exit codes and exit reasons, never a stack trace', async (t) =
 t.test('exitReason: ERROR for a failure, WARNING for a degraded state a recurring monitor repeats', async (t) => {
   const stderr: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string) => { stderr.push(String(chunk)); return true; });
+  process.stderr.write = (chunk: string) => {
+    stderr.push(String(chunk));
+    return true;
+  };
   const log = createLogger('demo(d1)', {});
   try {
     exitReason(log, 'r0: Primary, but volume 0 has no UpToDate data');
-    t.equal(stderr.join(''), 'demo(d1): ERROR: r0: Primary, but volume 0 has no UpToDate data\nocf-exit-reason:r0: Primary, but volume 0 has no UpToDate data\n');
+    t.equal(
+      stderr.join(''),
+      'demo(d1): ERROR: r0: Primary, but volume 0 has no UpToDate data\nocf-exit-reason:r0: Primary, but volume 0 has no UpToDate data\n',
+    );
     stderr.length = 0;
     exitReason(log, 'r0: volume 0 SyncSource with node2', 'warn');
     t.equal(stderr.join(''), 'demo(d1): WARNING: r0: volume 0 SyncSource with node2\nocf-exit-reason:r0: volume 0 SyncSource with node2\n');

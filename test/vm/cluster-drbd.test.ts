@@ -12,27 +12,49 @@ import { startScenarioRun, latestInstance, ms, other, promotedOn, waitForConstra
 const run = await startScenarioRun(1500);
 if (run) {
   const { cluster } = run;
-  await run.scenario('DRBD demoted behind Pacemaker\'s back: our monitor reports it, Pacemaker promotes again', async (t, stack) => {
+  await run.scenario("DRBD demoted behind Pacemaker's back: our monitor reports it, Pacemaker promotes again", async (t, stack) => {
     const from = await activeNode(cluster, stack);
     // Nothing can demote DRBD while the file system is mounted: stop what runs on it first.
     await cluster.runOk(from, 'crm', ['resource', 'stop', stack.ids.group]);
-    await cluster.waitForStatus(from, `${stack.ids.group} stopped, DRBD still Promoted`, (s) =>
-      !s.resources.get(stack.ids.service)!.active && !s.resources.get(stack.ids.fs)!.active && promotedOn(s) === `node${from}`, 120_000);
+    await cluster.waitForStatus(
+      from,
+      `${stack.ids.group} stopped, DRBD still Promoted`,
+      (s) => !s.resources.get(stack.ids.service)!.active && !s.resources.get(stack.ids.fs)!.active && promotedOn(s) === `node${from}`,
+      120_000,
+    );
     const since = Date.now();
     await cluster.runOk(from, 'drbdadm', ['secondary', RES]);
     t.comment(`drbdadm secondary ${RES} on node${from}`);
     let detected: number | undefined;
-    await waitUntil('the failed DRBD monitor (rc 0 where Promoted was expected)', () => {
-      detected = cluster.alerts().find((a) => a.kind === 'resource' && a.time >= since - 10 && a.fields.rsc === stack.ids.drbd &&
-        a.fields.task === 'monitor' && a.fields.rc === '0' && a.fields.target_rc === '8')?.time;
-      return detected !== undefined;
-    }, stack.monitorMs[stack.ids.drbd!]! + 30_000);
+    await waitUntil(
+      'the failed DRBD monitor (rc 0 where Promoted was expected)',
+      () => {
+        detected = cluster
+          .alerts()
+          .find(
+            (a) =>
+              a.kind === 'resource' &&
+              a.time >= since - 10 &&
+              a.fields.rsc === stack.ids.drbd &&
+              a.fields.task === 'monitor' &&
+              a.fields.rc === '0' &&
+              a.fields.target_rc === '8',
+          )?.time;
+        return detected !== undefined;
+      },
+      stack.monitorMs[stack.ids.drbd!]! + 30_000,
+    );
     t.comment(`detected after ${ms(detected! - since)}`);
     t.ok(detected! - since <= stack.monitorMs[stack.ids.drbd!]! + 5000, 'within the Promoted monitor interval + 5 s');
-    const again = await cluster.lab.waitFor('DRBD Primary again on a node', async () => {
-      for (const n of [1, 2] as const) if ((await cluster.lab.drbdState(n)).role.startsWith('Primary/')) return n;
-      return undefined;
-    }, 120, 1);
+    const again = await cluster.lab.waitFor(
+      'DRBD Primary again on a node',
+      async () => {
+        for (const n of [1, 2] as const) if ((await cluster.lab.drbdState(n)).role.startsWith('Primary/')) return n;
+        return undefined;
+      },
+      120,
+      1,
+    );
     t.comment(`Primary again on node${again} after ${ms(Date.now() - since)}`);
     await cluster.runOk(from, 'crm', ['resource', 'start', stack.ids.group]);
     await settle(cluster, other(from), 180);
@@ -41,37 +63,59 @@ if (run) {
     t.equal((await cluster.lab.drbdState(node as NodeId)).role.split('/')[0], 'Primary', `node${node}: DRBD Primary again`);
   });
 
-  await run.scenario('the replication link fails, the nodes stay: the outdated peer is never promoted; unfenced after the resync', async (t, stack) => {
-    const active = (await activeNode(cluster, stack)) as NodeId;
-    const peer = other(active);
-    const lab = cluster.lab;
-    const firstInstance = latestInstance(cluster);
-    await lab.cutLink(undefined, 'net1');
-    t.comment(`cut the DRBD link (eth1) of both VMs; corosync (eth0) stays`);
-    const constraint = await waitForConstraint(cluster, active, true);
-    t.match(constraint, new RegExp(`rsc-role="Promoted"|role="Promoted"|rsc-role="Master"|role="Master"`), 'the constraint is about the Promoted role');
-    t.match(constraint, new RegExp(`ne.*node${active}|node${active}.*ne`), `it allows promotion on node${active} only`);
-    const s = await cluster.waitForStatus(active, 'the stack still running on the active node', (s) => promotedOn(s) === `node${active}` && s.resources.get(stack.ids.service)!.nodes.join() === `node${active}`);
-    t.equal(s.nodes.filter((n) => n.online).length, 2, 'both nodes still online');
-    t.equal((await lab.drbdState(active)).role, 'Primary/Unknown', `node${active}: still Primary, peer unknown`);
-    t.equal((await lab.drbdState(peer)).role, 'Secondary/Unknown', `node${peer}: Secondary`);
-    t.equal(latestInstance(cluster), firstInstance, 'the service was not restarted: the link loss cost it nothing');
+  await run.scenario(
+    'the replication link fails, the nodes stay: the outdated peer is never promoted; unfenced after the resync',
+    async (t, stack) => {
+      const active = (await activeNode(cluster, stack)) as NodeId;
+      const peer = other(active);
+      const lab = cluster.lab;
+      const firstInstance = latestInstance(cluster);
+      await lab.cutLink(undefined, 'net1');
+      t.comment(`cut the DRBD link (eth1) of both VMs; corosync (eth0) stays`);
+      const constraint = await waitForConstraint(cluster, active, true);
+      t.match(
+        constraint,
+        new RegExp(`rsc-role="Promoted"|role="Promoted"|rsc-role="Master"|role="Master"`),
+        'the constraint is about the Promoted role',
+      );
+      t.match(constraint, new RegExp(`ne.*node${active}|node${active}.*ne`), `it allows promotion on node${active} only`);
+      const s = await cluster.waitForStatus(
+        active,
+        'the stack still running on the active node',
+        (s) => promotedOn(s) === `node${active}` && s.resources.get(stack.ids.service)!.nodes.join() === `node${active}`,
+      );
+      t.equal(s.nodes.filter((n) => n.online).length, 2, 'both nodes still online');
+      t.equal((await lab.drbdState(active)).role, 'Primary/Unknown', `node${active}: still Primary, peer unknown`);
+      t.equal((await lab.drbdState(peer)).role, 'Secondary/Unknown', `node${peer}: Secondary`);
+      t.equal(latestInstance(cluster), firstInstance, 'the service was not restarted: the link loss cost it nothing');
 
-    // The hard test of "no promotion of outdated data": take the good node away.
-    await cluster.runOk(peer, 'crm_standby', ['-N', `node${active}`, '-v', 'on']);
-    await settle(cluster, peer, 180);
-    const away = await cluster.waitForStatus(peer, `node${active} in standby, nothing promoted`, (s) => promotedOn(s) === undefined && !s.resources.get(stack.ids.service)!.active);
-    t.equal(promotedOn(away), undefined, `with node${active} in standby, DRBD is promoted nowhere`);
-    t.equal((await lab.drbdState(peer)).role.split('/')[0], 'Secondary', `node${peer} (outdated data) stays Secondary`);
-    t.equal((await cluster.run(peer, 'findmnt', [MOUNT])).exitCode, 1, `node${peer} did not mount it`);
-    await cluster.runOk(peer, 'crm_standby', ['-N', `node${active}`, '-D']);
-    await cluster.waitForStatus(peer, `the stack back on node${active}`, (s) => promotedOn(s) === `node${active}` &&
-      s.resources.get(stack.ids.service)!.active && s.resources.get(stack.ids.service)!.nodes.join() === `node${active}`, 180_000);
+      // The hard test of "no promotion of outdated data": take the good node away.
+      await cluster.runOk(peer, 'crm_standby', ['-N', `node${active}`, '-v', 'on']);
+      await settle(cluster, peer, 180);
+      const away = await cluster.waitForStatus(
+        peer,
+        `node${active} in standby, nothing promoted`,
+        (s) => promotedOn(s) === undefined && !s.resources.get(stack.ids.service)!.active,
+      );
+      t.equal(promotedOn(away), undefined, `with node${active} in standby, DRBD is promoted nowhere`);
+      t.equal((await lab.drbdState(peer)).role.split('/')[0], 'Secondary', `node${peer} (outdated data) stays Secondary`);
+      t.equal((await cluster.run(peer, 'findmnt', [MOUNT])).exitCode, 1, `node${peer} did not mount it`);
+      await cluster.runOk(peer, 'crm_standby', ['-N', `node${active}`, '-D']);
+      await cluster.waitForStatus(
+        peer,
+        `the stack back on node${active}`,
+        (s) =>
+          promotedOn(s) === `node${active}` &&
+          s.resources.get(stack.ids.service)!.active &&
+          s.resources.get(stack.ids.service)!.nodes.join() === `node${active}`,
+        180_000,
+      );
 
-    await lab.restoreLink(undefined, 'net1');
-    t.comment('restored the DRBD link');
-    await lab.waitFor('both UpToDate after the resync', async () => (await lab.drbdState(peer)).dstate === 'UpToDate/UpToDate', 180, 1);
-    await waitForConstraint(cluster, active, false);
-    t.pass('crm-unfence-peer.sh removed the constraint after the resync');
-  });
+      await lab.restoreLink(undefined, 'net1');
+      t.comment('restored the DRBD link');
+      await lab.waitFor('both UpToDate after the resync', async () => (await lab.drbdState(peer)).dstate === 'UpToDate/UpToDate', 180, 1);
+      await waitForConstraint(cluster, active, false);
+      t.pass('crm-unfence-peer.sh removed the constraint after the resync');
+    },
+  );
 }

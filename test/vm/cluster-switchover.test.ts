@@ -16,13 +16,22 @@ if (run) {
     }
   });
 
-  for (const [name, rsc] of [['fs-failure', 'fs'], ['vip-failure', 'vip']] as const) {
-    await run.scenario(`failure in place (${name}): detected by ocf:ocfkit:${rsc === 'fs' ? 'Filesystem' : 'IPaddr2'}'s monitor and recovered`, async (t, stack) => {
-      const o = await runScenario(cluster, stack, name, { timeoutMs: 180_000 });
-      t.comment(describe(o));
-      t.ok(o.detectedAt !== undefined, 'Pacemaker saw the failed monitor');
-      t.ok(detectionMs(o)! <= stack.monitorMs[stack.ids[rsc]]! + 5000, `within the monitor interval (${ms(stack.monitorMs[stack.ids[rsc]])}) + 5 s`);
-      await cleanup(cluster, stack, o.to);
-    });
+  for (const [name, rsc] of [
+    ['fs-failure', 'fs'],
+    ['vip-failure', 'vip'],
+  ] as const) {
+    await run.scenario(
+      `failure in place (${name}): detected by ocf:ocfkit:${rsc === 'fs' ? 'Filesystem' : 'IPaddr2'}'s monitor and recovered`,
+      async (t, stack) => {
+        const o = await runScenario(cluster, stack, name, { timeoutMs: 180_000 });
+        t.comment(describe(o));
+        t.ok(o.detectedAt !== undefined, 'Pacemaker saw the failed monitor');
+        t.ok(
+          detectionMs(o)! <= stack.monitorMs[stack.ids[rsc]]! + 5000,
+          `within the monitor interval (${ms(stack.monitorMs[stack.ids[rsc]])}) + 5 s`,
+        );
+        await cleanup(cluster, stack, o.to);
+      },
+    );
   }
 }

@@ -38,7 +38,12 @@ const DTD = '/usr/share/resource-agents/ra-api-1.dtd';
 
 /** The default timeouts of our meta-data (ms): what Pacemaker passes when the CIB sets none. */
 const TIMEOUT_MS: Record<string, number> = {
-  start: 240000, stop: 100000, promote: 90000, demote: 90000, notify: 90000, monitor: 20000,
+  start: 240000,
+  stop: 100000,
+  promote: 90000,
+  demote: 90000,
+  notify: 90000,
+  monitor: 20000,
   'validate-all': 30000,
 };
 
@@ -56,7 +61,11 @@ async function main(): Promise<void> {
 
   /** where agent() writes its one-line comments: the running step */
   let current: Test = t;
-  const step = steps(t, { onStart: (running) => { current = running; } });
+  const step = steps(t, {
+    onStart: (running) => {
+      current = running;
+    },
+  });
 
   // ---------------------------------------------------------------- the agent in the VMs
 
@@ -89,15 +98,27 @@ async function main(): Promise<void> {
     calls: string[];
   }
   const stubLog = (n: NodeId) => {
-    try { return readFileSync(join(lab.ctlDir(n), 'crm_attribute.log'), 'utf8'); } catch { return ''; }
+    try {
+      return readFileSync(join(lab.ctlDir(n), 'crm_attribute.log'), 'utf8');
+    } catch {
+      return '';
+    }
   };
   /** The promotion score the agent published on node n; undefined = deleted / never set. */
   const score = (n: NodeId): number | undefined => {
-    try { return Number(readFileSync(join(lab.ctlDir(n), 'promotion-score'), 'utf8').trim()); } catch { return undefined; }
+    try {
+      return Number(readFileSync(join(lab.ctlDir(n), 'promotion-score'), 'utf8').trim());
+    } catch {
+      return undefined;
+    }
   };
 
   /** Run one action of our agent on node n; `before` / `after` run in the same guest shell around it. */
-  async function agent(n: NodeId, action: string, o: { env?: Record<string, string>; timeoutMs?: number; before?: string; after?: string } = {}): Promise<AgentRun> {
+  async function agent(
+    n: NodeId,
+    action: string,
+    o: { env?: Record<string, string>; timeoutMs?: number; before?: string; after?: string } = {},
+  ): Promise<AgentRun> {
     const timeoutMs = o.timeoutMs ?? TIMEOUT_MS[action] ?? 20000;
     const env = { ...baseEnv(n), OCF_RESKEY_CRM_meta_timeout: String(timeoutMs), ...o.env };
     const log0 = stubLog(n).length;
@@ -107,9 +128,13 @@ async function main(): Promise<void> {
     const ms = Date.now() - s;
     const reason = /^ocf-exit-reason:(.*)$/m.exec(r.stderr)?.[1];
     const calls = stubLog(n).slice(log0).split('\n').filter(Boolean);
-    const extra = Object.entries(o.env ?? {}).filter(([k]) => !k.startsWith('OCF_RA_VERSION')).map(([k, v]) => `${k.replace(/^OCF_RESKEY_(CRM_meta_)?/, '')}=${v}`);
-    current.comment(`node${n} ${action}${o.env?.OCF_RA_VERSION_MINOR ? ' (OCF 1.1)' : ''}${extra.length ? ` [${extra.join(' ')}]` : ''}`
-      + ` -> ${r.code} in ${(ms / 1000).toFixed(1)}s, score ${score(n) ?? '-'}${reason ? `, reason: ${reason}` : ''}`);
+    const extra = Object.entries(o.env ?? {})
+      .filter(([k]) => !k.startsWith('OCF_RA_VERSION'))
+      .map(([k, v]) => `${k.replace(/^OCF_RESKEY_(CRM_meta_)?/, '')}=${v}`);
+    current.comment(
+      `node${n} ${action}${o.env?.OCF_RA_VERSION_MINOR ? ' (OCF 1.1)' : ''}${extra.length ? ` [${extra.join(' ')}]` : ''}` +
+        ` -> ${r.code} in ${(ms / 1000).toFixed(1)}s, score ${score(n) ?? '-'}${reason ? `, reason: ${reason}` : ''}`,
+    );
     return { ...r, reason, ms, calls };
   }
 
@@ -152,10 +177,15 @@ async function main(): Promise<void> {
   const state = (n: NodeId) => lab.drbdState(n);
   /** Poll drbdadm role/cstate/dstate on both nodes until `want` holds. */
   const waitState = (what: string, want: (s: [DrbdState, DrbdState]) => boolean, timeout = 90) =>
-    lab.waitFor(what, async () => {
-      const s = (await both(state)) as [DrbdState, DrbdState];
-      return want(s) ? s : undefined;
-    }, timeout, 0.5);
+    lab.waitFor(
+      what,
+      async () => {
+        const s = (await both(state)) as [DrbdState, DrbdState];
+        return want(s) ? s : undefined;
+      },
+      timeout,
+      0.5,
+    );
   // md5 of one 4 KiB block, read with O_DIRECT (no stale page cache)
   const block = async (n: NodeId, dev: string, i: number) =>
     (await lab.sh(n, `dd if=${dev} bs=4096 skip=${i} count=1 iflag=direct status=none | md5sum`)).stdout.split(' ')[0] ?? '';
@@ -175,9 +205,18 @@ async function main(): Promise<void> {
     const sha = createHash('sha256').update(bytes).digest('hex');
     t.comment(`agent ${AGENT}: sha256 ${sha.slice(0, 16)}, built ${built}`);
     for (const n of NODES) writeFileSync(join(lab.ctlDir(n), 'drbd-agent'), bytes);
-    const guestSha = await both((n) => lab.ok(n, ['sh', '-c',
-      `install -D -m 755 /ctl/drbd-agent /run/ocfkit/drbd && mount --bind /run/ocfkit/drbd ${AGENT} && sha256sum ${AGENT}`]));
-    t.same(guestSha.map((s) => s.split(' ')[0]), [sha, sha], 'both VMs run exactly this build');
+    const guestSha = await both((n) =>
+      lab.ok(n, [
+        'sh',
+        '-c',
+        `install -D -m 755 /ctl/drbd-agent /run/ocfkit/drbd && mount --bind /run/ocfkit/drbd ${AGENT} && sha256sum ${AGENT}`,
+      ]),
+    );
+    t.same(
+      guestSha.map((s) => s.split(' ')[0]),
+      [sha, sha],
+      'both VMs run exactly this build',
+    );
     t.match(await lab.ok(1, ['cat', '/proc/drbd']), /^version: 8\.4\./, 'DRBD 8.4 kernel module');
 
     // DRBD runs our handler when it detects a split brain (handlers { split-brain ...; }).
@@ -225,10 +264,20 @@ async function main(): Promise<void> {
     // wait an admin of slow nodes would set, and check that it used it (connected when it returned).
     const wfc = { OCF_RESKEY_wfc_timeout: '40' };
     const starts = await both((n) => agent(n, 'start', { env: wfc }));
-    t.same(starts.map((r) => r.code), [0, 0], 'start on both -> 0');
-    t.ok(starts.every((r) => r.ms < 40000 + 20000), 'within wfc_timeout + overhead');
-    t.same(await both(state), NODES.map(() => ({ role: 'Secondary/Secondary', cstate: 'Connected', dstate: 'Inconsistent/Inconsistent' })),
-      'connected while the start waited for the peer (wfc_timeout)');
+    t.same(
+      starts.map((r) => r.code),
+      [0, 0],
+      'start on both -> 0',
+    );
+    t.ok(
+      starts.every((r) => r.ms < 40000 + 20000),
+      'within wfc_timeout + overhead',
+    );
+    t.same(
+      await both(state),
+      NODES.map(() => ({ role: 'Secondary/Secondary', cstate: 'Connected', dstate: 'Inconsistent/Inconsistent' })),
+      'connected while the start waited for the peer (wfc_timeout)',
+    );
     await both((n) => expectMonitor(t, n, { code: 0, code11: 190, score: undefined, reason: /^r0: volume 0 disk is Inconsistent$/ }));
     const again = await agent(1, 'start', { env: wfc });
     t.equal(again.code, 0, 'start on a started resource -> 0');
@@ -249,7 +298,12 @@ async function main(): Promise<void> {
     await lab.ok(1, ['drbdadm', 'primary', '--force', RES]);
     await waitState('SyncSource/SyncTarget', ([a, b]) => a.cstate === 'SyncSource' && b.cstate === 'SyncTarget', 60);
     await expectMonitor(t, 1, { code: 8, code11: 191, score: 10000, reason: /^r0: volume 0 SyncSource with the peer$/ });
-    await expectMonitor(t, 2, { code: 0, code11: 190, score: 10, reason: /^r0: volume 0 disk is Inconsistent; volume 0 SyncTarget with the peer$/ });
+    await expectMonitor(t, 2, {
+      code: 0,
+      code11: 190,
+      score: 10,
+      reason: /^r0: volume 0 disk is Inconsistent; volume 0 SyncTarget with the peer$/,
+    });
     await both((n) => lab.ok(n, ['drbdadm', 'adjust', RES]));
     const s = Date.now();
     await waitState('UpToDate/UpToDate', ([a, b]) => a.dstate === 'UpToDate/UpToDate' && b.dstate === 'UpToDate/UpToDate', 120);
@@ -289,18 +343,26 @@ async function main(): Promise<void> {
   step('promote the other way (node2), notify, the peer-Primary options', async (t) => {
     const r = await agent(2, 'promote');
     t.equal(r.code, 0, 'node2: promote -> 0');
-    t.same((await both(state)).map((s) => s.role), ['Secondary/Primary', 'Primary/Secondary']);
+    t.same(
+      (await both(state)).map((s) => s.role),
+      ['Secondary/Primary', 'Primary/Secondary'],
+    );
     await expectMonitor(t, 2, { code: 8, score: 10000, quiet: true });
     await expectMonitor(t, 1, { code: 0, score: 10000, quiet: true });
     // upstream score table: no score on a Secondary connected to a healthy Primary with this option
-    const removed = await agent(1, 'monitor', { env: { OCF_RESKEY_remove_master_score_if_peer_primary: 'true', OCF_RESKEY_CRM_meta_interval: '20000' } });
+    const removed = await agent(1, 'monitor', {
+      env: { OCF_RESKEY_remove_master_score_if_peer_primary: 'true', OCF_RESKEY_CRM_meta_interval: '20000' },
+    });
     t.equal(removed.code, 0);
     t.equal(score(1), undefined, 'remove_master_score_if_peer_primary=true: score removed');
     const notify = await agent(1, 'notify', {
       env: {
-        OCF_RESKEY_CRM_meta_notify_type: 'post', OCF_RESKEY_CRM_meta_notify_operation: 'promote',
-        OCF_RESKEY_CRM_meta_notify_promote_uname: 'node2', OCF_RESKEY_CRM_meta_notify_promoted_uname: 'node2',
-        OCF_RESKEY_CRM_meta_notify_unpromoted_uname: 'node1', OCF_RESKEY_CRM_meta_notify_active_uname: 'node1 node2',
+        OCF_RESKEY_CRM_meta_notify_type: 'post',
+        OCF_RESKEY_CRM_meta_notify_operation: 'promote',
+        OCF_RESKEY_CRM_meta_notify_promote_uname: 'node2',
+        OCF_RESKEY_CRM_meta_notify_promoted_uname: 'node2',
+        OCF_RESKEY_CRM_meta_notify_unpromoted_uname: 'node1',
+        OCF_RESKEY_CRM_meta_notify_active_uname: 'node1 node2',
       },
     });
     t.equal(notify.code, 0, 'node1: notify post-promote -> 0');
@@ -330,8 +392,11 @@ async function main(): Promise<void> {
   step('restore the link: resync, clean monitors, scores back to 10000', async (t) => {
     await lab.restoreLink();
     const s = Date.now();
-    await waitState('Connected + UpToDate/UpToDate', ([a, b]) =>
-      [a, b].every((x) => x.cstate === 'Connected' && x.dstate === 'UpToDate/UpToDate'), 120);
+    await waitState(
+      'Connected + UpToDate/UpToDate',
+      ([a, b]) => [a, b].every((x) => x.cstate === 'Connected' && x.dstate === 'UpToDate/UpToDate'),
+      120,
+    );
     t.comment(`reconnected and resynced after ${secs(s)}s`);
     t.equal(await block(1, '/dev/vda', 1), node2Block1, 'the block written while cut reached node1');
     await expectMonitor(t, 1, { code: 0, score: 10000, quiet: true });
@@ -345,7 +410,11 @@ async function main(): Promise<void> {
     await waitState('WFConnection on both', ([a, b]) => a.cstate === 'WFConnection' && b.cstate === 'WFConnection', 90);
     const p = await agent(1, 'promote');
     t.equal(p.code, 0, 'node1: promote while the peer is unreachable -> 0');
-    t.same((await both(state)).map((s) => s.role), ['Primary/Unknown', 'Primary/Unknown'], 'both Primary');
+    t.same(
+      (await both(state)).map((s) => s.role),
+      ['Primary/Unknown', 'Primary/Unknown'],
+      'both Primary',
+    );
     written[1] = await writeBlock(1, 2);
     written[2] = await writeBlock(2, 3);
     await lab.restoreLink();
@@ -358,14 +427,15 @@ async function main(): Promise<void> {
       t.equal(record.code, 0, `node${n}: our split-brain handler left ${RECORD}`);
       t.match(record.stdout, new RegExp(`^\\S+ peer=node${other(n)}\\n`), `node${n}: the record names the peer`);
     }
-    const sb = /^r0: split brain with the peer; on the node whose changes are to be discarded run "drbdadm disconnect r0; drbdadm secondary r0; drbdadm connect --discard-my-data r0", then on the other "drbdadm connect r0"$/;
+    const sb =
+      /^r0: split brain with the peer; on the node whose changes are to be discarded run "drbdadm disconnect r0; drbdadm secondary r0; drbdadm connect --discard-my-data r0", then on the other "drbdadm connect r0"$/;
     // upstream's table: Primary/UpToDate, StandAlone -> 10000
     await both((n) => expectMonitor(t, n, { code: 8, code11: 191, score: 10000, reason: sb, reasonAlways: true }));
     // the record is evidence of its own: with the kernel log cleared, monitor still knows
     await lab.ok(1, ['dmesg', '-C']);
     const fromRecord = await agent(1, 'monitor', { env: { OCF_RESKEY_CRM_meta_interval: '10000' } });
     t.equal(fromRecord.code, 8);
-    t.match(fromRecord.reason, sb, 'node1: reported from the handler\'s record alone');
+    t.match(fromRecord.reason, sb, "node1: reported from the handler's record alone");
     // and the kernel log is evidence of its own (a split brain before the handler was configured)
     const kernelOnly = await agent(2, 'monitor', {
       env: { OCF_RESKEY_CRM_meta_interval: '10000' },
@@ -388,15 +458,21 @@ async function main(): Promise<void> {
     const survivor = await lab.sh(2, m[2]!);
     t.equal(survivor.code, 0, `node2: ${m[2]}`);
     const s = Date.now();
-    await waitState('Connected + UpToDate/UpToDate', ([a, b]) =>
-      [a, b].every((x) => x.cstate === 'Connected' && x.dstate === 'UpToDate/UpToDate'), 120);
+    await waitState(
+      'Connected + UpToDate/UpToDate',
+      ([a, b]) => [a, b].every((x) => x.cstate === 'Connected' && x.dstate === 'UpToDate/UpToDate'),
+      120,
+    );
     t.comment(`resolved and resynced after ${secs(s)}s`);
-    t.same((await both(state)).map((s) => s.role), ['Secondary/Primary', 'Primary/Secondary']);
+    t.same(
+      (await both(state)).map((s) => s.role),
+      ['Secondary/Primary', 'Primary/Secondary'],
+    );
     await expectMonitor(t, 1, { code: 0, score: 10000, quiet: true });
     await expectMonitor(t, 2, { code: 8, score: 10000, quiet: true });
     for (const n of NODES) t.not((await lab.exec(n, ['test', '-e', RECORD])).code, 0, `node${n}: the record is gone once connected`);
-    t.equal(await block(1, '/dev/vda', 3), written[2], 'node2\'s write during the split is on node1');
-    t.not(await block(1, '/dev/vda', 2), written[1], 'node1\'s write during the split was discarded');
+    t.equal(await block(1, '/dev/vda', 3), written[2], "node2's write during the split is on node1");
+    t.not(await block(1, '/dev/vda', 2), written[1], "node1's write during the split was discarded");
     t.equal(await block(1, '/dev/vda', 2), await block(2, DEVICE, 2), 'block 2 the same on both');
   });
 
@@ -404,9 +480,17 @@ async function main(): Promise<void> {
     t.equal((await agent(2, 'demote')).code, 0, 'node2: demote -> 0');
     t.equal((await agent(2, 'demote')).code, 0, 'node2: demote again -> 0');
     const stops = await both((n) => agent(n, 'stop'));
-    t.same(stops.map((r) => r.code), [0, 0], 'stop on both -> 0');
+    t.same(
+      stops.map((r) => r.code),
+      [0, 0],
+      'stop on both -> 0',
+    );
     const again = await both((n) => agent(n, 'stop'));
-    t.same(again.map((r) => r.code), [0, 0], 'stop on stopped -> 0');
+    t.same(
+      again.map((r) => r.code),
+      [0, 0],
+      'stop on stopped -> 0',
+    );
     for (const n of NODES) {
       t.equal((await lab.exec(n, ['drbdadm', 'role', RES])).code, 10, `node${n}: minor gone`);
       t.match(again[n - 1]!.calls, [/--promotion .*-D$/], `node${n}: stop removes the score`);
@@ -414,19 +498,25 @@ async function main(): Promise<void> {
     await both((n) => expectMonitor(t, n, { code: 7, score: undefined, quiet: true }));
   });
 
-  step('ocf-tester (resource-agents) passes on node1; the meta-data DTD check, ours and upstream\'s', async (t) => {
+  step("ocf-tester (resource-agents) passes on node1; the meta-data DTD check, ours and upstream's", async (t) => {
     const [tester, dtd] = await Promise.all([
       lab.sh(1, `ocf-tester -v -n drbd_r0 -o drbd_resource=${RES} ${AGENT}`, { env: { PATH: `${STUBS}:${GUEST_PATH}` }, timeout: 400 }),
-      lab.sh(2, `export OCF_ROOT=/usr/lib/ocf
-        for a in ${AGENT} ${UPSTREAM}; do $a meta-data | xmllint --noout --dtdvalid ${DTD} - > /dev/null 2>&1; echo "$a $?"; done`),
+      lab.sh(
+        2,
+        `export OCF_ROOT=/usr/lib/ocf
+        for a in ${AGENT} ${UPSTREAM}; do $a meta-data | xmllint --noout --dtdvalid ${DTD} - > /dev/null 2>&1; echo "$a $?"; done`,
+      ),
     ]);
     // the whole output in the log, the meta-data it prints folded into one line
-    const out = `${tester.stdout}${tester.stderr}`.replace(/<\?xml[\s\S]*?<\/resource-agent>\n?/, (x) => `[meta-data: ${x.split('\n').length} lines]\n`);
+    const out = `${tester.stdout}${tester.stderr}`.replace(
+      /<\?xml[\s\S]*?<\/resource-agent>\n?/,
+      (x) => `[meta-data: ${x.split('\n').length} lines]\n`,
+    );
     t.comment(`ocf-tester exit ${tester.code}:\n${out}`);
     t.equal(tester.code, 0, 'ocf-tester exit 0');
     t.match(tester.stdout, /passed all tests/);
     t.notMatch(out, /does not conform to ra-api-1\.dtd/);
-    t.same(dtd.stdout.trim().split('\n'), [`${AGENT} 0`, `${UPSTREAM} 3`], 'ours is valid against ra-api-1.dtd, upstream\'s is not');
+    t.same(dtd.stdout.trim().split('\n'), [`${AGENT} 0`, `${UPSTREAM} 3`], "ours is valid against ra-api-1.dtd, upstream's is not");
     t.equal((await lab.exec(1, ['drbdadm', 'role', RES])).code, 10, 'ocf-tester stopped it again');
   });
 
@@ -434,7 +524,14 @@ async function main(): Promise<void> {
     const pids = lab.qemuPids();
     t.equal(pids.length, 2);
     await lab.down();
-    const alive = pids.filter((p) => { try { process.kill(p, 0); return true; } catch { return false; } });
+    const alive = pids.filter((p) => {
+      try {
+        process.kill(p, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
     t.same(alive, [], 'no qemu left behind');
     t.comment(`whole VM test: ${secs(t0)}s`);
   });

@@ -55,9 +55,12 @@ if (vmLabReady(t)) {
       t.equal(r.code, 0, 'create-md');
       t.match(r.stdout + r.stderr, /New drbd meta data block successfully created/);
     }
-    t.same((await both((n) => lab.exec(n, ['drbdadm', 'up', RES]))).map((r) => r.code), [0, 0], 'up on both');
-    await lab.waitFor('Connected on both', async () =>
-      (await both(state)).every((s) => s.cstate === 'Connected'), 60);
+    t.same(
+      (await both((n) => lab.exec(n, ['drbdadm', 'up', RES]))).map((r) => r.code),
+      [0, 0],
+      'up on both',
+    );
+    await lab.waitFor('Connected on both', async () => (await both(state)).every((s) => s.cstate === 'Connected'), 60);
     t.same(await both(state), [
       { role: 'Secondary/Secondary', cstate: 'Connected', dstate: 'Inconsistent/Inconsistent' },
       { role: 'Secondary/Secondary', cstate: 'Connected', dstate: 'Inconsistent/Inconsistent' },
@@ -68,8 +71,7 @@ if (vmLabReady(t)) {
     t.equal((await lab.exec(1, ['drbdadm', 'primary', '--force', RES])).code, 0);
     t.equal((await state(1)).role, 'Primary/Secondary');
     const start = Date.now();
-    await lab.waitFor('initial sync', async () =>
-      (await both(state)).every((s) => s.dstate === 'UpToDate/UpToDate'), 180, 1);
+    await lab.waitFor('initial sync', async () => (await both(state)).every((s) => s.dstate === 'UpToDate/UpToDate'), 180, 1);
     t.comment(`initial sync of 64 MiB: ${((Date.now() - start) / 1000).toFixed(1)}s`);
     t.same(await both(state), [
       { role: 'Primary/Secondary', cstate: 'Connected', dstate: 'UpToDate/UpToDate' },
@@ -83,8 +85,7 @@ if (vmLabReady(t)) {
 
   step('cut link: both sides disconnected, node1 stays Primary', async (t) => {
     await lab.cutLink();
-    await lab.waitFor('WFConnection on both', async () =>
-      (await both(state)).every((s) => s.cstate === 'WFConnection'), 90);
+    await lab.waitFor('WFConnection on both', async () => (await both(state)).every((s) => s.cstate === 'WFConnection'), 90);
     t.same(await both(state), [
       { role: 'Primary/Unknown', cstate: 'WFConnection', dstate: 'UpToDate/DUnknown' },
       { role: 'Secondary/Unknown', cstate: 'WFConnection', dstate: 'UpToDate/DUnknown' },
@@ -96,20 +97,40 @@ if (vmLabReady(t)) {
 
   step('restore link: reconnected and resynced', async (t) => {
     await lab.restoreLink();
-    await lab.waitFor('Connected + UpToDate/UpToDate on both', async () =>
-      (await both(state)).every((s) => s.cstate === 'Connected' && s.dstate === 'UpToDate/UpToDate'), 120);
-    t.same((await both(state)).map((s) => s.role), ['Primary/Secondary', 'Secondary/Primary']);
+    await lab.waitFor(
+      'Connected + UpToDate/UpToDate on both',
+      async () => (await both(state)).every((s) => s.cstate === 'Connected' && s.dstate === 'UpToDate/UpToDate'),
+      120,
+    );
+    t.same(
+      (await both(state)).map((s) => s.role),
+      ['Primary/Secondary', 'Secondary/Primary'],
+    );
     t.equal(await block(2, '/dev/vda', 1), await block(1, DEVICE, 1), 'block 1 resynced to node2');
   });
 
   step('down', async (t) => {
     t.equal((await lab.exec(1, ['drbdadm', 'secondary', RES])).code, 0);
-    t.same((await both((n) => lab.exec(n, ['drbdadm', 'down', RES]))).map((r) => r.code), [0, 0]);
-    t.same((await both((n) => lab.exec(n, ['drbdadm', 'role', RES]))).map((r) => r.code), [10, 10], 'no minor any more');
+    t.same(
+      (await both((n) => lab.exec(n, ['drbdadm', 'down', RES]))).map((r) => r.code),
+      [0, 0],
+    );
+    t.same(
+      (await both((n) => lab.exec(n, ['drbdadm', 'role', RES]))).map((r) => r.code),
+      [10, 10],
+      'no minor any more',
+    );
     const pids = lab.qemuPids();
     t.equal(pids.length, 2);
     await lab.down();
-    const alive = pids.filter((p) => { try { process.kill(p, 0); return true; } catch { return false; } });
+    const alive = pids.filter((p) => {
+      try {
+        process.kill(p, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
     t.same(alive, [], 'no qemu left behind');
   });
 }

@@ -83,7 +83,7 @@ export interface ExecOptions {
 }
 
 export interface DrbdState {
-  role: string;   // e.g. "Primary/Secondary"
+  role: string; // e.g. "Primary/Secondary"
   cstate: string; // e.g. "Connected", "WFConnection"
   dstate: string; // e.g. "UpToDate/UpToDate"
 }
@@ -173,10 +173,16 @@ export class Lab {
     for (const n of this.nodes) {
       const r = await this.exec(n, ['head', '-1', '/proc/drbd']);
       if (!r.stdout.startsWith(`version: ${prefix}`)) {
-        const console = this.console(n).split('\n').filter((l) => /drbd|handshake|modprobe/i.test(l)).slice(-10).join('\n');
+        const console = this.console(n)
+          .split('\n')
+          .filter((l) => /drbd|handshake|modprobe/i.test(l))
+          .slice(-10)
+          .join('\n');
         await this.down();
-        throw new LabError(`node${n} does not run DRBD ${prefix}x: /proc/drbd says "${(r.stdout || r.stderr).trim().split('\n')[0]}"; ` +
-          `the module tree comes from test/vm/setup.sh (test/vm/drbd9/build.sh); console:\n${console}`);
+        throw new LabError(
+          `node${n} does not run DRBD ${prefix}x: /proc/drbd says "${(r.stdout || r.stderr).trim().split('\n')[0]}"; ` +
+            `the module tree comes from test/vm/setup.sh (test/vm/drbd9/build.sh); console:\n${console}`,
+        );
       }
     }
   }
@@ -203,14 +209,20 @@ export class Lab {
 
   /** The VM's serial console (kernel messages, guest agent log). */
   console(node: NodeId): string {
-    try { return readFileSync(join(this.dir, `node${node}`, 'console.log'), 'utf8'); } catch { return ''; }
+    try {
+      return readFileSync(join(this.dir, `node${node}`, 'console.log'), 'utf8');
+    } catch {
+      return '';
+    }
   }
 
   /** Run argv (no shell) in the VM; resolves with its output and exit code, never rejects on a
    *  non-zero exit. Rejects (LabError) only when the harness fails (VM gone, no answer). */
   exec(node: NodeId, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     if (argv.length === 0) throw new LabError('exec: empty argv');
-    const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${shq(v)} `).join('');
+    const env = Object.entries(opts.env ?? {})
+      .map(([k, v]) => `${k}=${shq(v)} `)
+      .join('');
     return this.sh(node, `${env}exec ${argv.map(shq).join(' ')}`, { ...opts, env: undefined });
   }
 
@@ -237,7 +249,9 @@ export class Lab {
   /** Write a file in the VM (e.g. a crm_attribute stand-in in /usr/local/bin, mode 0o755). */
   async writeFile(node: NodeId, path: string, content: string | Buffer, mode = 0o644): Promise<void> {
     const m = mode.toString(8);
-    const r = await this.sh(node, `mkdir -p "$(dirname ${shq(path)})" && cat > ${shq(path)} && chmod ${m} ${shq(path)}`, { input: content });
+    const r = await this.sh(node, `mkdir -p "$(dirname ${shq(path)})" && cat > ${shq(path)} && chmod ${m} ${shq(path)}`, {
+      input: content,
+    });
     if (r.code !== 0) throw new LabError(`node${node}: writing ${path} failed: ${r.stderr}`);
   }
 
@@ -259,7 +273,9 @@ export class Lab {
       if (Date.now() > end) break;
       await new Promise((r) => setTimeout(r, interval * 1000));
     }
-    throw new LabError(`${what} did not happen within ${timeout} s (host slowness ${this.slowness.toFixed(1)}); last seen: ${JSON.stringify(last)}; the VMs' consoles are in ${this.dir}`);
+    throw new LabError(
+      `${what} did not happen within ${timeout} s (host slowness ${this.slowness.toFixed(1)}); last seen: ${JSON.stringify(last)}; the VMs' consoles are in ${this.dir}`,
+    );
   }
 
   /** Pull VM N's cable of `link` (default: both VMs', net0 = eth0); the VMs keep running. */
@@ -279,14 +295,23 @@ export class Lab {
 
   /** VM N's qemu pid (undefined before its first boot). */
   qemuPid(node: NodeId): number | undefined {
-    try { return Number(readFileSync(join(this.dir, `node${node}`, 'qemu.pid'), 'utf8').trim()) || undefined; } catch { return undefined; }
+    try {
+      return Number(readFileSync(join(this.dir, `node${node}`, 'qemu.pid'), 'utf8').trim()) || undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Whether VM N's qemu runs. */
   alive(node: NodeId): boolean {
     const pid = this.qemuPid(node);
     if (!pid) return false;
-    try { process.kill(pid, 0); return true; } catch { return false; }
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** qemu pids of the VMs (for leak checks). */
@@ -326,7 +351,8 @@ export class Lab {
       p.stderr.on('data', (b: Buffer) => err.push(b));
       p.on('error', rej);
       p.on('close', (code, sig) =>
-        res({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code: code ?? (sig ? 128 : 255) }));
+        res({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code: code ?? (sig ? 128 : 255) }),
+      );
       p.stdin.on('error', () => {});
       p.stdin.end(o.input ?? '');
     });

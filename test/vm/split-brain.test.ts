@@ -35,10 +35,15 @@ async function main(): Promise<void> {
 
   const state = (n: NodeId) => lab.drbdState(n);
   const waitState = (what: string, want: (s: DrbdState[]) => boolean, timeout = 90) =>
-    lab.waitFor(what, async () => {
-      const s = await both(state);
-      return want(s) ? s : undefined;
-    }, timeout, 0.5);
+    lab.waitFor(
+      what,
+      async () => {
+        const s = await both(state);
+        return want(s) ? s : undefined;
+      },
+      timeout,
+      0.5,
+    );
   const cstates = (s: DrbdState[]) => s.map((x) => x.cstate);
   /** md5 of one 4 KiB block, read with O_DIRECT (no stale page cache). */
   const block = async (n: NodeId, dev: string, i: number) =>
@@ -57,11 +62,16 @@ async function main(): Promise<void> {
     await whileCut();
     await lab.restoreLink();
     const s = await waitState('StandAlone on both (split brain detected)', (s) => cstates(s).every((c) => c === 'StandAlone'), 120);
-    for (const n of NODES) t.match(await lab.ok(n, ['dmesg']), /Split-Brain detected but unresolved/, `node${n}: DRBD detected a split brain`);
+    for (const n of NODES)
+      t.match(await lab.ok(n, ['dmesg']), /Split-Brain detected but unresolved/, `node${n}: DRBD detected a split brain`);
     return s;
   }
-  const resolved = () => waitState('Connected + UpToDate/UpToDate on both', (s) =>
-    s.every((x) => x.cstate === 'Connected' && x.dstate === 'UpToDate/UpToDate'), 120);
+  const resolved = () =>
+    waitState(
+      'Connected + UpToDate/UpToDate on both',
+      (s) => s.every((x) => x.cstate === 'Connected' && x.dstate === 'UpToDate/UpToDate'),
+      120,
+    );
 
   step('the CLI in both VMs; r0 up, synced, node1 Primary', async (t) => {
     const bytes = readFileSync(CLI);
@@ -95,8 +105,15 @@ async function main(): Promise<void> {
     for (const [i, r] of shown.entries()) {
       t.equal(r.code, 0, `node${i + 1}: shown (${r.stderr})`);
       t.comment(`node${i + 1}:\n${r.stdout}`);
-      t.match(r.stdout, /Proposal: node2 discards its changes: node2 wrote nothing since the split: discarding its side loses nothing\./, `node${i + 1}: proposes node2`);
-      t.match(r.stdout, /1\. on node2 \(discards its changes\): drbdadm disconnect r0; drbdadm secondary r0; drbdadm connect --discard-my-data r0\n {4}2\. on node1 \(keeps its data\): drbdadm connect r0\n/);
+      t.match(
+        r.stdout,
+        /Proposal: node2 discards its changes: node2 wrote nothing since the split: discarding its side loses nothing\./,
+        `node${i + 1}: proposes node2`,
+      );
+      t.match(
+        r.stdout,
+        /1\. on node2 \(discards its changes\): drbdadm disconnect r0; drbdadm secondary r0; drbdadm connect --discard-my-data r0\n {4}2\. on node1 \(keeps its data\): drbdadm connect r0\n/,
+      );
       t.notMatch(r.stdout, /choose with/, 'no choice needed');
     }
     t.match(shown[0]!.stdout, /node1 \(this node\): Primary now; wrote 8 KiB since the split \(2 blocks out of sync\)/);
@@ -110,11 +127,14 @@ async function main(): Promise<void> {
       t.equal(r.code, 0, `node${i + 1}: --execute --yes -> 0 (${r.stderr.trim()})`);
       t.match(r.stdout, /Connected to node\d; (the resync runs|in sync)/, `node${i + 1}: saw the connection come up`);
     }
-    t.match(executed[1]!.stdout, /\$ drbdadm connect --discard-my-data r0\n/, 'node2 ran the victim\'s part');
-    t.match(executed[0]!.stdout, /\$ drbdadm connect r0\n/, 'node1 ran the survivor\'s part');
+    t.match(executed[1]!.stdout, /\$ drbdadm connect --discard-my-data r0\n/, "node2 ran the victim's part");
+    t.match(executed[0]!.stdout, /\$ drbdadm connect r0\n/, "node1 ran the survivor's part");
     t.notMatch(executed[0]!.stdout, /^\$ drbdadm (disconnect|secondary|connect --discard-my-data)/m, 'node1 discarded nothing');
     await resolved();
-    t.same((await both(state)).map((s) => s.role), ['Primary/Secondary', 'Secondary/Primary']);
+    t.same(
+      (await both(state)).map((s) => s.role),
+      ['Primary/Secondary', 'Secondary/Primary'],
+    );
     for (const i of [0, 1]) {
       t.equal(await block(1, DEVICE, i), node1Block[i], `node1's block ${i} intact on node1`);
       t.equal(await block(2, '/dev/vda', i), node1Block[i], `node1's block ${i} on node2`);
@@ -133,7 +153,10 @@ async function main(): Promise<void> {
     for (const [i, r] of shown.entries()) {
       t.equal(r.code, 0, `node${i + 1}: shown (${r.stderr})`);
       t.comment(`node${i + 1}:\n${r.stdout}`);
-      t.match(r.stdout, /Proposal: node1 discards its changes: both sides wrote since the split \((node1: 4 KiB, node2: 12 KiB|node2: 12 KiB, node1: 4 KiB)\); node1 wrote less, but whichever side discards loses what it wrote\.\n {2}Only you know whose writes matter: choose with --discard-on NODE or --keep NODE\./);
+      t.match(
+        r.stdout,
+        /Proposal: node1 discards its changes: both sides wrote since the split \((node1: 4 KiB, node2: 12 KiB|node2: 12 KiB, node1: 4 KiB)\); node1 wrote less, but whichever side discards loses what it wrote\.\n {2}Only you know whose writes matter: choose with --discard-on NODE or --keep NODE\./,
+      );
       t.match(r.stdout, /ocfkit drbd split-brain r0 --discard-on node1 --execute/);
     }
     const refused = await ocfkit(1, RES, '--execute', '--yes');
@@ -147,14 +170,21 @@ async function main(): Promise<void> {
       t.comment(`node${i + 1} --execute:\n${r.stdout}${r.stderr}`);
       t.equal(r.code, 0, `node${i + 1}: --execute --yes --discard-on node1 -> 0 (${r.stderr.trim()})`);
     }
-    t.match(executed[0]!.stdout, /\$ drbdadm disconnect r0: not needed, the connection is StandAlone already\n\$ drbdadm secondary r0\n[\s\S]*\$ drbdadm connect --discard-my-data r0\n/, 'node1 ran the victim\'s part');
+    t.match(
+      executed[0]!.stdout,
+      /\$ drbdadm disconnect r0: not needed, the connection is StandAlone already\n\$ drbdadm secondary r0\n[\s\S]*\$ drbdadm connect --discard-my-data r0\n/,
+      "node1 ran the victim's part",
+    );
     await resolved();
-    t.same((await both(state)).map((s) => s.role), ['Secondary/Primary', 'Primary/Secondary']);
+    t.same(
+      (await both(state)).map((s) => s.role),
+      ['Secondary/Primary', 'Primary/Secondary'],
+    );
     for (const i of [5, 6, 7]) {
       t.equal(await block(2, DEVICE, i), node2Blocks[i], `node2's block ${i} intact on node2`);
       t.equal(await block(1, '/dev/vda', i), node2Blocks[i], `node2's block ${i} on node1`);
     }
-    t.not(await block(1, '/dev/vda', 4), node1Lost, 'node1\'s write during the split was discarded');
+    t.not(await block(1, '/dev/vda', 4), node1Lost, "node1's write during the split was discarded");
     t.equal(await block(1, '/dev/vda', 4), await block(2, DEVICE, 4), 'block 4 the same on both');
     t.equal(await block(1, '/dev/vda', 0), node1Block[0], 'the data of case 1 is still there');
   });

@@ -24,7 +24,7 @@ export function checkCloneInterleave(cib: CibModel): Finding[] {
       severity: 'warning',
       title: `${clone.id} (${runs.join(', ')}) is a clone without interleave=true`,
       why:
-        'Without interleave, a clone ordered after another one waits for all of that clone\'s instances, not for the one ' +
+        "Without interleave, a clone ordered after another one waits for all of that clone's instances, not for the one " +
         'on its own node, and is stopped with any of them: when DLM (or DRBD, or lvmlockd) stops on one node, for a standby ' +
         'or a failure, the file system is unmounted on every node, and the node coming back restarts the stack everywhere.',
       fix: [`crm resource meta ${clone.id} set interleave true   (pcs: pcs resource meta ${clone.id} interleave=true)`],

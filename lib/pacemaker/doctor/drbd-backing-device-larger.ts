@@ -31,7 +31,9 @@ export function checkDrbdBackingDeviceLarger(drbd: DrbdFacts): Finding[] {
       const metadata = volume.metaDisk === 'internal' ? internalMetadataBytes(backingBytes, config.nodeCount - 1) : 0;
       const unused = backingBytes - usableKiB * 1024 - metadata;
       if (unused <= SLACK_BYTES) continue;
-      const resyncing = state.connections.some((connection) => connection.peerVolumes.some((peerVolume) => RESYNC_STATES.includes(peerVolume.replication)));
+      const resyncing = state.connections.some((connection) =>
+        connection.peerVolumes.some((peerVolume) => RESYNC_STATES.includes(peerVolume.replication)),
+      );
       const target = config.volumes.length > 1 ? `${config.name}/${volume.volume}` : config.name;
       findings.push({
         check: 'drbd-backing-device-larger',
@@ -41,7 +43,9 @@ export function checkDrbdBackingDeviceLarger(drbd: DrbdFacts): Finding[] {
           'The backing device was grown but DRBD was not resized, or the resize did not finish (a resize issued while a ' +
           'resync was running is lost): the DRBD device, and the file system on it, stay at the old size.' +
           (resyncing ? ' A resync is running now: a resize issued now may be lost again.' : '') +
-          (volume.metaDisk === 'internal' ? ' (Metadata created with more peer slots than the resource has peers, create-md --max-peers, also takes room: then that is where the space went.)' : ''),
+          (volume.metaDisk === 'internal'
+            ? ' (Metadata created with more peer slots than the resource has peers, create-md --max-peers, also takes room: then that is where the space went.)'
+            : ''),
         fix: [
           ...(resyncing ? ['wait until the resync has finished (ocfkit drbd status)'] : []),
           `grow the backing device on every node first, then on one node, connected: drbdadm resize ${target}`,

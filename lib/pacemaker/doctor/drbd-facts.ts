@@ -34,7 +34,8 @@ export function pacemakerDrbdResources(cib: CibModel | undefined): ManagedDrbd[]
   return allPrimitives(cib).flatMap(({ primitive, clone }) =>
     clone?.promotable && primitive.standard === 'ocf' && primitive.type === 'drbd' && primitive.params.drbd_resource
       ? [{ resource: primitive.params.drbd_resource, primitive, clone }]
-      : []);
+      : [],
+  );
 }
 
 /** DRBD 9 unless the facts say 8.4: the node ids in status and the `.9.sh` handlers are 9's. */

@@ -41,11 +41,12 @@ export function checkDrbdFencing(drbd: DrbdFacts, cib: CibModel | undefined): Fi
       findings.push({
         check: 'drbd-fencing',
         severity: fencePeer ? 'warning' : 'danger',
-        title: !fencePeer || !/crm-fence-peer/.test(fencePeer)
-          ? `DRBD ${managed.resource} (managed by ${managed.clone.id}) has ${fencePeer ? `fence-peer "${fencePeer}"` : 'no fence-peer handler'}, not crm-fence-peer`
-          : `DRBD ${managed.resource} has no ${unfence.handler} handler to lift the fencing constraint`,
+        title:
+          !fencePeer || !/crm-fence-peer/.test(fencePeer)
+            ? `DRBD ${managed.resource} (managed by ${managed.clone.id}) has ${fencePeer ? `fence-peer "${fencePeer}"` : 'no fence-peer handler'}, not crm-fence-peer`
+            : `DRBD ${managed.resource} has no ${unfence.handler} handler to lift the fencing constraint`,
         why:
-          'The fence-peer handler is what turns DRBD\'s fencing into a Pacemaker constraint that keeps the outdated peer from ' +
+          "The fence-peer handler is what turns DRBD's fencing into a Pacemaker constraint that keeps the outdated peer from " +
           'being promoted; without the unfence handler that constraint stays after the resync, and the peer can never be ' +
           'promoted until someone removes it by hand.',
         fix: [`handlers { fence-peer "/usr/lib/drbd/${fenceScript}"; ${unfence.handler} "/usr/lib/drbd/${unfence.script}"; }   ${where}`],

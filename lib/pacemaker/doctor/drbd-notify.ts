@@ -5,7 +5,10 @@ import type { Finding } from './finding.js';
 
 export function checkDrbdNotify(cib: CibModel): Finding[] {
   return promotableClones(cib)
-    .filter((clone) => clone.child.kind === 'primitive' && clone.child.standard === 'ocf' && clone.child.type === 'drbd' && !isTrue(clone.meta.notify))
+    .filter(
+      (clone) =>
+        clone.child.kind === 'primitive' && clone.child.standard === 'ocf' && clone.child.type === 'drbd' && !isTrue(clone.meta.notify),
+    )
     .map((clone): Finding => ({
       check: 'drbd-notify',
       severity: 'danger',

@@ -11,14 +11,18 @@ export function checkDrbdQuorum(drbd: DrbdFacts, cib: CibModel | undefined): Fin
     if (!config || config.nodeCount < 3 || !isDrbd9(drbd, config)) return [];
     const quorum = config.settings['options.quorum'] ?? 'off';
     if (quorum !== 'off') return [];
-    return [{
-      check: 'drbd-quorum',
-      severity: 'danger',
-      title: `DRBD ${managed.resource} has ${config.nodeCount} nodes but no quorum`,
-      why:
-        'With three or more nodes DRBD 9 can refuse writes in a partition that lost the majority. Without quorum, a Primary ' +
-        'cut off from both peers keeps writing while the others may promote one of them: two diverging copies, a split brain.',
-      fix: [`options { quorum majority; on-no-quorum io-error; }   in /etc/drbd.d/${managed.resource}.res, then drbdadm adjust ${managed.resource} on every node`],
-    }];
+    return [
+      {
+        check: 'drbd-quorum',
+        severity: 'danger',
+        title: `DRBD ${managed.resource} has ${config.nodeCount} nodes but no quorum`,
+        why:
+          'With three or more nodes DRBD 9 can refuse writes in a partition that lost the majority. Without quorum, a Primary ' +
+          'cut off from both peers keeps writing while the others may promote one of them: two diverging copies, a split brain.',
+        fix: [
+          `options { quorum majority; on-no-quorum io-error; }   in /etc/drbd.d/${managed.resource}.res, then drbdadm adjust ${managed.resource} on every node`,
+        ],
+      },
+    ];
   });
 }

@@ -56,7 +56,11 @@ export const CHECKS: readonly CheckInfo[] = [
   { id: 'resource-stickiness', source: 'cib', run: (facts) => checkResourceStickiness(facts.cib!) },
   { id: 'two-node-quorum', source: 'corosync', run: (facts) => checkTwoNodeQuorum(facts.corosync!, nodeCount(facts)) },
   // Reads the CIB and DRBD's configuration too, when there are any, to know what both nodes write to.
-  { id: 'two-node-no-wait-for-all', source: 'corosync', run: (facts) => checkTwoNodeWithoutWaitForAll(facts.corosync!, nodeCount(facts), facts.cib, facts.drbd) },
+  {
+    id: 'two-node-no-wait-for-all',
+    source: 'corosync',
+    run: (facts) => checkTwoNodeWithoutWaitForAll(facts.corosync!, nodeCount(facts), facts.cib, facts.drbd),
+  },
   { id: 'two-node-wait-for-all', source: 'corosync', run: (facts) => checkTwoNodeWaitForAll(facts.corosync!, nodeCount(facts)) },
   { id: 'drbd-usermode-helper', source: 'drbd', run: (facts) => checkDrbdUsermodeHelper(facts.drbd!) },
   { id: 'drbd-fencing', source: 'drbd', run: (facts) => checkDrbdFencing(facts.drbd!, facts.cib) },

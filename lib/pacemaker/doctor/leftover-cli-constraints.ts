@@ -18,7 +18,9 @@ export function checkLeftoverCliConstraints(cib: CibModel): Finding[] {
           (ban
             ? `"crm resource move/ban" and "pcs resource ban" keep ${resource} off ${node} with a -INFINITY location constraint that stays after the move. `
             : `"crm resource move NODE" keeps ${resource} on ${node} with an INFINITY preference that stays after the move. `) +
-          (ban ? `If the other node fails, ${resource} cannot come back to ${node}: there is no failover left.` : `${resource} will return to ${node} whenever it can, ignoring stickiness.`) +
+          (ban
+            ? `If the other node fails, ${resource} cannot come back to ${node}: there is no failover left.`
+            : `${resource} will return to ${node} whenever it can, ignoring stickiness.`) +
           (location.expires ? ` It expires at ${location.expires}.` : ' It never expires.'),
         fix: [`crm resource clear ${resource}   (pcs: pcs resource clear ${resource}; or crm_resource --clear -r ${resource})`],
       };

@@ -14,7 +14,9 @@ function relatedIds(cib: CibModel, id: string): Set<string> {
   };
   for (const resource of cib.resources) {
     const inside = (candidate: CibResource): boolean =>
-      candidate.id === id || (candidate.kind === 'group' && candidate.members.some((member) => member.id === id)) || (candidate.kind === 'clone' && inside(candidate.child));
+      candidate.id === id ||
+      (candidate.kind === 'group' && candidate.members.some((member) => member.id === id)) ||
+      (candidate.kind === 'clone' && inside(candidate.child));
     if (resource.id === id) add(resource);
     else if (inside(resource)) ids.add(resource.id);
   }
@@ -48,7 +50,8 @@ export function checkOrderAfterPromote(cib: CibModel): Finding[] {
       why:
         'Colocation says where, not when. Without "promote then start", Pacemaker may start the file system while DRBD is still ' +
         'Secondary (the mount fails and the resource is marked failed), and on a switchover it may demote DRBD before the ' +
-        'file system is unmounted.' + (afterStart ? ' "start" of a DRBD clone only makes it Secondary.' : ''),
+        'file system is unmounted.' +
+        (afterStart ? ' "start" of a DRBD clone only makes it Secondary.' : ''),
       fix: afterStart ? [`replace ${afterStart.id}: ${fix[0]}`, fix[1]!] : fix,
     });
   }

@@ -30,7 +30,9 @@ export function checkPromotableMonitors(cib: CibModel): Finding[] {
             'Pacemaker identifies a recurring operation by resource, name and interval, so two monitors with the same ' +
             'interval are one operation: one of them is dropped (crm_verify: "is duplicate of") and that role is never ' +
             'monitored. A failed DRBD instance in that role would go unnoticed.',
-          fix: [`give the roles different intervals, e.g. op monitor role=${promotedName} interval=29s and op monitor role=${promotedName === 'Master' ? 'Slave' : 'Unpromoted'} interval=31s (crm configure edit ${primitive.id})`],
+          fix: [
+            `give the roles different intervals, e.g. op monitor role=${promotedName} interval=29s and op monitor role=${promotedName === 'Master' ? 'Slave' : 'Unpromoted'} interval=31s (crm configure edit ${primitive.id})`,
+          ],
         });
       } else if (promoted.length === 0 || unpromoted.length === 0) {
         const missing = promoted.length === 0 ? promotedName : promotedName === 'Master' ? 'Slave' : 'Unpromoted';
@@ -39,7 +41,9 @@ export function checkPromotableMonitors(cib: CibModel): Finding[] {
           severity: 'danger',
           title: `${primitive.id} (in promotable ${clone.id}) has no monitor for the ${missing} role`,
           why: `Pacemaker only checks what a monitor operation covers: a failure of the ${missing} instance would go unnoticed, and nothing is recovered.`,
-          fix: [`add one, with an interval different from the other role's: crm configure edit ${primitive.id} (op monitor role=${missing} interval=... timeout=...)`],
+          fix: [
+            `add one, with an interval different from the other role's: crm configure edit ${primitive.id} (op monitor role=${missing} interval=... timeout=...)`,
+          ],
         });
       }
     }

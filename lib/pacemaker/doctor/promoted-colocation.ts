@@ -26,8 +26,10 @@ export function checkColocationWithPromoted(cib: CibModel): Finding[] {
       why:
         `Without the role, Pacemaker may place ${colocation.rsc} next to an Unpromoted (Secondary) instance, where the DRBD ` +
         'device cannot be opened: the mount fails, or the service runs on the node without the data.',
-      fix: [`crm configure edit ${colocation.id}: "colocation ${colocation.id} inf: ${colocation.rsc} ${colocation.withRsc}:${promotedName}"`,
-        `(pcs: pcs constraint delete ${colocation.id}; pcs constraint colocation add ${colocation.rsc} with ${promotedName} ${colocation.withRsc} INFINITY)`],
+      fix: [
+        `crm configure edit ${colocation.id}: "colocation ${colocation.id} inf: ${colocation.rsc} ${colocation.withRsc}:${promotedName}"`,
+        `(pcs: pcs constraint delete ${colocation.id}; pcs constraint colocation add ${colocation.rsc} with ${promotedName} ${colocation.withRsc} INFINITY)`,
+      ],
     });
   }
 
@@ -37,7 +39,9 @@ export function checkColocationWithPromoted(cib: CibModel): Finding[] {
     const device = placed.primitive.params.device;
     if (placed.primitive.type !== 'Filesystem' || device === undefined || !DRBD_DEVICE.test(device)) continue;
     const ids = new Set(placementIds(placed));
-    const tied = cib.colocations.some((colocation) => ids.has(colocation.rsc) && cloneIds.has(colocation.withRsc) && isPositiveScore(colocation.score));
+    const tied = cib.colocations.some(
+      (colocation) => ids.has(colocation.rsc) && cloneIds.has(colocation.withRsc) && isPositiveScore(colocation.score),
+    );
     if (tied) continue;
     const top = placed.clone?.id ?? placed.group?.id ?? placed.primitive.id;
     findings.push({
@@ -45,7 +49,9 @@ export function checkColocationWithPromoted(cib: CibModel): Finding[] {
       severity: 'danger',
       title: `${placed.primitive.id} mounts ${device} but is not colocated with a promoted DRBD instance`,
       why: 'Nothing keeps the mount on the node where DRBD is Primary: on any other node the device is read-only or absent, so the start fails or, worse, succeeds on stale data.',
-      fix: [`crm configure colocation colo-${top}-with-drbd inf: ${top} DRBD-CLONE:${promotedName}   (pcs: pcs constraint colocation add ${top} with ${promotedName} DRBD-CLONE INFINITY)`],
+      fix: [
+        `crm configure colocation colo-${top}-with-drbd inf: ${top} DRBD-CLONE:${promotedName}   (pcs: pcs constraint colocation add ${top} with ${promotedName} DRBD-CLONE INFINITY)`,
+      ],
     });
   }
   return findings;

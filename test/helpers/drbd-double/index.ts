@@ -19,7 +19,18 @@
 //   modprobe-proc  what `modprobe drbd` puts there
 //   dmesg          the kernel log `dmesg` prints, if set; else the current state's dmesg_drbd.txt
 // and, for the agent, drbd.conf (an empty file the agent checks exists) and ocfkit/ (OCFKIT_STATE_DIR).
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +52,14 @@ const SYSTEM_PATH = '/usr/bin:/bin';
  */
 export function withoutHostCopies(programs: readonly string[]): string[] {
   const dirs = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-  const files = [...new Set(programs.flatMap((p) => dirs.map((d) => `${d}/${p}`)).filter((f) => existsSync(f)).map((f) => realpathSync(f)))];
+  const files = [
+    ...new Set(
+      programs
+        .flatMap((p) => dirs.map((d) => `${d}/${p}`))
+        .filter((f) => existsSync(f))
+        .map((f) => realpathSync(f)),
+    ),
+  ];
   const script = 'for f in "$@"; do case $f in --) shift; break;; esac; mount --bind /dev/null "$f" || exit 99; shift; done; exec "$@"';
   return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'mask', ...files, '--'];
 }
@@ -61,11 +79,15 @@ export const OCF_1_1 = { OCF_RA_VERSION_MAJOR: '1', OCF_RA_VERSION_MINOR: '1' } 
 
 /** The state folders of a DRBD version (00-unconfigured ...), in order. */
 export function stateFolders(version: DrbdVersion): string[] {
-  return readdirSync(`${FIXTURES}/${version}`).filter((entry) => /^\d\d-/.test(entry)).sort();
+  return readdirSync(`${FIXTURES}/${version}`)
+    .filter((entry) => /^\d\d-/.test(entry))
+    .sort();
 }
 
 export function nodesOf(version: DrbdVersion, state: string): string[] {
-  return readdirSync(`${FIXTURES}/${version}/${state}`).filter((entry) => /^node\d$/.test(entry)).sort();
+  return readdirSync(`${FIXTURES}/${version}/${state}`)
+    .filter((entry) => /^node\d$/.test(entry))
+    .sort();
 }
 
 export interface DoubleOptions {
@@ -164,7 +186,9 @@ export class DrbdDouble {
 
   /** The local role in the events2 text served now. */
   role(): string | undefined {
-    const file = ['drbdsetup_events2_now_stats.txt', 'drbdsetup_events2_all_now_stats.txt'].map((f) => join(this.state(), f)).find(existsSync)!;
+    const file = ['drbdsetup_events2_now_stats.txt', 'drbdsetup_events2_all_now_stats.txt']
+      .map((f) => join(this.state(), f))
+      .find(existsSync)!;
     return /^exists resource \S+ role:(\w+)/m.exec(readFileSync(file, 'utf8'))?.[1];
   }
 
@@ -210,7 +234,9 @@ export class DrbdDouble {
   }
 
   log(): string[] {
-    return readFileSync(join(this.dir, 'log'), 'utf8').split('\n').filter((line) => line !== '');
+    return readFileSync(join(this.dir, 'log'), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '');
   }
 
   /** The published promotion score, or undefined when there is none. */
@@ -238,25 +264,42 @@ export class DrbdDouble {
   ): DoubleRun {
     const before = this.log().length;
     const started = Date.now();
-    const result = runAgentAction('drbd', action, { drbd_resource: 'r0', drbdconf: this.conf, ...params }, this.env(env),
-      { ...options, wrapper: [...WITHOUT_TAP, ...(options.wrapper ?? [])] });
+    const result = runAgentAction('drbd', action, { drbd_resource: 'r0', drbdconf: this.conf, ...params }, this.env(env), {
+      ...options,
+      wrapper: [...WITHOUT_TAP, ...(options.wrapper ?? [])],
+    });
     return { ...result, commands: this.log().slice(before), ms: Date.now() - started };
   }
 
   /** run(), without blocking: for running several doubles side by side. */
-  async runAsync(action: string, params: Record<string, string | number | undefined> = {}, env: Record<string, string> = {}): Promise<DoubleRun> {
+  async runAsync(
+    action: string,
+    params: Record<string, string | number | undefined> = {},
+    env: Record<string, string> = {},
+  ): Promise<DoubleRun> {
     const before = this.log().length;
     const started = Date.now();
     // The environment runAgentAction builds.
     const full: Record<string, string> = {
-      OCF_ROOT: '/usr/lib/ocf', OCF_RESOURCE_INSTANCE: 'test_drbd', OCF_RESKEY_CRM_meta_timeout: '20000', ...this.env(env),
+      OCF_ROOT: '/usr/lib/ocf',
+      OCF_RESOURCE_INSTANCE: 'test_drbd',
+      OCF_RESKEY_CRM_meta_timeout: '20000',
+      ...this.env(env),
     };
-    for (const [k, v] of Object.entries({ drbd_resource: 'r0', drbdconf: this.conf, ...params })) if (v !== undefined) full[`OCF_RESKEY_${k}`] = String(v);
-    const child = spawn(WITHOUT_TAP[0]!, [...WITHOUT_TAP.slice(1), agentPath('drbd'), action], { env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const [k, v] of Object.entries({ drbd_resource: 'r0', drbdconf: this.conf, ...params }))
+      if (v !== undefined) full[`OCF_RESKEY_${k}`] = String(v);
+    const child = spawn(WITHOUT_TAP[0]!, [...WITHOUT_TAP.slice(1), agentPath('drbd'), action], {
+      env: full,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     const code = await new Promise<number>((resolve) => child.on('close', (status) => resolve(status ?? -1)));
     const reason = /^ocf-exit-reason:(.*)$/m.exec(stderr)?.[1];
     return { code, stdout, stderr, reason, commands: this.log().slice(before), ms: Date.now() - started };

@@ -33,7 +33,10 @@ export interface ScenarioRun {
  */
 export async function startScenarioRun(budgetS: number, options: { drbd?: '8.4' | '9' } = {}): Promise<ScenarioRun | undefined> {
   const budget = declareBudget(t, budgetS);
-  const missing = ['drbd', 'Filesystem', 'IPaddr2'].map((a) => `${PROJECT}/dist/agents/${a}`).concat(`${PROJECT}/dist/bin/ocfkit.mjs`).filter((f) => !existsSync(f));
+  const missing = ['drbd', 'Filesystem', 'IPaddr2']
+    .map((a) => `${PROJECT}/dist/agents/${a}`)
+    .concat(`${PROJECT}/dist/bin/ocfkit.mjs`)
+    .filter((f) => !existsSync(f));
   if (missing.length > 0) {
     t.fail(`missing: ${missing.join(', ')}: build first (node scripts/build.mjs)`);
     return undefined;
@@ -51,7 +54,11 @@ export async function startScenarioRun(budgetS: number, options: { drbd?: '8.4' 
   await step('the generated ocfkit stack comes up: DRBD Promoted + Unpromoted, mounted, VIP, service', async (t) => {
     stack = await generateStack(cluster, 'ocfkit');
     t.comment(`generated:\n${stack.crm}`);
-    t.same(stack.agents, { fs: 'ocf:ocfkit:Filesystem', vip: 'ocf:ocfkit:IPaddr2', service: 'ocf:heartbeat:anything', drbd: 'ocf:ocfkit:drbd' }, 'our agents');
+    t.same(
+      stack.agents,
+      { fs: 'ocf:ocfkit:Filesystem', vip: 'ocf:ocfkit:IPaddr2', service: 'ocf:heartbeat:anything', drbd: 'ocf:ocfkit:drbd' },
+      'our agents',
+    );
     t.match(stack.crm, /^primitive fence-vmlab stonith:fence_vmlab /m, 'real fencing');
     if (cluster.drbd === '8.4') {
       t.match(cluster.drbdRes, /fencing resource-only;/, `${RES}.res: fencing resource-only`);
@@ -94,35 +101,59 @@ export function promotedOn(s: ClusterStatus): string | undefined {
 }
 
 export function latestInstance(cluster: VmCluster): string | undefined {
-  return cluster.samples().filter((s) => s.ok).at(-1)?.instance;
+  return cluster
+    .samples()
+    .filter((s) => s.ok)
+    .at(-1)?.instance;
 }
 
 /** Waits until crm-fence-peer.sh's constraint is in the CIB (present) or gone; returns its XML. */
 export async function waitForConstraint(cluster: VmCluster, observer: NodeId, present: boolean): Promise<string> {
   let xml = '';
-  await waitUntil(`the constraint ${FENCE_CONSTRAINT} ${present ? 'in' : 'out of'} the CIB`, async () => {
-    const r = await cluster.run(observer, 'cibadmin', ['-Q', '-o', 'constraints']);
-    const match = new RegExp(`<rsc_location[^>]*id="${FENCE_CONSTRAINT}"[\\s\\S]*?</rsc_location>`).exec(r.stdout);
-    xml = match?.[0] ?? '';
-    return r.exitCode === 0 && (match !== null) === present;
-  }, 120_000 * cluster.lab.slowness, 500);
+  await waitUntil(
+    `the constraint ${FENCE_CONSTRAINT} ${present ? 'in' : 'out of'} the CIB`,
+    async () => {
+      const r = await cluster.run(observer, 'cibadmin', ['-Q', '-o', 'constraints']);
+      const match = new RegExp(`<rsc_location[^>]*id="${FENCE_CONSTRAINT}"[\\s\\S]*?</rsc_location>`).exec(r.stdout);
+      xml = match?.[0] ?? '';
+      return r.exitCode === 0 && (match !== null) === present;
+    },
+    120_000 * cluster.lab.slowness,
+    500,
+  );
   return xml;
 }
 
 /** drbdadm role, findmnt and ip -j on the node that should run the stack; crm_mon agrees. */
 export async function assertRunsOn(t: Test, cluster: VmCluster, stack: Stack, n: NodeId): Promise<void> {
-  const s = await cluster.waitForStatus(n, `the stack on node${n}`, (s) => promotedOn(s) === `node${n}` &&
-    [stack.ids.fs, stack.ids.vip, stack.ids.service].every((id) => s.resources.get(id)?.nodes.join() === `node${n}` && !s.resources.get(id)!.failed));
+  const s = await cluster.waitForStatus(
+    n,
+    `the stack on node${n}`,
+    (s) =>
+      promotedOn(s) === `node${n}` &&
+      [stack.ids.fs, stack.ids.vip, stack.ids.service].every(
+        (id) => s.resources.get(id)?.nodes.join() === `node${n}` && !s.resources.get(id)!.failed,
+      ),
+  );
   t.equal(promotedOn(s), `node${n}`, `crm_mon: DRBD Promoted on node${n}, the group there too`);
   t.equal((await cluster.lab.drbdState(n)).role.split('/')[0], 'Primary', `node${n}: drbdadm role Primary`);
   const fm = await cluster.run(n, 'findmnt', ['-J', '-o', 'SOURCE,FSTYPE,TARGET', MOUNT]);
-  const fs = fm.exitCode === 0 ? (JSON.parse(fm.stdout) as { filesystems: { source: string; fstype: string }[] }).filesystems[0] : undefined;
+  const fs =
+    fm.exitCode === 0 ? (JSON.parse(fm.stdout) as { filesystems: { source: string; fstype: string }[] }).filesystems[0] : undefined;
   t.same({ source: fs?.source, fstype: fs?.fstype }, { source: DEVICE, fstype: 'ext4' }, `node${n}: ${DEVICE} ext4 on ${MOUNT}`);
-  const ip = JSON.parse((await cluster.runOk(n, 'ip', ['-j', 'addr', 'show', 'dev', 'eth0'])).stdout) as { addr_info: { local: string }[] }[];
-  t.ok(ip[0]?.addr_info.some((a) => a.local === VIP), `node${n}: VIP ${VIP} on eth0`);
+  const ip = JSON.parse((await cluster.runOk(n, 'ip', ['-j', 'addr', 'show', 'dev', 'eth0'])).stdout) as {
+    addr_info: { local: string }[];
+  }[];
+  t.ok(
+    ip[0]?.addr_info.some((a) => a.local === VIP),
+    `node${n}: VIP ${VIP} on eth0`,
+  );
   const since = Date.now();
-  await waitUntil(`the service answering through the VIP from node${n}`, () =>
-    cluster.samples().some((x) => x.ok && x.time >= since && x.instance!.startsWith(`node${n}.`)), 30_000 * cluster.lab.slowness);
+  await waitUntil(
+    `the service answering through the VIP from node${n}`,
+    () => cluster.samples().some((x) => x.ok && x.time >= since && x.instance!.startsWith(`node${n}.`)),
+    30_000 * cluster.lab.slowness,
+  );
 }
 
 /** Every acknowledged value is on the active node's disk, in order. */

@@ -25,8 +25,20 @@ import { seedCib } from '../../helpers/cib-seed.js';
 import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  onlineWithDc, parseAlertsLog, parseCrmMon, parseProbeLine, pollStatus, readAcknowledged, SERVICE_PORT, STACK_NAME,
-  type Cluster, type ClusterStatus, type ProbeSample, type RunOptions, type RunResult, type StackSite,
+  onlineWithDc,
+  parseAlertsLog,
+  parseCrmMon,
+  parseProbeLine,
+  pollStatus,
+  readAcknowledged,
+  SERVICE_PORT,
+  STACK_NAME,
+  type Cluster,
+  type ClusterStatus,
+  type ProbeSample,
+  type RunOptions,
+  type RunResult,
+  type StackSite,
 } from '../../cluster/nodes.js';
 import { ADDRESS, ADDRESS1, DEVICE, Lab, LabError, NODE, PROJECT, RES, type NodeId } from '../lab.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -56,9 +68,10 @@ export interface VmCluster extends Cluster {
   drbd: '8.4' | '9';
 }
 
-
 function corosyncConf(nodeIds: readonly NodeId[], tokenMs: number): string {
-  const nodes = nodeIds.map((n) => `    node {\n        name: node${n}\n        nodeid: ${n}\n        ring0_addr: ${ADDRESS[n]}\n    }\n`).join('');
+  const nodes = nodeIds
+    .map((n) => `    node {\n        name: node${n}\n        nodeid: ${n}\n        ring0_addr: ${ADDRESS[n]}\n    }\n`)
+    .join('');
   // two_node (which implies wait_for_all) only where there are two: three nodes have a majority
   return `totem {
     version: 2
@@ -93,14 +106,36 @@ function vmSite(nodes: readonly NodeId[], drbd: '8.4' | '9'): StackSite {
   ].join(',');
   return {
     generatorArgs: [
-      '--name', STACK_NAME,
+      '--name',
+      STACK_NAME,
       ...nodes.flatMap((n) => ['--node', `node${n}@${ADDRESS1[n]}`]),
-      '--drbd-resource', RES, '--device', DEVICE, '--disk', '/dev/vda', '--drbd-version', drbd,
-      '--directory', MOUNT, '--fstype', 'ext4', '--ip', `${VIP}/24`, '--nic', 'eth0',
-      '--service', `ocf:heartbeat:anything:${service}`,
-      '--stonith', `fence_vmlab:pcmk_host_list=${nodes.map((n) => `node${n}`).join(' ')}`,
+      '--drbd-resource',
+      RES,
+      '--device',
+      DEVICE,
+      '--disk',
+      '/dev/vda',
+      '--drbd-version',
+      drbd,
+      '--directory',
+      MOUNT,
+      '--fstype',
+      'ext4',
+      '--ip',
+      `${VIP}/24`,
+      '--nic',
+      'eth0',
+      '--service',
+      `ocf:heartbeat:anything:${service}`,
+      '--stonith',
+      `fence_vmlab:pcmk_host_list=${nodes.map((n) => `node${n}`).join(' ')}`,
     ],
-    mountPoint: MOUNT, dataFile, vip: VIP, prefixLength: 24, nic: 'eth0', drbdResource: RES,
+    mountPoint: MOUNT,
+    dataFile,
+    vip: VIP,
+    prefixLength: 24,
+    nic: 'eth0',
+    drbdResource: RES,
   };
 }
 
@@ -142,7 +177,10 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
   };
   const runOk = async (i: number, command: string, args: string[] = [], o: RunOptions = {}): Promise<RunResult> => {
     const r = await run(i, command, args, o);
-    if (r.exitCode === 124) throw new Error(`node${i}: ${command} ${args.join(' ')} did not finish within ${lab.scale((o.timeoutMs ?? 300_000) / 1000)} s\n${r.stdout}${r.stderr}`);
+    if (r.exitCode === 124)
+      throw new Error(
+        `node${i}: ${command} ${args.join(' ')} did not finish within ${lab.scale((o.timeoutMs ?? 300_000) / 1000)} s\n${r.stdout}${r.stderr}`,
+      );
     if (r.exitCode !== 0) throw new Error(`node${i}: ${command} ${args.join(' ')} exited ${r.exitCode}:\n${r.stdout}${r.stderr}`);
     return r;
   };
@@ -163,7 +201,8 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
     for (let attempt = 1; ; attempt++) {
       const r = await run(n, 'drbdadm', args, { timeoutMs: 120_000 });
       if (r.exitCode === 0) return;
-      if (attempt === 3) throw new Error(`node${n}: drbdadm ${args.join(' ')} failed three times (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
+      if (attempt === 3)
+        throw new Error(`node${n}: drbdadm ${args.join(' ')} failed three times (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
       if (undo.length > 0) await run(n, 'drbdadm', undo, { timeoutMs: 120_000 });
       await sleep(2000);
     }
@@ -177,11 +216,15 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
     }
     const r = await lab.exec(n, ['drbdsetup', 'status', RES, '--json'], { timeout: 30 });
     if (r.code !== 0) return undefined;
-    type Json = { devices: { 'disk-state': string }[]; connections: { 'connection-state': string; peer_devices: { 'peer-disk-state': string }[] }[] }[];
+    type Json = {
+      devices: { 'disk-state': string }[];
+      connections: { 'connection-state': string; peer_devices: { 'peer-disk-state': string }[] }[];
+    }[];
     const [res] = JSON.parse(r.stdout) as Json;
     if (!res) return undefined;
     const connected = res.connections.length === NODES.length - 1 && res.connections.every((c) => c['connection-state'] === 'Connected');
-    const upToDate = res.devices.every((d) => d['disk-state'] === 'UpToDate') &&
+    const upToDate =
+      res.devices.every((d) => d['disk-state'] === 'UpToDate') &&
       res.connections.every((c) => c.peer_devices.every((p) => p['peer-disk-state'] === 'UpToDate'));
     return { connected, upToDate };
   };
@@ -216,7 +259,9 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
   const clockTimer = setInterval(() => {
     if (measuring || destroyed) return;
     measuring = true;
-    void Promise.all(NODES.filter((n) => lab.alive(n)).map((n) => measureOffset(n).catch(() => undefined))).finally(() => { measuring = false; });
+    void Promise.all(NODES.filter((n) => lab.alive(n)).map((n) => measureOffset(n).catch(() => undefined))).finally(() => {
+      measuring = false;
+    });
   }, 15_000);
   clockTimer.unref();
 
@@ -224,7 +269,12 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
   const killVm = (n: NodeId): number => {
     const at = Date.now();
     const pid = lab.qemuPid(n);
-    if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    if (pid)
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     return at;
   };
   const waitDead = async (n: NodeId) => {
@@ -240,7 +290,11 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
       for (const from of NODES) {
         const dir = ctl(from, 'fence');
         let files: string[] = [];
-        try { files = readdirSync(dir).filter((f) => f.endsWith('.req')); } catch { continue; }
+        try {
+          files = readdirSync(dir).filter((f) => f.endsWith('.req'));
+        } catch {
+          continue;
+        }
         for (const f of files) {
           if (answered.has(`${from}/${f}`)) continue;
           answered.add(`${from}/${f}`);
@@ -250,7 +304,10 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
           if (m && NODES.includes(Number(m[1]) as NodeId) && (action === 'off' || action === 'reboot')) {
             const victim = Number(m[1]) as NodeId;
             killVm(victim);
-            rc = await waitDead(victim).then(() => 0, () => 1);
+            rc = await waitDead(victim).then(
+              () => 0,
+              () => 1,
+            );
           }
           fences.push({ from, action, target, at: Date.now(), rc });
           const id = f.slice(0, -'.req'.length);
@@ -258,7 +315,9 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
           renameSync(join(dir, `${id}.tmp`), join(dir, `${id}.done`));
         }
       }
-    })().finally(() => { fencing = false; });
+    })().finally(() => {
+      fencing = false;
+    });
   }, 100);
 
   // ---------------------------------------------------------------- a node's installation and boot
@@ -267,7 +326,9 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
     await lab.writeFile(n, '/etc/corosync/corosync.conf', corosyncConf(NODES, tokenMs));
     await lab.writeFile(n, '/root/cib.seed', seedCib());
     if (drbdRes) await lab.writeFile(n, `/etc/drbd.d/${RES}.res`, drbdRes);
-    await shOk(n, `set -e
+    await shOk(
+      n,
+      `set -e
       mkdir -p /usr/lib/ocf/resource.d/ocfkit /var/log/corosync /var/log/pacemaker ${MOUNT} /ctl/acks /ctl/fence
       rm -f /usr/lib/ocf/resource.d/ocfkit/*
       for a in ${AGENTS.join(' ')}; do cp ${PROJECT}/dist/agents/$a /usr/lib/ocf/resource.d/ocfkit/$a; done
@@ -278,30 +339,50 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
       cat /root/cib.seed > /var/lib/pacemaker/cib/cib.xml
       chown -R hacluster:haclient /var/lib/pacemaker/cib; chmod 0600 /var/lib/pacemaker/cib/cib.xml
       for f in corosync.log pacemaker.log alerts.log probe.log; do touch /ctl/$f; chmod 0666 /ctl/$f; done
-      chmod 0777 /ctl/acks`, 120, `installing node${n} (agents, configuration, seed CIB)`);
+      chmod 0777 /ctl/acks`,
+      120,
+      `installing node${n} (agents, configuration, seed CIB)`,
+    );
   };
   /** corosync, then pacemakerd once corosync answers, and the probe. */
   const startServices = async (n: NodeId): Promise<void> => {
     await shOk(n, 'setsid nohup corosync -f >> /ctl/corosync.out 2>&1 < /dev/null & echo started', 120, `starting corosync on node${n}`);
     // On progress, not on a fixed clock: under load corosync needs a minute to answer in a VM.
-    await lab.waitFor(`corosync answering on node${n} (see /ctl/corosync.log)`, async () =>
-      (await lab.sh(n, 'corosync-cmapctl -g runtime.votequorum.this_node_id', { timeout: 60 })).code === 0, 180, 1);
-    await shOk(n, `set -e
+    await lab.waitFor(
+      `corosync answering on node${n} (see /ctl/corosync.log)`,
+      async () => (await lab.sh(n, 'corosync-cmapctl -g runtime.votequorum.this_node_id', { timeout: 60 })).code === 0,
+      180,
+      1,
+    );
+    await shOk(
+      n,
+      `set -e
       PCMK_logfile=/ctl/pacemaker.log setsid nohup pacemakerd >> /ctl/pacemakerd.out 2>&1 < /dev/null &
       setsid nohup ${NODE} ${PROJECT}/test/cluster/probe.mjs ${VIP} ${SERVICE_PORT} ${PROBE_PERIOD_MS} >> /ctl/probe.log 2> /dev/null < /dev/null &
-      echo started`, 120, `starting pacemakerd and the probe on node${n}`);
+      echo started`,
+      120,
+      `starting pacemakerd and the probe on node${n}`,
+    );
   };
 
   // ---------------------------------------------------------------- what the VMs report
   const tail = (label: string, path: string, lines: number) =>
-    existsSync(path) ? `--- ${label} (last ${lines} lines)\n${readFileSync(path, 'utf8').split('\n').slice(-lines - 1).join('\n')}` : '';
-  const logs = (lines = 40): string => [
-    ...NODES.flatMap((n) => [
-      tail(`node${n} corosync.log`, ctl(n, 'corosync.log'), lines),
-      tail(`node${n} pacemaker.log`, ctl(n, 'pacemaker.log'), lines),
-    ]),
-    `--- fencing: ${JSON.stringify(fences)}`,
-  ].filter(Boolean).join('\n');
+    existsSync(path)
+      ? `--- ${label} (last ${lines} lines)\n${readFileSync(path, 'utf8')
+          .split('\n')
+          .slice(-lines - 1)
+          .join('\n')}`
+      : '';
+  const logs = (lines = 40): string =>
+    [
+      ...NODES.flatMap((n) => [
+        tail(`node${n} corosync.log`, ctl(n, 'corosync.log'), lines),
+        tail(`node${n} pacemaker.log`, ctl(n, 'pacemaker.log'), lines),
+      ]),
+      `--- fencing: ${JSON.stringify(fences)}`,
+    ]
+      .filter(Boolean)
+      .join('\n');
   const readSamples = (): ProbeSample[] => {
     for (const n of NODES) {
       const path = ctl(n, 'probe.log');
@@ -322,14 +403,24 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
   const status = async (i: number): Promise<ClusterStatus | undefined> => {
     const r = await run(i, 'crm_mon', ['-1', '--output-as=xml'], { timeoutMs: 30_000 });
     if (r.exitCode !== 0 || !r.stdout.includes('<pacemaker-result')) return undefined;
-    try { return parseCrmMon(r.stdout); } catch { return undefined; }
+    try {
+      return parseCrmMon(r.stdout);
+    } catch {
+      return undefined;
+    }
   };
   // Every wait scales with how slow the host runs the VMs right now (Lab.slowness).
   const waitForStatus = (i: number, what: string, predicate: (s: ClusterStatus) => boolean, timeoutMs = 120_000) =>
-    pollStatus(() => status(i), `${what} (on node${i})`, predicate, timeoutMs * lab.slowness, async () => {
-      const mon = await run(i, 'crm_mon', ['-1', '-f', '-r'], { timeoutMs: 30_000 });
-      return `${mon.stdout}${mon.stderr}\n${logs()}`;
-    });
+    pollStatus(
+      () => status(i),
+      `${what} (on node${i})`,
+      predicate,
+      timeoutMs * lab.slowness,
+      async () => {
+        const mon = await run(i, 'crm_mon', ['-1', '-f', '-r'], { timeoutMs: 30_000 });
+        return `${mon.stdout}${mon.stderr}\n${logs()}`;
+      },
+    );
   const waitOnline = async (observer: number, nodes: number[], timeoutMs = 180_000): Promise<void> => {
     await waitForStatus(observer, `${nodes.map((n) => `node${n}`).join(', ')} online with a DC and quorum`, onlineWithDc(nodes), timeoutMs);
   };
@@ -343,7 +434,9 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
     startupMs: 0,
     lab,
     fences,
-    get drbdRes() { return drbdRes; },
+    get drbdRes() {
+      return drbdRes;
+    },
     drbd: drbdVersion,
     clockOffsetMs: (n) => offsets.get(n)!,
     run,
@@ -367,18 +460,33 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
       const deadline = Date.now() + timeoutMs * lab.slowness;
       while (!(await whole())) {
         if (Date.now() > deadline) {
-          const seen = await Promise.all(NODES.map((n) => lab.sh(n, 'cat /proc/drbd; ss -tan | grep 7789; dmesg | grep -i drbd | tail -n 15', { timeout: 30 })
-            .then((r) => `--- node${n}\n${r.stdout}${r.stderr}`, (e: Error) => `--- node${n}: ${e.message}`)));
+          const seen = await Promise.all(
+            NODES.map((n) =>
+              lab.sh(n, 'cat /proc/drbd; ss -tan | grep 7789; dmesg | grep -i drbd | tail -n 15', { timeout: 30 }).then(
+                (r) => `--- node${n}\n${r.stdout}${r.stderr}`,
+                (e: Error) => `--- node${n}: ${e.message}`,
+              ),
+            ),
+          );
           throw new Error(`DRBD ${RES} not Connected + UpToDate on every node after ${timeoutMs} ms:\n${seen.join('\n')}`);
         }
         await sleep(1000);
       }
     },
-    alerts: () => NODES.flatMap((n) => existsSync(ctl(n, 'alerts.log'))
-      ? parseAlertsLog(readFileSync(ctl(n, 'alerts.log'), 'utf8'), (reporter) => offsets.get(asNode(Number(reporter.slice(4)) || 1))!) : []),
+    alerts: () =>
+      NODES.flatMap((n) =>
+        existsSync(ctl(n, 'alerts.log'))
+          ? parseAlertsLog(readFileSync(ctl(n, 'alerts.log'), 'utf8'), (reporter) => offsets.get(asNode(Number(reporter.slice(4)) || 1))!)
+          : [],
+      ),
     async configureAlerts() {
-      await runOk(1, 'cibadmin', ['--create', '-o', 'configuration', '-X',
-        `<alerts><alert id="ocfk-events" path="${PROJECT}/test/cluster/alert.sh"><recipient id="ocfk-events-log" value="/ctl/alerts.log"/></alert></alerts>`]);
+      await runOk(1, 'cibadmin', [
+        '--create',
+        '-o',
+        'configuration',
+        '-X',
+        `<alerts><alert id="ocfk-events" path="${PROJECT}/test/cluster/alert.sh"><recipient id="ocfk-events-log" value="/ctl/alerts.log"/></alert></alerts>`,
+      ]);
     },
     samples: readSamples,
     fenceLog: () => fences.map((f) => `${(f.at / 1000).toFixed(3)} host ${f.action} ${f.target}: rc=${f.rc} (asked by node${f.from})`),
@@ -395,17 +503,29 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
   };
 
   try {
-    await Promise.all(NODES.map(async (n) => { await setClock(n); await install(n); }));
+    await Promise.all(
+      NODES.map(async (n) => {
+        await setClock(n);
+        await install(n);
+      }),
+    );
     // The DRBD resource file comes from the generator, as an admin would get it (plus the lab's
     // fixed fast resync rate, for test speed only).
-    const generated = await runOk(1, NODE, [CLI, 'crm', 'generate', ...vmSite(NODES, drbdVersion).generatorArgs, '--drbd-res', `/root/${RES}.res`], { timeoutMs: 120_000 });
+    const generated = await runOk(
+      1,
+      NODE,
+      [CLI, 'crm', 'generate', ...vmSite(NODES, drbdVersion).generatorArgs, '--drbd-res', `/root/${RES}.res`],
+      { timeoutMs: 120_000 },
+    );
     if (!/^primitive drbd-r0 /m.test(generated.stdout)) throw new Error(`unexpected generator output:\n${generated.stdout}`);
     const res = (await runOk(1, 'cat', [`/root/${RES}.res`])).stdout;
-    if (drbdVersion === '8.4' && !res.includes('fencing resource-only;')) throw new Error(`no "fencing resource-only;" in the generated ${RES}.res:\n${res}`);
+    if (drbdVersion === '8.4' && !res.includes('fencing resource-only;'))
+      throw new Error(`no "fencing resource-only;" in the generated ${RES}.res:\n${res}`);
     // 8.4 keeps fencing in the disk section, DRBD 9 in net: the resync settings go into disk
-    drbdRes = drbdVersion === '8.4'
-      ? res.replace(/fencing resource-only;/, 'fencing resource-only;\n    c-plan-ahead 0;\n    resync-rate 100M;')
-      : res.replace(/^( *)net \{/m, '$1disk { c-plan-ahead 0; resync-rate 100M; }\n$1net {');
+    drbdRes =
+      drbdVersion === '8.4'
+        ? res.replace(/fencing resource-only;/, 'fencing resource-only;\n    c-plan-ahead 0;\n    resync-rate 100M;')
+        : res.replace(/^( *)net \{/m, '$1disk { c-plan-ahead 0; resync-rate 100M; }\n$1net {');
     if (drbdRes === res) throw new Error(`cannot add the lab's resync rate to the generated ${RES}.res:\n${res}`);
     await Promise.all(NODES.map((n) => lab.writeFile(n, `/etc/drbd.d/${RES}.res`, drbdRes)));
 

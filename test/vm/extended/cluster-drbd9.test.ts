@@ -11,7 +11,15 @@ import { type Test } from 'tap';
 import { type NodeId } from '../lab.js';
 import { runScenario, settle, activeNode } from '../../cluster/scenarios.js';
 import { waitUntil } from '../../cluster/stack.js';
-import { startScenarioRun, assertNothingLost, assertRunsOn, describe, latestInstance, promotedOn, waitForConstraint } from '../cluster/scenario-run.js';
+import {
+  startScenarioRun,
+  assertNothingLost,
+  assertRunsOn,
+  describe,
+  latestInstance,
+  promotedOn,
+  waitForConstraint,
+} from '../cluster/scenario-run.js';
 import { type VmCluster } from '../cluster/vm-cluster.js';
 
 const run = await startScenarioRun(1800, { drbd: '9' });
@@ -21,20 +29,32 @@ async function bringBack(t: Test, cluster: VmCluster, node: number, observer: nu
   await waitUntil(`node${node} powered off by fencing`, async () => !cluster.isUp(node), 60_000 * cluster.lab.slowness);
   await cluster.startNode(node);
   await cluster.waitOnline(observer, [1, 2, 3]);
-  await waitUntil(`node${node}'s DRBD connected to both peers, or a connection given up (StandAlone)`, async () =>
-  {
-    const seen = (await Promise.all([1, 2, 3].map((n) => cluster.run(n, 'drbdsetup', ['status', 'r0'])))).map((r) => r.exitCode === 0 ? r.stdout : '');
-    const connections = seen.flatMap((text) => [...text.matchAll(/connection:(\w+)/g)].map((m) => m[1]));
-    return connections.includes('StandAlone') || (connections.length === 6 && connections.every((c) => c === 'Connected'));
-  }, 240_000 * cluster.lab.slowness, 2000);
+  await waitUntil(
+    `node${node}'s DRBD connected to both peers, or a connection given up (StandAlone)`,
+    async () => {
+      const seen = (await Promise.all([1, 2, 3].map((n) => cluster.run(n, 'drbdsetup', ['status', 'r0'])))).map((r) =>
+        r.exitCode === 0 ? r.stdout : '',
+      );
+      const connections = seen.flatMap((text) => [...text.matchAll(/connection:(\w+)/g)].map((m) => m[1]));
+      return connections.includes('StandAlone') || (connections.length === 6 && connections.every((c) => c === 'Connected'));
+    },
+    240_000 * cluster.lab.slowness,
+    2000,
+  );
   // DRBD 9.2.19 sometimes gives up a connection while two peers resync the rejoining node at once
   // ("Can not start OV/resync since it is already active": StandAlone, no split brain). It never
   // reconnects by itself; an admin's `drbdadm adjust` does, and that is what runs here.
   for (const n of [1, 2, 3]) {
     const r = await cluster.run(n, 'drbdsetup', ['status', 'r0']);
     if (!/connection:StandAlone/.test(r.stdout)) continue;
-    t.comment(`node${n}: a connection StandAlone after the rejoin (DRBD gave it up during the resync); drbdadm adjust r0 there\n${r.stdout}`);
-    t.notMatch((await cluster.run(n, 'dmesg', [])).stdout, /Split-Brain detected/, `node${n}: no split brain behind the StandAlone connection`);
+    t.comment(
+      `node${n}: a connection StandAlone after the rejoin (DRBD gave it up during the resync); drbdadm adjust r0 there\n${r.stdout}`,
+    );
+    t.notMatch(
+      (await cluster.run(n, 'dmesg', [])).stdout,
+      /Split-Brain detected/,
+      `node${n}: no split brain behind the StandAlone connection`,
+    );
     await cluster.runOk(n, 'drbdadm', ['adjust', 'r0']);
   }
   await cluster.waitStorageWhole!();
@@ -54,44 +74,74 @@ if (run) {
     const cutAt = Date.now();
     await cluster.lab.cutLink(secondary as NodeId, 'net0');
     await cluster.lab.cutLink(secondary as NodeId, 'net1');
-    await waitUntil(`node${secondary} fenced after losing both links`, async () =>
-      cluster.fences.some((f) => f.target === `node${secondary}` && f.rc === 0 && f.at >= cutAt), 180_000 * cluster.lab.slowness);
+    await waitUntil(
+      `node${secondary} fenced after losing both links`,
+      async () => cluster.fences.some((f) => f.target === `node${secondary}` && f.rc === 0 && f.at >= cutAt),
+      180_000 * cluster.lab.slowness,
+    );
     const fencedAt = cluster.fences.find((f) => f.target === `node${secondary}` && f.at >= cutAt)!.at;
     t.pass(`node${secondary} fenced ${((fencedAt - cutAt) / 1000).toFixed(1)} s after its links were cut`);
     // the service keeps answering from the same instance through the cut and the fencing
-    await waitUntil('the service answering 10 s after the fencing', async () =>
-      cluster.samples().some((x) => x.ok && x.time > fencedAt + 10_000), 60_000 * cluster.lab.slowness);
+    await waitUntil(
+      'the service answering 10 s after the fencing',
+      async () => cluster.samples().some((x) => x.ok && x.time > fencedAt + 10_000),
+      60_000 * cluster.lab.slowness,
+    );
     const after = cluster.samples().filter((x) => x.ok && x.time >= cutAt);
-    t.same([...new Set(after.map((x) => x.instance))], [instance], `the same service instance answered throughout (${after.length} answers)`);
+    t.same(
+      [...new Set(after.map((x) => x.instance))],
+      [instance],
+      `the same service instance answered throughout (${after.length} answers)`,
+    );
     t.equal(promotedOn((await cluster.status(active))!), `node${active}`, `DRBD stayed Promoted on node${active}`);
     await bringBack(t, cluster, secondary, active);
   });
 
-  await run.scenario('the Primary is cut off from both peers: the majority fences it and promotes, nothing acknowledged is lost', async (t, stack) => {
-    const from = await activeNode(cluster, stack);
-    const cutAt = Date.now();
-    await cluster.lab.cutLink(from as NodeId, 'net0');
-    await cluster.lab.cutLink(from as NodeId, 'net1');
-    const survivor = [1, 2, 3].find((n) => n !== from)!;
-    const s = await cluster.waitForStatus(survivor, 'the stack Promoted and running on a survivor', (s) => {
-      const p = promotedOn(s);
-      return p !== undefined && p !== `node${from}` && s.resources.get(stack.ids.service)?.nodes.join() === p;
-    }, 300_000);
-    const to = Number(promotedOn(s)!.slice(4));
-    t.ok(cluster.fences.some((f) => f.target === `node${from}` && f.rc === 0 && f.at >= cutAt), `the majority fenced node${from}`);
-    t.notOk(cluster.fences.some((f) => f.target !== `node${from}` && f.at >= cutAt), 'nobody else was fenced');
-    await assertRunsOn(t, cluster, stack, to as NodeId);
-    await assertNothingLost(t, cluster, stack, to);
-    t.comment(`node${from} cut off -> node${to} answering ${((Date.now() - cutAt) / 1000).toFixed(1)} s later at the latest`);
-    await bringBack(t, cluster, from, to);
-  });
+  await run.scenario(
+    'the Primary is cut off from both peers: the majority fences it and promotes, nothing acknowledged is lost',
+    async (t, stack) => {
+      const from = await activeNode(cluster, stack);
+      const cutAt = Date.now();
+      await cluster.lab.cutLink(from as NodeId, 'net0');
+      await cluster.lab.cutLink(from as NodeId, 'net1');
+      const survivor = [1, 2, 3].find((n) => n !== from)!;
+      const s = await cluster.waitForStatus(
+        survivor,
+        'the stack Promoted and running on a survivor',
+        (s) => {
+          const p = promotedOn(s);
+          return p !== undefined && p !== `node${from}` && s.resources.get(stack.ids.service)?.nodes.join() === p;
+        },
+        300_000,
+      );
+      const to = Number(promotedOn(s)!.slice(4));
+      t.ok(
+        cluster.fences.some((f) => f.target === `node${from}` && f.rc === 0 && f.at >= cutAt),
+        `the majority fenced node${from}`,
+      );
+      t.notOk(
+        cluster.fences.some((f) => f.target !== `node${from}` && f.at >= cutAt),
+        'nobody else was fenced',
+      );
+      await assertRunsOn(t, cluster, stack, to as NodeId);
+      await assertNothingLost(t, cluster, stack, to);
+      t.comment(`node${from} cut off -> node${to} answering ${((Date.now() - cutAt) / 1000).toFixed(1)} s later at the latest`);
+      await bringBack(t, cluster, from, to);
+    },
+  );
 
-  await run.scenario('the Primary VM is killed: a survivor with quorum promotes, mounts, takes the VIP; the VM comes back and resyncs', async (t, stack) => {
-    const o = await runScenario(cluster, stack, 'node-kill', { timeoutMs: 300_000, restart: false });
-    t.comment(describe(o));
-    t.ok(cluster.fences.some((f) => f.target === `node${o.from}` && f.rc === 0 && f.at >= o.faultAt), `node${o.from} was fenced through fence_vmlab`);
-    await assertRunsOn(t, cluster, stack, o.to as NodeId);
-    await assertNothingLost(t, cluster, stack, o.to);
-    await bringBack(t, cluster, o.from, o.to);
-  });
+  await run.scenario(
+    'the Primary VM is killed: a survivor with quorum promotes, mounts, takes the VIP; the VM comes back and resyncs',
+    async (t, stack) => {
+      const o = await runScenario(cluster, stack, 'node-kill', { timeoutMs: 300_000, restart: false });
+      t.comment(describe(o));
+      t.ok(
+        cluster.fences.some((f) => f.target === `node${o.from}` && f.rc === 0 && f.at >= o.faultAt),
+        `node${o.from} was fenced through fence_vmlab`,
+      );
+      await assertRunsOn(t, cluster, stack, o.to as NodeId);
+      await assertNothingLost(t, cluster, stack, o.to);
+      await bringBack(t, cluster, o.from, o.to);
+    },
+  );
 }
