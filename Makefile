@@ -81,6 +81,7 @@ test-unit: node_modules/.package-lock.json
 # ESLint with typescript-eslint's type-aware rules (eslint.config.js); Prettier for the layout.
 lint: node_modules/.package-lock.json
 	npx eslint --max-warnings=0 .
+	npx prettier --check --log-level=warn .
 
 format: node_modules/.package-lock.json
 	npx prettier --write .
