@@ -6,6 +6,7 @@
 // never leaves its drbdsetup behind. drbd-utils 9's drbdsetup speaks events2 to DRBD 8.4 kernel
 // modules too, so 8.4 is watched the same way (its events carry no resync percentage).
 
+import { hostname } from 'node:os';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Events2Stream, type Events2Event } from '../drbd/events2.js';
@@ -58,7 +59,7 @@ export function watchDrbd(options: WatchOptions, io: CliIo): Promise<number> {
     const body =
       states.length === 0
         ? `No DRBD resource${options.resource ? ` ${options.resource}` : ''} is up: waiting for it.\n`
-        : formatStatusText(states);
+        : formatStatusText(states, hostname());
     io.stdout(
       `${CLEAR_SCREEN}${escapeControlCharactersInLine(header)}\n\n${body}${bars.length > 0 ? `\n${escapeControlCharacters(bars.join('\n'))}\n` : ''}` +
         (recent.length > 0 ? `\nLatest changes:\n${escapeControlCharacters(recent.map((line) => `  ${line}`).join('\n'))}\n` : ''),
@@ -143,7 +144,7 @@ export function watchDrbd(options: WatchOptions, io: CliIo): Promise<number> {
           lastTimestamp,
           after.length === 0
             ? [`no DRBD resource${options.resource ? ` ${options.resource}` : ''} is up: waiting for ${options.resource ? 'it' : 'one'}`]
-            : after.map((state) => describeDrbdState(state).summary),
+            : after.map((state) => describeDrbdState(state, hostname()).summary),
         );
         if (options.redraw) scheduleDraw();
         return;
