@@ -53,33 +53,18 @@ const STACK_FLAGS = [
   'op-default',
   ...TUNING_FLAGS,
 ];
+/** Options that may be repeated (each adds one more); every other option takes one value. */
+const REPEATABLE = ['service', 'node', 'stonith', 'rsc-default', 'op-default'];
 /** Options that take one value; yargs collects a repeated one into a list instead of refusing it. */
 const SINGLE_VALUED = [
-  'name',
-  'drbd-resource',
-  'device',
-  'disk',
-  'drbd-port',
-  'protocol',
-  'drbd-version',
-  'quorum',
-  'drbd-fencing',
-  'directory',
-  'fstype',
-  'mount-options',
-  'ip',
-  'nic',
-  'dual-primary',
-  'without-fencing',
+  ...STACK_FLAGS.filter((flag) => !REPEATABLE.includes(flag)),
   'provider',
-  'stickiness',
   'file',
   'format',
   'pacemaker',
   'output',
   'drbd-res',
   'meta-data-dir',
-  ...TUNING_FLAGS,
 ];
 
 /** A usage error (thrown, yargs reports it) for an option given more than once. */
