@@ -3,9 +3,9 @@
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { posix } from 'node:path';
-import { defineAgent, exitReason, type ActionContext } from '../lib/ocf/agent.js';
-import { OCF, configError, genericError, installError, type OcfCode } from '../lib/ocf/codes.js';
-import type { ParamSpec } from '../lib/ocf/params.js';
+import { defineAgent, exitReason, type ActionContext } from '../lib/agent-runtime/ocf/agent.js';
+import { OCF, configError, genericError, installError, type OcfCode } from '../lib/agent-runtime/ocf/codes.js';
+import type { ParamSpec } from '../lib/agent-runtime/ocf/params.js';
 import {
   classifyDevice,
   fsckNeeded,
@@ -14,7 +14,7 @@ import {
   NETWORK_FSTYPES,
   type DeviceSpec,
   type FsckPolicy,
-} from '../lib/filesystem/device.js';
+} from '../lib/agent-runtime/filesystem/device.js';
 import {
   bindMountIdentity,
   hasSubvolumeOption,
@@ -26,9 +26,9 @@ import {
   showsSubvolumeOf,
   type MountEntry,
   type MountTable,
-} from '../lib/filesystem/mountinfo.js';
-import { parseSignalList, stopSignalFor } from '../lib/filesystem/signals.js';
-import { fstabMountPoints, systemDirectoryReason } from '../lib/filesystem/system-dirs.js';
+} from '../lib/agent-runtime/filesystem/mountinfo.js';
+import { parseSignalList, stopSignalFor } from '../lib/agent-runtime/filesystem/signals.js';
+import { fstabMountPoints, systemDirectoryReason } from '../lib/agent-runtime/filesystem/system-dirs.js';
 import {
   blockDeviceNumber,
   canonicalDirectory,
@@ -44,10 +44,10 @@ import {
   readMountTable,
   umount,
   withMountPointLock,
-} from '../lib/sys/mounts.js';
-import { processesUsingMounts, signalProcess } from '../lib/sys/processes.js';
-import { oneLine, run } from '../lib/sys/run.js';
-import { which } from '../lib/sys/which.js';
+} from '../lib/agent-runtime/sys/mounts.js';
+import { processesUsingMounts, signalProcess } from '../lib/agent-runtime/sys/processes.js';
+import { oneLine, run } from '../lib/agent-runtime/sys/run.js';
+import { which } from '../lib/agent-runtime/sys/which.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const absolutePath = (v: string) => (v.startsWith('/') ? undefined : 'must be an absolute path');

@@ -1,11 +1,11 @@
 // ocf:ocfkit:IPaddr2 — a virtual IPv4 or IPv6 address that follows the service, a drop-in for
 // ocf:heartbeat:IPaddr2 (same parameters, defaults and meaning; Cluster IP clones excepted).
-import { defineAgent, exitReason, type ActionContext } from '../lib/ocf/agent.js';
-import { OCF, OcfError, configError, genericError, installError, type OcfCode } from '../lib/ocf/codes.js';
-import type { ParamSpec } from '../lib/ocf/params.js';
-import { familyName } from '../lib/ip/address.js';
-import { labelProblem, resolveConfig, type Resolution, type VipConfig } from '../lib/ip/config.js';
-import { findEntry, isLoopback, isLoopbackAddress, type AddressEntry, type Link, type Placement } from '../lib/ip/iproute.js';
+import { defineAgent, exitReason, type ActionContext } from '../lib/agent-runtime/ocf/agent.js';
+import { OCF, OcfError, configError, genericError, installError, type OcfCode } from '../lib/agent-runtime/ocf/codes.js';
+import type { ParamSpec } from '../lib/agent-runtime/ocf/params.js';
+import { familyName } from '../lib/agent-runtime/ip/address.js';
+import { labelProblem, resolveConfig, type Resolution, type VipConfig } from '../lib/agent-runtime/ip/config.js';
+import { findEntry, isLoopback, isLoopbackAddress, type AddressEntry, type Link, type Placement } from '../lib/agent-runtime/ip/iproute.js';
 import {
   addAddressArgs,
   announceSkipReason,
@@ -24,12 +24,29 @@ import {
   recordFits,
   type OwnAddress,
   type PlaceResult,
-} from '../lib/ip/plan.js';
-import { inNetns, readState, removeState, runSender, spawnDetached, stateFile, stopDetached, writeState } from '../lib/sys/arp.js';
-import { IpCommandError, ipChange, linksHolding, localRoutesContaining, netnsExists, routesContaining, showLink } from '../lib/sys/ip.js';
-import { createLogger, type Logger } from '../lib/ocf/log.js';
-import { which } from '../lib/sys/which.js';
-import { failureText } from '../lib/sys/run.js';
+} from '../lib/agent-runtime/ip/plan.js';
+import {
+  inNetns,
+  readState,
+  removeState,
+  runSender,
+  spawnDetached,
+  stateFile,
+  stopDetached,
+  writeState,
+} from '../lib/agent-runtime/sys/arp.js';
+import {
+  IpCommandError,
+  ipChange,
+  linksHolding,
+  localRoutesContaining,
+  netnsExists,
+  routesContaining,
+  showLink,
+} from '../lib/agent-runtime/sys/ip.js';
+import { createLogger, type Logger } from '../lib/agent-runtime/ocf/log.js';
+import { which } from '../lib/agent-runtime/sys/which.js';
+import { failureText } from '../lib/agent-runtime/sys/run.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const positive = (v: string) => (Number(v) > 0 ? undefined : 'must be greater than 0');

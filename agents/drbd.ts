@@ -3,9 +3,9 @@
 // state is read with `drbdsetup events2 --now`, which drbd-utils 9 speaks to both.
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { defineAgent, exitReason, type ActionContext } from '../lib/ocf/agent.js';
-import { OCF, configError, genericError, installError, type OcfCode } from '../lib/ocf/codes.js';
-import type { ParamSpec } from '../lib/ocf/params.js';
+import { defineAgent, exitReason, type ActionContext } from '../lib/agent-runtime/ocf/agent.js';
+import { OCF, configError, genericError, installError, type OcfCode } from '../lib/agent-runtime/ocf/codes.js';
+import type { ParamSpec } from '../lib/agent-runtime/ocf/params.js';
 import {
   markSplitBrains,
   monitorVerdictFor,
@@ -18,12 +18,12 @@ import {
   unresolvedSplitBrainsInKernelLog,
   type Connection,
   type DrbdState,
-} from '../lib/drbd/index.js';
-import { compareVersions, formatVersion, parseVersion } from '../lib/drbd/version.js';
-import { drbdadm, kernelLog, kernelModuleLoaded, modprobeDrbd, procDrbdText, readDrbdEvents } from '../lib/sys/drbd.js';
-import { setPromotionScore } from '../lib/sys/pacemaker.js';
-import { failureText } from '../lib/sys/run.js';
-import { which } from '../lib/sys/which.js';
+} from '../lib/agent-runtime/drbd/index.js';
+import { compareVersions, formatVersion, parseVersion } from '../lib/agent-runtime/drbd/version.js';
+import { drbdadm, kernelLog, kernelModuleLoaded, modprobeDrbd, procDrbdText, readDrbdEvents } from '../lib/agent-runtime/sys/drbd.js';
+import { setPromotionScore } from '../lib/agent-runtime/sys/pacemaker.js';
+import { failureText } from '../lib/agent-runtime/sys/run.js';
+import { which } from '../lib/agent-runtime/sys/which.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const versionOrEmpty = (v: string) => (v === '' || parseVersion(v) ? undefined : 'must be a version x.y.z (or empty to skip the check)');
@@ -548,7 +548,7 @@ async function splitBrainHandler(env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 /**
- * The timeout for the next command: what is left of the operation (lib/sys/run kills a command
+ * The timeout for the next command: what is left of the operation (lib/agent-runtime/sys/run kills a command
  * that overruns it with SIGKILL, so even one ignoring SIGTERM is gone before our deadline). The
  * retry loops stop when a sleep and a try of at least a second no longer fit.
  */

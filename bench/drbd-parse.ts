@@ -10,7 +10,7 @@ import {
   parseDrbdsetupStatusText,
   parseEvents2,
   parseProcDrbd,
-} from '../lib/drbd/index.js';
+} from '../lib/admin/drbd/index.js';
 
 const RESOURCES = 1000;
 const rounds = Number(process.argv[2] ?? 20);

@@ -4,14 +4,14 @@
 //
 // The entry point is generated: it imports the agent and the OCF runtime and hands runAgent the
 // agent's meta-data XML, rendered at build time (meta-data/<name>.xml). That is what keeps the
-// XML renderer (lib/ocf/metadata.ts and xmlbuilder2) out of the agents: nothing an agent imports
+// XML renderer (lib/admin/ocf/metadata.ts and xmlbuilder2) out of the agents: nothing an agent imports
 // leads to it. The test fails the build's rules the moment anything does.
 
 /** The generated entry point of agent `name`; `start` is the statement that runs it (for bench/scale.ts's snapshot entry). */
 export function agentEntry(name, metadataXml, start = 'void runAgent(agent, META_DATA_XML);') {
   return [
     `import agent from './agents/${name}.js';`,
-    "import { runAgent } from './lib/ocf/agent.js';",
+    "import { runAgent } from './lib/agent-runtime/ocf/agent.js';",
     `const META_DATA_XML = ${JSON.stringify(metadataXml)};`,
     start,
     '',

@@ -42,7 +42,7 @@ writeFileSync(join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
 // 2. One executable per agent, its meta-data XML (rendered above) passed in by the generated entry
 // point, so that an agent never carries the XML renderer (scripts/agent-bundle.mjs).
 // Readable, not minified: an admin who opens /usr/lib/ocf/resource.d/ocfkit/Filesystem reads our
-// names, with a `// lib/sys/run.ts` comment where each module starts (measured: a monitor costs
+// names, with a `// lib/agent-runtime/sys/run.ts` comment where each module starts (measured: a monitor costs
 // the same CPU as with the minified bundle, within noise). The source map beside it (Filesystem.map)
 // turns the stack trace that debug logging prints into TypeScript files and lines.
 const common = {
@@ -57,7 +57,7 @@ const common = {
   logLevel: 'warning',
 };
 // Node maps only the code it compiles after source maps are switched on, and reading the map on
-// every monitor would cost CPU for nothing: so only with debug logging on (HA_debug, as lib/ocf/log.ts
+// every monitor would cost CPU for nothing: so only with debug logging on (HA_debug, as lib/agent-runtime/ocf/log.ts
 // reads it) does the agent switch them on and load its own file once more, mapped, then return.
 // One line, so that the second line onwards is the same in dist/ and installed (only line 1 differs).
 const DEBUG_SOURCE_MAPS =
@@ -77,7 +77,7 @@ for (const name of agentNames) {
 
 // 3. The admin CLI: an ESM bundle (yargs is ESM-only and the CLI may await at top level)
 // next to a one-line launcher, both run by the pinned Node 24.
-if (existsSync(join(root, 'lib/cli/main.ts'))) {
+if (existsSync(join(root, 'lib/admin/cli/main.ts'))) {
   mkdirSync(join(root, 'dist', 'bin'), { recursive: true });
   // `ocfkit --version`: installed, there is no package.json next to the bundle to read it from.
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -85,7 +85,7 @@ if (existsSync(join(root, 'lib/cli/main.ts'))) {
     ...common,
     format: 'esm',
     banner: { js: ESM_REQUIRE },
-    entryPoints: [join(root, 'lib/cli/main.ts')],
+    entryPoints: [join(root, 'lib/admin/cli/main.ts')],
     outfile: join(root, 'dist', 'bin', 'ocfkit.mjs'),
     define: { OCFKIT_VERSION: JSON.stringify(version) },
   });

@@ -1,9 +1,9 @@
 // Regenerates crm-examples/ from the stack descriptions in it.
 // Run: node scripts/run-ts.mjs scripts/gen-crm-examples.ts
 import { join } from 'node:path';
-import { findRepoRoot } from '../lib/cli/agent-catalog.js';
-import { listExamples, renderExample, renderExamplesIndex } from '../lib/cli/crm-examples.js';
-import { processIo } from '../lib/cli/system.js';
+import { findRepoRoot } from '../lib/admin/cli/agent-catalog.js';
+import { listExamples, renderExample, renderExamplesIndex } from '../lib/admin/cli/crm-examples.js';
+import { processIo } from '../lib/admin/cli/system.js';
 
 const root = await findRepoRoot(processIo, process.cwd());
 if (!root) {

@@ -1,7 +1,7 @@
 // Under a real Pacemaker (Debian 12: 2.1.5), changing a parameter the meta-data calls reloadable
 // gives a reload and no restart, and changing the unique one (drbd_resource) restarts. Pacemaker
 // decides this from the meta-data alone: OCF 1.0 with a `reload` action, unique="1" = restart
-// (see lib/ocf/metadata.ts). An agent that says OCF 1.1 would be restarted for every change.
+// (see lib/admin/ocf/metadata.ts). An agent that says OCF 1.1 would be restarted for every change.
 //
 // The agent is the built dist/agents/drbd, bind-mounted over the installed one inside the node's
 // private mount namespace; DRBD is the test double (no DRBD kernel module here), which records

@@ -41,7 +41,7 @@ export const repoRoot = (): string => dirname(dirname(harnessDir()));
 /** Why the ocfkit stack cannot run here (agents not installed), or undefined. */
 export function ocfkitUnavailable(): string | undefined {
   if (!existsSync(join(OCF_ROOT, 'resource.d', 'ocfkit', 'Filesystem'))) return 'ocf:ocfkit:Filesystem is not installed (make install)';
-  if (!existsSync(join(repoRoot(), 'dist', 'bin', 'ocfkit.mjs')) && !existsSync(join(repoRoot(), 'lib', 'cli', 'main.ts')))
+  if (!existsSync(join(repoRoot(), 'dist', 'bin', 'ocfkit.mjs')) && !existsSync(join(repoRoot(), 'lib', 'admin', 'cli', 'main.ts')))
     return 'no ocfkit CLI (make build)';
   return undefined;
 }
@@ -55,7 +55,7 @@ function ocfkitCommand(): string[] {
   const built = join(root, 'dist', 'bin', 'ocfkit.mjs');
   const node = existsSync(runtimeBinary(root)) ? runtimeBinary(root) : nodeBinary();
   const fresh = existsSync(built) && newestSourceMs(join(root, 'lib')) <= statSync(built).mtimeMs;
-  return fresh ? [node, built] : [node, join(root, 'scripts', 'run-ts.mjs'), join(root, 'lib', 'cli', 'main.ts')];
+  return fresh ? [node, built] : [node, join(root, 'scripts', 'run-ts.mjs'), join(root, 'lib', 'admin', 'cli', 'main.ts')];
 }
 
 function newestSourceMs(dir: string): number {

@@ -23,7 +23,7 @@ import {
   parseProcDrbdVersion,
   parseShStatus,
   unresolvedSplitBrainsInKernelLog,
-} from '../../lib/drbd/index.js';
+} from '../../lib/admin/drbd/index.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 const SEED = Number(process.env.DRBD_FUZZ_SEED ?? Date.now() % 2 ** 31);

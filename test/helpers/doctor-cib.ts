@@ -1,6 +1,6 @@
 // The CIB every doctor check's unit test starts from, and how the tests bend it.
 import { readFileSync } from 'node:fs';
-import { parseCib, type CibModel } from '../../lib/pacemaker/cib.js';
+import { parseCib, type CibModel } from '../../lib/admin/pacemaker/cib.js';
 
 // The generated two-node web stack (fence devices, promotable DRBD, group, colocation, order):
 // a configuration without pitfalls, which each test breaks in one way.

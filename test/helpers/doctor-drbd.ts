@@ -1,8 +1,8 @@
 // DRBD facts for the doctor's DRBD checks, from the real captured outputs in test/fixtures.
 import { readFileSync } from 'node:fs';
-import { parseDrbdConfig, type DrbdResourceConfig } from '../../lib/drbd/config.js';
-import type { DrbdState } from '../../lib/drbd/model.js';
-import { parseDrbdText } from '../../lib/cli/drbd-report.js';
+import { parseDrbdConfig, type DrbdResourceConfig } from '../../lib/admin/drbd/config.js';
+import type { DrbdState } from '../../lib/agent-runtime/drbd/model.js';
+import { parseDrbdText } from '../../lib/admin/cli/drbd-report.js';
 
 export const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
 

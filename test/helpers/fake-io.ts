@@ -1,7 +1,7 @@
-// The CLI's I/O (lib/cli/system.ts CliIo) replaced by a fake machine for unit tests: files it can
+// The CLI's I/O (lib/admin/cli/system.ts CliIo) replaced by a fake machine for unit tests: files it can
 // read, answers to the commands it runs (looked up by the whole command line, then by the program
 // alone), and what it printed and ran.
-import type { CliIo, CommandResult } from '../../lib/cli/system.js';
+import type { CliIo, CommandResult } from '../../lib/admin/cli/system.js';
 
 const NOT_RUN: CommandResult = { exitCode: undefined, stdout: '', stderr: '' };
 

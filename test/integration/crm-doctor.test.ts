@@ -8,11 +8,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listExamples, renderExample } from '../../lib/cli/crm-examples.js';
-import { processIo } from '../../lib/cli/system.js';
-import { parseCib } from '../../lib/pacemaker/cib.js';
-import { parseCorosyncConf } from '../../lib/pacemaker/corosync-conf.js';
-import { diagnose } from '../../lib/pacemaker/doctor/index.js';
+import { listExamples, renderExample } from '../../lib/admin/cli/crm-examples.js';
+import { processIo } from '../../lib/admin/cli/system.js';
+import { parseCib } from '../../lib/admin/pacemaker/cib.js';
+import { parseCorosyncConf } from '../../lib/admin/pacemaker/corosync-conf.js';
+import { diagnose } from '../../lib/admin/pacemaker/doctor/index.js';
 import { startSingleNode } from '../cluster/single-node.js';
 import { runtimeBinary } from '../../scripts/runtime.mjs';
 
@@ -158,7 +158,7 @@ await t.test('the CLI: live (inside the node) and with files; exit status 1 on d
   const bundle = join(REPO, 'dist', 'tmp', `ocfkit-crm-doctor-test-${process.pid}.mjs`);
   t.teardown(() => rmSync(bundle, { force: true }));
   execFileSync(join(REPO, 'node_modules/.bin/esbuild'), [
-    join(REPO, 'lib/cli/main.ts'),
+    join(REPO, 'lib/admin/cli/main.ts'),
     '--bundle',
     '--platform=node',
     '--format=esm',

@@ -1,5 +1,5 @@
 // Issue 15: every DRBD setting `crm generate --drbd-res` can write is read by DRBD's own parser.
-// A matrix generated from the option table itself (lib/crm/drbd-tuning.ts): each option at the
+// A matrix generated from the option table itself (lib/admin/crm/drbd-tuning.ts): each option at the
 // ends of its range and in every spelling, each checksum and choice, all of them together, DRBD
 // 9 quorum policies; for DRBD 9 (drbdadm) and 8.4 (drbd-utils' /usr/lib/drbd/drbdadm-84). All
 // cases of a version go into one file as separate resources: one drbdadm run reads them all.
@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderDrbdResFile } from '../../lib/crm/drbd-res.js';
-import { DRBD_ALGORITHMS, TUNING_OPTIONS, type TuningKey } from '../../lib/crm/drbd-tuning.js';
-import { validateClusterSpec, type DrbdVersion } from '../../lib/crm/spec.js';
+import { renderDrbdResFile } from '../../lib/admin/crm/drbd-res.js';
+import { DRBD_ALGORITHMS, TUNING_OPTIONS, type TuningKey } from '../../lib/admin/crm/drbd-tuning.js';
+import { validateClusterSpec, type DrbdVersion } from '../../lib/admin/crm/spec.js';
 
 const DRBDADM: Record<DrbdVersion, string> = { '9': 'drbdadm', '8.4': '/usr/lib/drbd/drbdadm-84' };
 const work = mkdtempSync(join(tmpdir(), 'ocfk-drbd-tuning-'));

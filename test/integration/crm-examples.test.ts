@@ -2,8 +2,8 @@
 import t from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DRBD_RES_FILE, EXAMPLE_VARIANTS, listExamples, renderExample, renderExamplesIndex } from '../../lib/cli/crm-examples.js';
-import { processIo } from '../../lib/cli/system.js';
+import { DRBD_RES_FILE, EXAMPLE_VARIANTS, listExamples, renderExample, renderExamplesIndex } from '../../lib/admin/cli/crm-examples.js';
+import { processIo } from '../../lib/admin/cli/system.js';
 
 const ROOT = new URL('../../crm-examples/', import.meta.url).pathname;
 const REGENERATE = 'run: node scripts/run-ts.mjs scripts/gen-crm-examples.ts';

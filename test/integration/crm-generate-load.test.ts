@@ -18,7 +18,7 @@ t.teardown(() => rmSync(work, { recursive: true, force: true }));
 const bundle = join(REPO, 'dist', 'tmp', `ocfkit-crm-gen-load-test-${process.pid}.mjs`);
 t.teardown(() => rmSync(bundle, { force: true }));
 execFileSync(join(REPO, 'node_modules/.bin/esbuild'), [
-  join(REPO, 'lib/cli/main.ts'),
+  join(REPO, 'lib/admin/cli/main.ts'),
   '--bundle',
   '--platform=node',
   '--format=esm',

@@ -14,9 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXAMPLE_VARIANTS, listExamples, renderExample, type Example } from '../../lib/cli/crm-examples.js';
-import { processIo } from '../../lib/cli/system.js';
-import { allPrimitives, parseCib } from '../../lib/pacemaker/cib.js';
+import { EXAMPLE_VARIANTS, listExamples, renderExample, type Example } from '../../lib/admin/cli/crm-examples.js';
+import { processIo } from '../../lib/admin/cli/system.js';
+import { allPrimitives, parseCib } from '../../lib/admin/pacemaker/cib.js';
 import { startSingleNode, type SingleNode } from '../cluster/single-node.js';
 
 const EXAMPLES_ROOT = new URL('../../crm-examples/', import.meta.url).pathname;
@@ -248,7 +248,7 @@ await t.test('without a fence device: refused, or, with --without-fencing, loade
       'node',
       [
         'scripts/run-ts.mjs',
-        'lib/cli/main.ts',
+        'lib/admin/cli/main.ts',
         'crm',
         'generate',
         '--provider',

@@ -3,20 +3,20 @@
 // --dual-primary` prints raises none of them.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { parseCib, type CibModel } from '../../lib/pacemaker/cib.js';
-import { parseCorosyncConf, type CorosyncSection } from '../../lib/pacemaker/corosync-conf.js';
-import { parseDrbdConfig } from '../../lib/drbd/config.js';
-import { diagnose, type DoctorFacts, type Finding } from '../../lib/pacemaker/doctor/index.js';
-import { checkCloneInterleave } from '../../lib/pacemaker/doctor/clone-interleave.js';
-import { checkClusterFsWithoutDlm } from '../../lib/pacemaker/doctor/cluster-fs-without-dlm.js';
-import { checkClusterFsWithoutFencing } from '../../lib/pacemaker/doctor/cluster-fs-without-fencing.js';
-import { checkDrbdDualPrimaryFencing } from '../../lib/pacemaker/doctor/drbd-dual-primary-fencing.js';
-import { checkOrderAfterPromote } from '../../lib/pacemaker/doctor/order-after-promote.js';
-import { checkColocationWithPromoted } from '../../lib/pacemaker/doctor/promoted-colocation.js';
-import { checkTwoNodeWithoutWaitForAll } from '../../lib/pacemaker/doctor/two-node-no-wait-for-all.js';
-import { runDoctor } from '../../lib/cli/doctor.js';
-import { runCrmGenerate } from '../../lib/cli/crm-generate.js';
-import { processIo } from '../../lib/cli/system.js';
+import { parseCib, type CibModel } from '../../lib/admin/pacemaker/cib.js';
+import { parseCorosyncConf, type CorosyncSection } from '../../lib/admin/pacemaker/corosync-conf.js';
+import { parseDrbdConfig } from '../../lib/admin/drbd/config.js';
+import { diagnose, type DoctorFacts, type Finding } from '../../lib/admin/pacemaker/doctor/index.js';
+import { checkCloneInterleave } from '../../lib/admin/pacemaker/doctor/clone-interleave.js';
+import { checkClusterFsWithoutDlm } from '../../lib/admin/pacemaker/doctor/cluster-fs-without-dlm.js';
+import { checkClusterFsWithoutFencing } from '../../lib/admin/pacemaker/doctor/cluster-fs-without-fencing.js';
+import { checkDrbdDualPrimaryFencing } from '../../lib/admin/pacemaker/doctor/drbd-dual-primary-fencing.js';
+import { checkOrderAfterPromote } from '../../lib/admin/pacemaker/doctor/order-after-promote.js';
+import { checkColocationWithPromoted } from '../../lib/admin/pacemaker/doctor/promoted-colocation.js';
+import { checkTwoNodeWithoutWaitForAll } from '../../lib/admin/pacemaker/doctor/two-node-no-wait-for-all.js';
+import { runDoctor } from '../../lib/admin/cli/doctor.js';
+import { runCrmGenerate } from '../../lib/admin/cli/crm-generate.js';
+import { processIo } from '../../lib/admin/cli/system.js';
 import { fakeIo } from '../helpers/fake-io.js';
 
 const text = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');

@@ -17,7 +17,7 @@ t.teardown(() => rmSync(work, { recursive: true, force: true }));
 
 const bundle = join(work, 'ocfkit.mjs');
 execFileSync(join(REPO, 'node_modules/.bin/esbuild'), [
-  join(REPO, 'lib/cli/main.ts'),
+  join(REPO, 'lib/admin/cli/main.ts'),
   '--bundle',
   '--platform=node',
   '--format=esm',

@@ -4,8 +4,8 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
-import { checkReloadDeclarations, renderMetadata } from '../../lib/ocf/metadata.js';
-import { parseBoolean } from '../../lib/ocf/params.js';
+import { checkReloadDeclarations, renderMetadata } from '../../lib/admin/ocf/metadata.js';
+import { parseBoolean } from '../../lib/agent-runtime/ocf/params.js';
 import { REPO, runAgentAction } from '../helpers/agent.js';
 
 const DTD_DIR = '/usr/share/resource-agents';

@@ -1,6 +1,6 @@
-// lib/sys/run: how agents run programs (argument arrays, no shell, a timeout that really ends the child).
+// lib/agent-runtime/sys/run: how agents run programs (argument arrays, no shell, a timeout that really ends the child).
 import t from 'tap';
-import { run, runSync } from '../../lib/sys/run.js';
+import { run, runSync } from '../../lib/agent-runtime/sys/run.js';
 
 t.test('exit code, stdout and stderr, arguments passed as they are', async (t) => {
   const r = runSync('sh', ['-c', 'printf "%s|" "$@"; echo err >&2; exit 3', 'sh', 'a b', '$HOME', ';rm -rf /']);

@@ -1,6 +1,6 @@
 // Agent names and command-line agent specs.
 import t from 'tap';
-import { formatAgentRef, parseAgentRef, parseParamList, splitAgentSpec } from '../../lib/crm/agent-ref.js';
+import { formatAgentRef, parseAgentRef, parseParamList, splitAgentSpec } from '../../lib/admin/crm/agent-ref.js';
 
 t.test('agent names', async (t) => {
   t.same(parseAgentRef('ocf:heartbeat:apache'), { ok: true, agent: { standard: 'ocf', provider: 'heartbeat', type: 'apache' } });

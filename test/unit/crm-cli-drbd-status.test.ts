@@ -9,10 +9,10 @@ import {
   splitBrainAdvice,
   statusDocument,
   withKernelLog,
-} from '../../lib/cli/drbd-report.js';
-import { runDrbdStatus } from '../../lib/cli/drbd-status.js';
-import type { CommandResult } from '../../lib/cli/system.js';
-import type { DrbdState } from '../../lib/drbd/index.js';
+} from '../../lib/admin/cli/drbd-report.js';
+import { runDrbdStatus } from '../../lib/admin/cli/drbd-status.js';
+import type { CommandResult } from '../../lib/admin/cli/system.js';
+import type { DrbdState } from '../../lib/admin/drbd/index.js';
 import { fakeIo as fakeMachine } from '../helpers/fake-io.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;

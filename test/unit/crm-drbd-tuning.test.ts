@@ -4,10 +4,10 @@
 // the resource file, the costly ones warned about on standard error only.
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
-import { runCli } from '../../lib/cli/app.js';
-import { renderDrbdResFile } from '../../lib/crm/drbd-res.js';
-import { validateClusterSpec } from '../../lib/crm/spec.js';
-import { flagLabel, stackFlagsToRaw, type StackFlags } from '../../lib/crm/stack-input.js';
+import { runCli } from '../../lib/admin/cli/app.js';
+import { renderDrbdResFile } from '../../lib/admin/crm/drbd-res.js';
+import { validateClusterSpec } from '../../lib/admin/crm/spec.js';
+import { flagLabel, stackFlagsToRaw, type StackFlags } from '../../lib/admin/crm/stack-input.js';
 import { fakeIo } from '../helpers/fake-io.js';
 
 const TWO_NODES: StackFlags = {

@@ -2,12 +2,12 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
-import { buildClusterConfig, agentsNeeded, coreAgents, type AgentCatalog } from '../../lib/crm/build.js';
-import { renderDrbdResFile } from '../../lib/crm/drbd-res.js';
-import { drbdResWithoutDrbd, generate } from '../../lib/crm/generate.js';
-import { parseAgentMetaData, type AgentMetaData } from '../../lib/crm/meta-data.js';
-import { validateClusterSpec, type ClusterSpec } from '../../lib/crm/spec.js';
-import { parseCib, allPrimitives } from '../../lib/pacemaker/cib.js';
+import { buildClusterConfig, agentsNeeded, coreAgents, type AgentCatalog } from '../../lib/admin/crm/build.js';
+import { renderDrbdResFile } from '../../lib/admin/crm/drbd-res.js';
+import { drbdResWithoutDrbd, generate } from '../../lib/admin/crm/generate.js';
+import { parseAgentMetaData, type AgentMetaData } from '../../lib/admin/crm/meta-data.js';
+import { validateClusterSpec, type ClusterSpec } from '../../lib/admin/crm/spec.js';
+import { parseCib, allPrimitives } from '../../lib/admin/pacemaker/cib.js';
 
 const FIXTURES = new URL('../fixtures/pacemaker/', import.meta.url).pathname;
 function parsed(xml: string): AgentMetaData {

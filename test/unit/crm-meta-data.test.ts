@@ -1,9 +1,9 @@
 // Agent meta-data -> typed model, and the operation defaults taken from it.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { parseAgentMetaData, normaliseRole, type AgentMetaData } from '../../lib/crm/meta-data.js';
-import { defaultOperations } from '../../lib/crm/operations.js';
-import { formatDuration, parseDurationMs } from '../../lib/pacemaker/duration.js';
+import { parseAgentMetaData, normaliseRole, type AgentMetaData } from '../../lib/admin/crm/meta-data.js';
+import { defaultOperations } from '../../lib/admin/crm/operations.js';
+import { formatDuration, parseDurationMs } from '../../lib/admin/pacemaker/duration.js';
 
 const FIXTURES = new URL('../fixtures/pacemaker/', import.meta.url).pathname;
 function metaData(file: string): AgentMetaData {

@@ -1,7 +1,7 @@
 // Validating stack descriptions: every mistake is reported, in the words of the input's origin.
 import t from 'tap';
-import { validateClusterSpec, type SpecResult } from '../../lib/crm/spec.js';
-import { flagLabel, parseStackFile, stackFlagsToRaw } from '../../lib/crm/stack-input.js';
+import { validateClusterSpec, type SpecResult } from '../../lib/admin/crm/spec.js';
+import { flagLabel, parseStackFile, stackFlagsToRaw } from '../../lib/admin/crm/stack-input.js';
 
 const webFlags = {
   node: ['alice@10.0.0.1', 'bob@10.0.0.2'],

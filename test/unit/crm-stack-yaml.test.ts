@@ -1,9 +1,9 @@
 // Stack descriptions in YAML (the `yaml` package, YAML 1.2): what they are read as, and what is
 // refused, with the line.
 import t from 'tap';
-import { parseYaml } from '../../lib/crm/yaml.js';
-import { parseStackFile } from '../../lib/crm/stack-input.js';
-import { validateClusterSpec } from '../../lib/crm/spec.js';
+import { parseYaml } from '../../lib/admin/crm/yaml.js';
+import { parseStackFile } from '../../lib/admin/crm/stack-input.js';
+import { validateClusterSpec } from '../../lib/admin/crm/spec.js';
 
 const value = (text: string) => {
   const result = parseYaml(text);

@@ -1,8 +1,8 @@
 // Reading CIBs and corosync.conf for the doctor.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { allPrimitives, parseCib, placementIds, promotableClones } from '../../lib/pacemaker/cib.js';
-import { nodelistNodes, parseCorosyncConf, quorumSettings } from '../../lib/pacemaker/corosync-conf.js';
+import { allPrimitives, parseCib, placementIds, promotableClones } from '../../lib/admin/pacemaker/cib.js';
+import { nodelistNodes, parseCorosyncConf, quorumSettings } from '../../lib/admin/pacemaker/corosync-conf.js';
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 
 import { CLEAN, cib } from '../helpers/doctor-cib.js';
 
-import { checkDeprecatedPromotableSyntax } from '../../lib/pacemaker/doctor/deprecated-promotable-syntax.js';
+import { checkDeprecatedPromotableSyntax } from '../../lib/admin/pacemaker/doctor/deprecated-promotable-syntax.js';
 
 const OLD = readFileSync(new URL('../../crm-examples/web-2node/pacemaker-1.1.cib.xml', import.meta.url), 'utf8').replace(
   /^<\?xml[^>]*>/,

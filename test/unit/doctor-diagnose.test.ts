@@ -1,11 +1,11 @@
 // All checks together, and `ocfkit doctor` (its I/O replaced by a fake).
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { parseCib } from '../../lib/pacemaker/cib.js';
-import { parseCorosyncConf } from '../../lib/pacemaker/corosync-conf.js';
-import { CHECKS, diagnose, hasDanger } from '../../lib/pacemaker/doctor/index.js';
-import { runDoctor } from '../../lib/cli/doctor.js';
-import type { CommandResult } from '../../lib/cli/system.js';
+import { parseCib } from '../../lib/admin/pacemaker/cib.js';
+import { parseCorosyncConf } from '../../lib/admin/pacemaker/corosync-conf.js';
+import { CHECKS, diagnose, hasDanger } from '../../lib/admin/pacemaker/doctor/index.js';
+import { runDoctor } from '../../lib/admin/cli/doctor.js';
+import type { CommandResult } from '../../lib/admin/cli/system.js';
 import { fakeIo as fakeMachine } from '../helpers/fake-io.js';
 
 /** The doctor's machine: files, and what cibadmin answers. */

@@ -1,18 +1,18 @@
-// The DRBD checks of ocfkit doctor (lib/pacemaker/doctor/drbd-*.ts), each from real captured
+// The DRBD checks of ocfkit doctor (lib/admin/pacemaker/doctor/drbd-*.ts), each from real captured
 // outputs (test/fixtures/drbd-9, drbd-doctor) or the parsers' input bent in one way.
 import t from 'tap';
-import { parseDrbdadmAdjust } from '../../lib/drbd/adjust.js';
-import { checkDrbdAsyncProtocol } from '../../lib/pacemaker/doctor/drbd-async-protocol.js';
-import { checkDrbdBackingDeviceLarger } from '../../lib/pacemaker/doctor/drbd-backing-device-larger.js';
-import { checkDrbdConfigDiffers } from '../../lib/pacemaker/doctor/drbd-config-differs.js';
-import { checkDrbdDualPrimary } from '../../lib/pacemaker/doctor/drbd-dual-primary.js';
-import { checkDrbdFencing } from '../../lib/pacemaker/doctor/drbd-fencing.js';
-import { checkDrbdInconsistent } from '../../lib/pacemaker/doctor/drbd-inconsistent.js';
-import { checkDrbdOutOfSync } from '../../lib/pacemaker/doctor/drbd-out-of-sync.js';
-import { checkDrbdPeerOutdated } from '../../lib/pacemaker/doctor/drbd-peer-outdated.js';
-import { checkDrbdQuorum } from '../../lib/pacemaker/doctor/drbd-quorum.js';
-import { checkDrbdUsermodeHelper } from '../../lib/pacemaker/doctor/drbd-usermode-helper.js';
-import { diagnose } from '../../lib/pacemaker/doctor/index.js';
+import { parseDrbdadmAdjust } from '../../lib/admin/drbd/adjust.js';
+import { checkDrbdAsyncProtocol } from '../../lib/admin/pacemaker/doctor/drbd-async-protocol.js';
+import { checkDrbdBackingDeviceLarger } from '../../lib/admin/pacemaker/doctor/drbd-backing-device-larger.js';
+import { checkDrbdConfigDiffers } from '../../lib/admin/pacemaker/doctor/drbd-config-differs.js';
+import { checkDrbdDualPrimary } from '../../lib/admin/pacemaker/doctor/drbd-dual-primary.js';
+import { checkDrbdFencing } from '../../lib/admin/pacemaker/doctor/drbd-fencing.js';
+import { checkDrbdInconsistent } from '../../lib/admin/pacemaker/doctor/drbd-inconsistent.js';
+import { checkDrbdOutOfSync } from '../../lib/admin/pacemaker/doctor/drbd-out-of-sync.js';
+import { checkDrbdPeerOutdated } from '../../lib/admin/pacemaker/doctor/drbd-peer-outdated.js';
+import { checkDrbdQuorum } from '../../lib/admin/pacemaker/doctor/drbd-quorum.js';
+import { checkDrbdUsermodeHelper } from '../../lib/admin/pacemaker/doctor/drbd-usermode-helper.js';
+import { diagnose } from '../../lib/admin/pacemaker/doctor/index.js';
 import { CLEAN, cib } from '../helpers/doctor-cib.js';
 import { configsOf, fixture, statesOf } from '../helpers/doctor-drbd.js';
 

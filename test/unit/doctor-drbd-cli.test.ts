@@ -1,7 +1,7 @@
 // ocfkit doctor with DRBD: from saved outputs (--drbd-*), and live through a fake of the machine.
 import t from 'tap';
-import { runDoctor } from '../../lib/cli/doctor.js';
-import type { CommandResult } from '../../lib/cli/system.js';
+import { runDoctor } from '../../lib/admin/cli/doctor.js';
+import type { CommandResult } from '../../lib/admin/cli/system.js';
 import { fakeIo } from '../helpers/fake-io.js';
 import { CLEAN } from '../helpers/doctor-cib.js';
 import { fixture } from '../helpers/doctor-drbd.js';

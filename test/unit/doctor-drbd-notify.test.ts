@@ -3,7 +3,7 @@ import t from 'tap';
 
 import { CLEAN, cib } from '../helpers/doctor-cib.js';
 
-import { checkDrbdNotify } from '../../lib/pacemaker/doctor/drbd-notify.js';
+import { checkDrbdNotify } from '../../lib/admin/pacemaker/doctor/drbd-notify.js';
 
 t.test('notify=true: fine', async (t) => {
   t.same(checkDrbdNotify(cib()), []);

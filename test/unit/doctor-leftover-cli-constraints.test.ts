@@ -3,7 +3,7 @@ import t from 'tap';
 
 import { CLEAN, cib } from '../helpers/doctor-cib.js';
 
-import { checkLeftoverCliConstraints } from '../../lib/pacemaker/doctor/leftover-cli-constraints.js';
+import { checkLeftoverCliConstraints } from '../../lib/admin/pacemaker/doctor/leftover-cli-constraints.js';
 
 const withLocation = (location: string) => CLEAN.replace('<constraints>', `<constraints>${location}`);
 

@@ -3,7 +3,7 @@ import t from 'tap';
 
 import { cib, setProperty } from '../helpers/doctor-cib.js';
 
-import { checkNoQuorumPolicyIgnore } from '../../lib/pacemaker/doctor/no-quorum-policy.js';
+import { checkNoQuorumPolicyIgnore } from '../../lib/admin/pacemaker/doctor/no-quorum-policy.js';
 
 t.test('default policy: fine', async (t) => {
   t.same(checkNoQuorumPolicyIgnore(cib(), 2), []);

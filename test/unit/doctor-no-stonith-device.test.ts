@@ -3,7 +3,7 @@ import t from 'tap';
 
 import { CLEAN, cib } from '../helpers/doctor-cib.js';
 
-import { checkNoStonithDevice } from '../../lib/pacemaker/doctor/no-stonith-device.js';
+import { checkNoStonithDevice } from '../../lib/admin/pacemaker/doctor/no-stonith-device.js';
 
 const withoutFencing = CLEAN.replace(/<primitive id="fence-[a-z]+"[\s\S]*?<\/primitive>/g, '');
 

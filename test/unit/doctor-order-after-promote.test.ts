@@ -3,7 +3,7 @@ import t from 'tap';
 
 import { CLEAN, cib } from '../helpers/doctor-cib.js';
 
-import { checkOrderAfterPromote } from '../../lib/pacemaker/doctor/order-after-promote.js';
+import { checkOrderAfterPromote } from '../../lib/admin/pacemaker/doctor/order-after-promote.js';
 
 t.test('ordered after the promotion: fine', async (t) => {
   t.same(checkOrderAfterPromote(cib()), []);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 
 import { CLEAN, cib } from '../helpers/doctor-cib.js';
 
-import { checkPromotableMonitors } from '../../lib/pacemaker/doctor/promotable-monitors.js';
+import { checkPromotableMonitors } from '../../lib/admin/pacemaker/doctor/promotable-monitors.js';
 
 t.test('one monitor per role with different intervals: fine', async (t) => {
   t.same(checkPromotableMonitors(cib()), []);

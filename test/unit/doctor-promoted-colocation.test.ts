@@ -3,7 +3,7 @@ import t from 'tap';
 
 import { CLEAN, cib } from '../helpers/doctor-cib.js';
 
-import { checkColocationWithPromoted } from '../../lib/pacemaker/doctor/promoted-colocation.js';
+import { checkColocationWithPromoted } from '../../lib/admin/pacemaker/doctor/promoted-colocation.js';
 
 t.test('group colocated with the Promoted instance: fine', async (t) => {
   t.same(checkColocationWithPromoted(cib()), []);

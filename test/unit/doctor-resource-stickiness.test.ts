@@ -3,7 +3,7 @@ import t from 'tap';
 
 import { CLEAN, cib } from '../helpers/doctor-cib.js';
 
-import { checkResourceStickiness } from '../../lib/pacemaker/doctor/resource-stickiness.js';
+import { checkResourceStickiness } from '../../lib/admin/pacemaker/doctor/resource-stickiness.js';
 
 const noDefaults = CLEAN.replace(/<rsc_defaults>[\s\S]*?<\/rsc_defaults>/, '');
 

@@ -3,7 +3,7 @@ import t from 'tap';
 
 import { CLEAN, cib, setProperty } from '../helpers/doctor-cib.js';
 
-import { checkStonithDisabled } from '../../lib/pacemaker/doctor/stonith-disabled.js';
+import { checkStonithDisabled } from '../../lib/admin/pacemaker/doctor/stonith-disabled.js';
 
 t.test('fencing on: nothing to say', async (t) => {
   t.same(checkStonithDisabled(cib()), []);

@@ -1,7 +1,7 @@
 // two-node-quorum
 import t from 'tap';
-import { parseCorosyncConf, type CorosyncSection } from '../../lib/pacemaker/corosync-conf.js';
-import { checkTwoNodeQuorum } from '../../lib/pacemaker/doctor/two-node-quorum.js';
+import { parseCorosyncConf, type CorosyncSection } from '../../lib/admin/pacemaker/corosync-conf.js';
+import { checkTwoNodeQuorum } from '../../lib/admin/pacemaker/doctor/two-node-quorum.js';
 
 function conf(quorum: string): CorosyncSection {
   const result = parseCorosyncConf(`quorum {\n${quorum}}\n`);

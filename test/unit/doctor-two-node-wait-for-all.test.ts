@@ -1,7 +1,7 @@
 // two-node-wait-for-all
 import t from 'tap';
-import { parseCorosyncConf, type CorosyncSection } from '../../lib/pacemaker/corosync-conf.js';
-import { checkTwoNodeWaitForAll } from '../../lib/pacemaker/doctor/two-node-wait-for-all.js';
+import { parseCorosyncConf, type CorosyncSection } from '../../lib/admin/pacemaker/corosync-conf.js';
+import { checkTwoNodeWaitForAll } from '../../lib/admin/pacemaker/doctor/two-node-wait-for-all.js';
 
 function conf(quorum: string): CorosyncSection {
   const result = parseCorosyncConf(

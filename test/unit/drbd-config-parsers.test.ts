@@ -1,7 +1,7 @@
-// drbdadm dump / drbdsetup show (lib/drbd/config.ts) and drbdadm -d adjust (lib/drbd/adjust.ts)
+// drbdadm dump / drbdsetup show (lib/admin/drbd/config.ts) and drbdadm -d adjust (lib/admin/drbd/adjust.ts)
 import t from 'tap';
-import { fencingPolicyOf, handlersOf, parseDrbdConfig, protocolOf } from '../../lib/drbd/config.js';
-import { describeAdjustStep, parseDrbdadmAdjust } from '../../lib/drbd/adjust.js';
+import { fencingPolicyOf, handlersOf, parseDrbdConfig, protocolOf } from '../../lib/admin/drbd/config.js';
+import { describeAdjustStep, parseDrbdadmAdjust } from '../../lib/admin/drbd/adjust.js';
 import { configsOf, fixture } from '../helpers/doctor-drbd.js';
 
 t.test('drbdadm dump, DRBD 9: settings, handlers, this host and its volume', async (t) => {

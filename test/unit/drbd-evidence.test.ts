@@ -9,7 +9,7 @@ import {
   parseEvents2,
   parseProcDrbd,
   unresolvedSplitBrainsInKernelLog,
-} from '../../lib/drbd/index.js';
+} from '../../lib/admin/drbd/index.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 const read = (file: string) => readFileSync(`${FIXTURES}${file}`, 'utf8');

@@ -20,7 +20,7 @@ import {
   parseProcDrbd,
   parseProcDrbdVersion,
   parseShStatus,
-} from '../../lib/drbd/index.js';
+} from '../../lib/admin/drbd/index.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 const NODE_IDS: Record<string, number> = { node1: 0, node2: 1, node3: 2 };

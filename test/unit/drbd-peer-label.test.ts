@@ -10,8 +10,8 @@ import {
   parseEvents2,
   peerLabel,
   peerNameOf,
-} from '../../lib/drbd/index.js';
-import { statusDocument } from '../../lib/cli/drbd-report.js';
+} from '../../lib/admin/drbd/index.js';
+import { statusDocument } from '../../lib/admin/cli/drbd-report.js';
 
 t.test('peerLabel', async (t) => {
   t.equal(peerLabel({ name: 'node2' }), 'node2');

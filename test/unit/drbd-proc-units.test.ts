@@ -3,7 +3,7 @@
 // fixtures were captured from) then prints the finish line on the same line. Until this was
 // understood, the whole file was refused ("unexpected line") for every big device.
 import t from 'tap';
-import { describeDrbdState, parseProcDrbd } from '../../lib/drbd/index.js';
+import { describeDrbdState, parseProcDrbd } from '../../lib/admin/drbd/index.js';
 
 const HEADER = [
   'version: 8.4.11 (api:1/proto:86-101)',

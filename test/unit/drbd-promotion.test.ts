@@ -12,7 +12,7 @@ import {
   parseAdjustMasterScore,
   parseEvents2,
   promotionScoreFor,
-} from '../../lib/drbd/index.js';
+} from '../../lib/admin/drbd/index.js';
 import { DELIBERATELY_NOT_UPSTREAM, events2Of, rowCase, rowState, scoreTableRows } from '../helpers/upstream-score-table.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;

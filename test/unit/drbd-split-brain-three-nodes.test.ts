@@ -4,9 +4,9 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { formatStatusText, parseDrbdText, withKernelLog } from '../../lib/cli/drbd-report.js';
-import { runDrbdStatus } from '../../lib/cli/drbd-status.js';
-import { describeDrbdState, unresolvedSplitBrainsInKernelLog, type DrbdState } from '../../lib/drbd/index.js';
+import { formatStatusText, parseDrbdText, withKernelLog } from '../../lib/admin/cli/drbd-report.js';
+import { runDrbdStatus } from '../../lib/admin/cli/drbd-status.js';
+import { describeDrbdState, unresolvedSplitBrainsInKernelLog, type DrbdState } from '../../lib/admin/drbd/index.js';
 import { fakeIo } from '../helpers/fake-io.js';
 
 const LAB = new URL('../fixtures/drbd-9-lab/split-brain-three-nodes/', import.meta.url).pathname;

@@ -4,12 +4,12 @@
 // from the captured outputs: what it runs, and when it refuses to run anything.
 import t from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
-import { runDrbdSplitBrain, type DrbdSplitBrainArgs, type SplitBrainHost } from '../../lib/cli/drbd-split-brain.js';
-import { parseDrbdText, withKernelLog } from '../../lib/cli/drbd-report.js';
-import { parseGenerationIds, sameGeneration, syncHandshakesInKernelLog } from '../../lib/drbd/generation-ids.js';
-import { hostsInDump, proposeVictim, resolutionSteps, splitBrainCases, type SplitBrainSide } from '../../lib/drbd/split-brain.js';
-import type { DrbdState } from '../../lib/drbd/index.js';
-import type { RunResult } from '../../lib/sys/run.js';
+import { runDrbdSplitBrain, type DrbdSplitBrainArgs, type SplitBrainHost } from '../../lib/admin/cli/drbd-split-brain.js';
+import { parseDrbdText, withKernelLog } from '../../lib/admin/cli/drbd-report.js';
+import { parseGenerationIds, sameGeneration, syncHandshakesInKernelLog } from '../../lib/admin/drbd/generation-ids.js';
+import { hostsInDump, proposeVictim, resolutionSteps, splitBrainCases, type SplitBrainSide } from '../../lib/admin/drbd/split-brain.js';
+import type { DrbdState } from '../../lib/admin/drbd/index.js';
+import type { RunResult } from '../../lib/agent-runtime/sys/run.js';
 import { fakeIo } from '../helpers/fake-io.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;

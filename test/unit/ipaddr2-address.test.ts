@@ -12,7 +12,7 @@ import {
   sameAddress,
   unicastProblem,
   type IpAddress,
-} from '../../lib/ip/address.js';
+} from '../../lib/agent-runtime/ip/address.js';
 
 const addr = (text: string): IpAddress => {
   const r = parseAddress(text);

@@ -1,7 +1,7 @@
 // IPaddr2's parameters turned into one checked configuration: upstream's defaults and meaning,
 // unsupported Cluster IP settings refused, settings of the other address family flagged.
 import t from 'tap';
-import { resolveConfig, type VipParams } from '../../lib/ip/config.js';
+import { resolveConfig, type VipParams } from '../../lib/agent-runtime/ip/config.js';
 
 const DEFAULTS: VipParams = {
   ip: '',

@@ -3,9 +3,17 @@
 // and its decisions: the monitor's verdict in every state and the exact command lines for ip,
 // arping and na6.
 import t from 'tap';
-import { parseAddress, type IpAddress } from '../../lib/ip/address.js';
-import { resolveConfig, type VipConfig, type VipParams } from '../../lib/ip/config.js';
-import { findEntry, isLoopback, linkProblem, parseAddrShow, parseRouteShow, placeByRoute, type Link } from '../../lib/ip/iproute.js';
+import { parseAddress, type IpAddress } from '../../lib/agent-runtime/ip/address.js';
+import { resolveConfig, type VipConfig, type VipParams } from '../../lib/agent-runtime/ip/config.js';
+import {
+  findEntry,
+  isLoopback,
+  linkProblem,
+  parseAddrShow,
+  parseRouteShow,
+  placeByRoute,
+  type Link,
+} from '../../lib/agent-runtime/ip/iproute.js';
 import {
   addAddressArgs,
   announceSkipReason,
@@ -22,7 +30,7 @@ import {
   parseOwnRecord,
   placeAddress,
   recordFits,
-} from '../../lib/ip/plan.js';
+} from '../../lib/agent-runtime/ip/plan.js';
 
 const addr = (text: string): IpAddress => {
   const r = parseAddress(text);

@@ -5,7 +5,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import agent from '../../agents/IPaddr2.js';
-import { renderMetadata } from '../../lib/ocf/metadata.js';
+import { renderMetadata } from '../../lib/admin/ocf/metadata.js';
 import { REPO } from '../helpers/agent.js';
 
 interface Param {

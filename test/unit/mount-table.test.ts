@@ -1,8 +1,8 @@
 // MountTable.at answers what mountAt(parseMountinfo(text), dir) answers, without parsing the lines
-// of other directories (a monitor on a node with thousands of mounts; see lib/filesystem/mountinfo.ts).
+// of other directories (a monitor on a node with thousands of mounts; see lib/agent-runtime/filesystem/mountinfo.ts).
 import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
-import { MountTable, escapeMountPath, mountAt, parseMountinfo, unescapeMountPath } from '../../lib/filesystem/mountinfo.js';
+import { MountTable, escapeMountPath, mountAt, parseMountinfo, unescapeMountPath } from '../../lib/agent-runtime/filesystem/mountinfo.js';
 
 // The traps of a text search: the directory also appearing as another line's root or source, a
 // directory that is a prefix of another, stacked mounts (the last one is visible), escaped

@@ -10,10 +10,10 @@ import {
   mountsToRelease,
   parseMountinfo,
   showsSubvolumeOf,
-} from '../../lib/filesystem/mountinfo.js';
-import { fstabMountPoints, normalizeDirectory, systemDirectoryReason } from '../../lib/filesystem/system-dirs.js';
-import { classifyDevice, fsckNeeded } from '../../lib/filesystem/device.js';
-import { parseSignalList, stopSignalFor } from '../../lib/filesystem/signals.js';
+} from '../../lib/agent-runtime/filesystem/mountinfo.js';
+import { fstabMountPoints, normalizeDirectory, systemDirectoryReason } from '../../lib/agent-runtime/filesystem/system-dirs.js';
+import { classifyDevice, fsckNeeded } from '../../lib/agent-runtime/filesystem/device.js';
+import { parseSignalList, stopSignalFor } from '../../lib/agent-runtime/filesystem/signals.js';
 
 // A table shaped like a node running ocfkit: / on vda, our DRBD file system at /srv/data with a
 // nested mount, a bind mount of it elsewhere, a bind mount of a root-fs directory, and a path with a space.

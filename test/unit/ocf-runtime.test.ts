@@ -1,10 +1,10 @@
 // The OCF runtime: parameter reading, meta attributes, dispatch and exit codes.
 import t from 'tap';
-import { defineAgent, dispatch, exitReason } from '../../lib/ocf/agent.js';
-import { createLogger } from '../../lib/ocf/log.js';
-import { OCF, OcfError } from '../../lib/ocf/codes.js';
-import { readCrmMeta } from '../../lib/ocf/meta.js';
-import { parseBoolean, readParams, type ParamSpec } from '../../lib/ocf/params.js';
+import { defineAgent, dispatch, exitReason } from '../../lib/agent-runtime/ocf/agent.js';
+import { createLogger } from '../../lib/agent-runtime/ocf/log.js';
+import { OCF, OcfError } from '../../lib/agent-runtime/ocf/codes.js';
+import { readCrmMeta } from '../../lib/agent-runtime/ocf/meta.js';
+import { parseBoolean, readParams, type ParamSpec } from '../../lib/agent-runtime/ocf/params.js';
 
 const specs = [
   {
