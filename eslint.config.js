@@ -36,6 +36,30 @@ export default tseslint.config(
     },
   },
   {
+    // The agents run on every node every few seconds and ship only themselves and
+    // lib/agent-runtime (lib/README.md): never the admin side, never a package. Admin code may
+    // import the agent runtime, not the reverse. test/unit/agent-bundle.test.ts checks the same
+    // on the built bundles, which also catches what a specifier hides (dynamic imports, `..` detours).
+    files: ['agents/**/*.ts', 'lib/agent-runtime/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(lib/)?admin/',
+              message: 'lib/admin is the admin CLI: agents and lib/agent-runtime must not import it.',
+            },
+            {
+              regex: '^(?!node:|\\.)',
+              message: 'Agent bundles hold no packages: use Node built-ins (node:...) or lib/agent-runtime.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       // tap awaits the subtests that t.test() queues; awaiting each one by hand adds nothing.
