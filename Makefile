@@ -105,6 +105,12 @@ bench-failover: install
 	bash test/vm/setup.sh
 	node scripts/run-ts.mjs bench/failover.ts --cluster vm
 
+# The same on three qemu VMs with real DRBD 9 (quorum majority): heavy, about an hour for 3 runs.
+.PHONY: bench-failover-vm9
+bench-failover-vm9: build
+	bash test/vm/setup.sh
+	node scripts/run-ts.mjs bench/failover.ts --cluster vm9 --runs $${BENCH_RUNS:-3} --scenarios $${BENCH_SCENARIOS:-node-kill,standby}
+
 # The cost of one monitor as the node carries more (mountinfo entries, addresses, DRBD resources),
 # ocfkit vs upstream, plus what Node's compile cache / startup snapshot do to it (~5 min), then
 # DRBD 8.4 with 1-200 resources in the qemu VMs (~10 min under TCG). Not part of .ci/run.

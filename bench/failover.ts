@@ -5,8 +5,10 @@
 //   --cluster vm         test/vm/cluster/: 2 qemu VMs with real DRBD 8.4 under the file system,
 //                        ocf:ocfkit:drbd + Filesystem + IPaddr2 vs ocf:linbit:drbd +
 //                        ocf:heartbeat:Filesystem + IPaddr2; node-kill kills the VM
+//   --cluster vm9        the same with 3 qemu VMs and real DRBD 9 (quorum majority, on-no-quorum
+//                        io-error: test/vm/lab.sh's DRBD 9 resource), corosync token 5 s
 //
-//   node scripts/run-ts.mjs bench/failover.ts [--cluster namespace|vm] [--runs 5] [--nodes 2|3]
+//   node scripts/run-ts.mjs bench/failover.ts [--cluster namespace|vm|vm9] [--runs 5] [--nodes 2|3]
 //                                             [--token MS] [--scenarios node-kill,standby,fs-failure,vip-failure]
 //                                             [--kill-dc no|yes] [--json FILE]
 // (or BENCH_CLUSTER, BENCH_RUNS, BENCH_NODES, BENCH_TOKEN_MS, BENCH_SCENARIOS, BENCH_KILL_DC, BENCH_JSON).
@@ -49,16 +51,18 @@ function option(name: string, env: string, fallback: string): string {
 }
 
 const kind = option('cluster', 'BENCH_CLUSTER', 'namespace');
-if (kind !== 'namespace' && kind !== 'vm') throw new Error('--cluster must be namespace or vm');
+if (kind !== 'namespace' && kind !== 'vm' && kind !== 'vm9') throw new Error('--cluster must be namespace, vm or vm9');
+const inVms = kind !== 'namespace';
 const runs = Number(option('runs', 'BENCH_RUNS', '5'));
-const nodes = kind === 'vm' ? 2 : Number(option('nodes', 'BENCH_NODES', '2'));
-const tokenMs = Number(option('token', 'BENCH_TOKEN_MS', kind === 'vm' ? '3000' : '1000'));
+const nodes = kind === 'vm' ? 2 : kind === 'vm9' ? 3 : Number(option('nodes', 'BENCH_NODES', '2'));
+// emulated VMs on two cores: a starved VM must not look dead (three of them starve more)
+const tokenMs = Number(option('token', 'BENCH_TOKEN_MS', kind === 'vm9' ? '5000' : kind === 'vm' ? '3000' : '1000'));
 const scenarios = option('scenarios', 'BENCH_SCENARIOS', SCENARIOS.join(',')).split(',') as Scenario[];
 const jsonFile = option('json', 'BENCH_JSON', '');
 const killDc = option('kill-dc', 'BENCH_KILL_DC', 'no') === 'yes';
 if (nodes !== 2 && nodes !== 3) throw new Error('--nodes must be 2 or 3');
 for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (${SCENARIOS.join(', ')})`);
-const unavailable = kind === 'vm' ? vmUnavailable() : ocfkitUnavailable();
+const unavailable = inVms ? vmUnavailable() : ocfkitUnavailable();
 if (unavailable) throw new Error(unavailable);
 
 const median = (values: number[]): number | undefined => {
@@ -74,7 +78,9 @@ const opsMs = (o: Outcome, stack: Stack) =>
   [stack.ids.fs, stack.ids.vip, stack.ids.drbd].reduce((sum, id) => sum + (id ? (o.operationMs[id] ?? 0) : 0), 0);
 
 const started = Date.now();
-const cluster: Cluster = kind === 'vm' ? await startVmCluster({ tokenMs }) : await startCluster({ nodes, tokenMs });
+const cluster: Cluster = inVms
+  ? await startVmCluster({ tokenMs, drbd: kind === 'vm9' ? '9' : '8.4' })
+  : await startCluster({ nodes, tokenMs });
 const outcomes: Array<{ outcome: Outcome; stack: Stack }> = [];
 const problems: string[] = [];
 let stacks: Record<Provider, Stack> | undefined;
@@ -89,14 +95,14 @@ try {
     for (const provider of order) {
       const stack = stacks[provider];
       if (loaded !== provider) {
-        await loadStack(cluster, stack, 240_000, { replacing: loaded !== undefined });
+        await loadStack(cluster, stack, nodes > 2 && inVms ? 420_000 : 240_000, { replacing: loaded !== undefined });
         loaded = provider;
       }
       for (const scenario of scenarios) {
         const outcome = await runScenario(cluster, stack, scenario, {
           randomPhase: true,
           killDc,
-          ...(kind === 'vm' ? { timeoutMs: 240_000 } : {}),
+          ...(inVms ? { timeoutMs: nodes > 2 ? 300_000 : 240_000 } : {}),
         });
         if (scenario === 'fs-failure' || scenario === 'vip-failure') await cleanup(cluster, stack, outcome.to);
         const check = await checkCounter(cluster, stack, await activeNode(cluster, stack));
@@ -125,7 +131,10 @@ if (!stacks) throw failure;
 
 // ---------------------------------------------------------------------------------------------
 const token = `corosync token ${tokenMs} ms, consensus ${Math.round(tokenMs * 1.2)} ms`;
-const where = kind === 'vm' ? 'in qemu VMs (TCG) with DRBD 8.4 under the file system' : 'in network namespaces on shared storage';
+const where =
+  kind === 'namespace'
+    ? 'in network namespaces on shared storage'
+    : `in qemu VMs (TCG) with DRBD ${kind === 'vm9' ? '9 (quorum majority)' : '8.4'} under the file system`;
 const lines = [
   `Failover on a ${nodes}-node Pacemaker cluster ${where} (${token}); median of ${runs} runs per side;`,
   `node-kill kills ${killDc ? 'the DC' : 'a node that is not the DC'}; failures in place come at a random point of the monitor interval;`,
@@ -179,7 +188,7 @@ for (const scenario of scenarios) {
 }
 lines.push('');
 const description = (scenario: Scenario) =>
-  kind === 'vm' && scenario === 'node-kill' ? "SIGKILL of the active VM's qemu (a power loss)" : DESCRIPTIONS[scenario];
+  inVms && scenario === 'node-kill' ? "SIGKILL of the active VM's qemu (a power loss)" : DESCRIPTIONS[scenario];
 for (const scenario of scenarios) lines.push(`  ${scenario.padEnd(11)}: ${description(scenario)}`);
 lines.push(
   `Total ${seconds(Date.now() - started)}. ${problems.length === 0 ? 'No acknowledged write was lost in any run.' : `PROBLEMS:\n  ${problems.join('\n  ')}`}`,
