@@ -120,7 +120,9 @@ bench-scale: install
 	node scripts/run-ts.mjs bench/scale-drbd.ts
 
 # Dual-primary DRBD 8.4 under GFS2 + DLM in the qemu VM cluster, with real fencing (issue 16):
-# both nodes writing, then one VM killed (test/vm/extended/dual-primary.test.ts). Not part of .ci/run.
+# both nodes writing, the replication link cut (one node fenced), the fenced node back with a
+# resync, one VM killed, the two-node wait_for_all trap (test/vm/extended/dual-primary.test.ts,
+# ~12.5 min). Not part of .ci/run.
 .PHONY: test-dual-primary
 test-dual-primary: build
 	bash test/vm/setup.sh
