@@ -1,5 +1,6 @@
 // Validating stack descriptions: every mistake is reported, in the words of the input's origin.
 import t from 'tap';
+import { renderDrbdResFile } from '../../lib/admin/crm/drbd-res.js';
 import { validateClusterSpec, type SpecResult } from '../../lib/admin/crm/spec.js';
 import { flagLabel, parseStackFile, stackFlagsToRaw } from '../../lib/admin/crm/stack-input.js';
 
@@ -89,6 +90,78 @@ t.test('more garbage', async (t) => {
   check({ nic: 'eth0', ip: undefined }, /--ip: is missing/);
   check({ stickiness: '-5' }, /--stickiness: must be a whole number/);
   check({ provider: 'suse' }, /--provider: "suse" is not one of ocfkit, heartbeat, linbit/);
+});
+
+// Addresses are read by the agents' own parser (lib/agent-runtime/ip/address.ts): what the CLI
+// writes into a configuration, the agent accepts.
+t.test('addresses: what the CLI accepted and the agents accept still passes', async (t) => {
+  const accepted = (flags: object) => validateClusterSpec(stackFlagsToRaw({ ...webFlags, ...flags }), flagLabel);
+  for (const ip of ['192.168.0.20/24', '10.1.2.3', 'fd00::20/64', 'FD00:213:0::20/64', '2001:db8::192.168.0.20/96', '172.16.0.1/12']) {
+    t.same(errorsOf(accepted({ ip })), [], `--ip ${ip}`);
+  }
+  t.same(errorsOf(accepted({ ip: 'fe80::20/64', nic: 'eth0' })), [], 'a link-local VIP with its interface');
+  for (const address of ['10.0.0.1', 'fd00::1', 'FD00:0::1', '::ffff:10.0.0.1', '2001:db8::10.0.0.1']) {
+    t.same(errorsOf(accepted({ node: [`alice@${address}`, 'bob@10.0.0.2'] })), [], `--node alice@${address}`);
+  }
+});
+
+t.test('addresses: a DRBD node may name the interface of a link-local address, a VIP may not', async (t) => {
+  // drbdadm reads `address ipv6 [fe80::1%eth0]:7789` (checked with drbdadm -c FILE dump), and a
+  // link-local address is of no use without its interface.
+  const linkLocal = validateClusterSpec(
+    stackFlagsToRaw({ ...webFlags, node: ['alice@fe80::1%eth0', 'bob@fe80::2%br-lan.10'], disk: '/dev/sdb1' }),
+    flagLabel,
+  );
+  if (!linkLocal.ok) throw new Error(linkLocal.errors.join('\n'));
+  const res = renderDrbdResFile(linkLocal.spec.stacks[0]!, linkLocal.spec.nodes);
+  t.match(res.ok && res.text, /on alice \{ node-id 0; address ipv6 \[fe80::1%eth0\]:7789; \}/);
+  t.match(res.ok && res.text, /on bob {3}\{ node-id 1; address ipv6 \[fe80::2%br-lan\.10\]:7789; \}/);
+
+  const check = (flags: object, pattern: RegExp) =>
+    t.match(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...webFlags, ...flags }), flagLabel)).join('\n'), pattern);
+  // Once accepted (node:net), refused by drbdadm or by the IPaddr2 agent.
+  check({ node: ['alice@fe80::1%a:b', 'bob'] }, /^--node: "fe80::1%a:b": the zone index "a:b" is not an interface name or number/);
+  check({ node: ['alice@fe80::1%', 'bob'] }, /^--node: "fe80::1%": the zone index "" is not an interface name/);
+  check({ node: ['alice@10.0.0.1%eth0', 'bob'] }, /^--node: "10\.0\.0\.1%eth0" has a zone index, which only an IPv6 address takes$/);
+  check({ ip: 'fe80::20%eth0/64' }, /^--ip: "fe80::20%eth0" has a zone index: a virtual IP takes its interface from --nic instead$/);
+  check({ ip: 'fe80::20/64', nic: undefined }, /^--ip: fe80::20 is a link-local address: name its interface with --nic$/);
+  check({ ip: '224.0.0.5/24' }, /^--ip: 224\.0\.0\.5 cannot be a service address: 224\.0\.0\.5 is a multicast address$/);
+  check({ ip: '::1/128' }, /^--ip: ::1 cannot be a service address: ::1 is the loopback address$/);
+  check({ ip: '::ffff:10.0.0.5/96' }, /--ip: ::ffff:10\.0\.0\.5 cannot be a service address: .* give the IPv4 address itself/);
+  check({ ip: '127.0.0.5/8' }, /^--ip: 127\.0\.0\.5 cannot be a service address: it is a loopback address$/);
+  // Refused before and still refused, in the same words.
+  check({ ip: ' 10.0.0.5' }, /^--ip: " 10\.0\.0\.5" is not an IPv4 or IPv6 address$/);
+  check({ node: ['alice@010.0.0.1', 'bob'] }, /^--node: "010\.0\.0\.1" is not an IPv4 or IPv6 address$/);
+
+  // In a file, the message names the field to use instead.
+  const fromFile = validateClusterSpec({
+    nodes: ['a', 'b'],
+    withoutFencing: true,
+    stacks: [
+      {
+        name: 'web',
+        drbd: { resource: 'r0', device: '/dev/drbd0' },
+        filesystem: { directory: '/srv/www', fstype: 'ext4' },
+        ip: 'fe80::5%eth0',
+      },
+      {
+        name: 'db',
+        drbd: { resource: 'r1', device: '/dev/drbd1' },
+        filesystem: { directory: '/srv/db', fstype: 'ext4' },
+        ip: 'FD00::5/64',
+      },
+      {
+        name: 'log',
+        drbd: { resource: 'r2', device: '/dev/drbd2' },
+        filesystem: { directory: '/srv/log', fstype: 'ext4' },
+        ip: 'fd00:0::5/64',
+      },
+    ],
+  });
+  t.match(errorsOf(fromFile), [
+    'stacks[0].ip: "fe80::5%eth0" has a zone index: a virtual IP takes its interface from stacks[0].ip.nic instead',
+    'stacks[].ip: virtual IP "fd00::5" is used by two stacks',
+  ]);
 });
 
 t.test('three nodes on DRBD 9 get quorum by default; dual-primary forces resource-and-stonith', async (t) => {

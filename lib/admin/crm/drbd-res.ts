@@ -1,7 +1,6 @@
 // The DRBD side of a stack: the resource file (/etc/drbd.d/<name>.res) and the fencing snippet
 // every generated cluster configuration repeats as a comment. Pure: returns text.
 
-import { isIPv6 } from 'node:net';
 import { tuningLines, tuningOption } from './drbd-tuning.js';
 import type { DrbdSpec, MetaDisk, NodeSpec, StackSpec } from './spec.js';
 
@@ -167,6 +166,7 @@ function metaDiskText(metaDisk: MetaDisk): string {
   return metaDisk.index === undefined ? drbdWord(metaDisk.device) : `${drbdWord(metaDisk.device)} [${metaDisk.index}]`;
 }
 
+/** The address was checked by spec.ts; as lib/agent-runtime/ip/address.ts decides it, a colon means IPv6. */
 function drbdAddress(address: string, port: number): string {
-  return isIPv6(address) ? `ipv6 [${address}]:${port}` : `${address}:${port}`;
+  return address.includes(':') ? `ipv6 [${address}]:${port}` : `${address}:${port}`;
 }

@@ -3,7 +3,7 @@
 // `validateClusterSpec` turns loosely typed input (command-line flags or a JSON/YAML file) into a
 // checked ClusterSpec, or lists every problem it found. Pure.
 
-import { isIPv4, isIPv6 } from 'node:net';
+import { interfaceNameProblem, isLinkLocal, parseAddress, unicastProblem, type IpAddress } from '../../agent-runtime/ip/address.js';
 import { parseAgentRef, parseParamList, splitAgentSpec, type AgentRef } from './agent-ref.js';
 import { OPERATION_DEFAULTS, readDefaults, RESOURCE_DEFAULTS } from './defaults.js';
 import { crmInexpressible } from './quote.js';
@@ -166,7 +166,7 @@ export function validateClusterSpec(raw: unknown, label: FieldLabeler = (path) =
     fail('stacks', 'describe at least one stack');
   } else {
     rawStacks.forEach((rawStack, index) => {
-      const stack = readStack(rawStack, `stacks[${index}]`, index, nodes.length, fail);
+      const stack = readStack(rawStack, `stacks[${index}]`, index, nodes.length, fail, label);
       if (stack) stacks.push(stack);
     });
   }
@@ -185,7 +185,8 @@ export function validateClusterSpec(raw: unknown, label: FieldLabeler = (path) =
   checkUnique(stacks, (stack) => stack.filesystem.directory, 'filesystem.directory', 'mount point', fail);
   checkUnique(
     stacks.filter((stack) => stack.ip),
-    (stack) => stack.ip!.address,
+    // By value, as the agents compare addresses: FD00::20 and fd00:0::20 are one address.
+    (stack) => parseExactAddress(stack.ip!.address)?.text ?? stack.ip!.address,
     'ip',
     'virtual IP',
     fail,
@@ -312,7 +313,8 @@ function readNodes(value: unknown, fail: Fail): NodeSpec[] {
     }
     if (name === undefined) return;
     if (!NODE_NAME.test(name)) return fail(path, `"${name}" is not a valid node name`);
-    if (address !== undefined && !isIPv4(address) && !isIPv6(address)) return fail(path, `"${address}" is not an IPv4 or IPv6 address`);
+    const addressProblem = address === undefined ? undefined : replicationAddressProblem(address);
+    if (addressProblem) return fail(path, addressProblem);
     if (names.has(name)) return fail(path, `node "${name}" is listed twice`);
     names.add(name);
     nodes.push(address === undefined ? { name } : { name, address });
@@ -374,7 +376,7 @@ function readAgentList(value: unknown, path: string, fail: Fail, defaultStandard
   return agents;
 }
 
-function readStack(value: unknown, path: string, index: number, nodeCount: number, fail: Fail): StackSpec | undefined {
+function readStack(value: unknown, path: string, index: number, nodeCount: number, fail: Fail, label: FieldLabeler): StackSpec | undefined {
   if (!isObject(value)) {
     fail(path, 'must be a mapping');
     return undefined;
@@ -392,7 +394,7 @@ function readStack(value: unknown, path: string, index: number, nodeCount: numbe
   if (shared && dualPrimary)
     fail(`${path}.dualPrimary`, 'dual-primary is a DRBD setting: describe the DRBD resource (drbd.resource, drbd.device)');
   const filesystem = readFilesystem(value.filesystem, `${path}.filesystem`, dualPrimary, shared, fail);
-  const ip = readIp(value.ip, `${path}.ip`, fail);
+  const ip = readIp(value.ip, `${path}.ip`, fail, label);
   const services = readAgentList(value.services, `${path}.services`, fail);
   if ((!shared && !drbd) || !filesystem || name === undefined) return undefined;
   if (shared) {
@@ -557,7 +559,7 @@ function readSharedDevice(value: unknown, path: string, fail: Fail): string | un
 }
 
 /** `192.168.0.20/24` or { address, prefix, nic }. */
-function readIp(value: unknown, path: string, fail: Fail): IpSpec | undefined {
+function readIp(value: unknown, path: string, fail: Fail, label: FieldLabeler): IpSpec | undefined {
   if (value === undefined || value === null) return undefined;
   let text: string | undefined;
   let nic: string | undefined;
@@ -577,19 +579,61 @@ function readIp(value: unknown, path: string, fail: Fail): IpSpec | undefined {
   const slash = text.indexOf('/');
   const address = slash === -1 ? text : text.slice(0, slash);
   if (slash !== -1) prefixValue = text.slice(slash + 1);
-  const family = isIPv4(address) ? 4 : isIPv6(address) ? 6 : 0;
-  if (family === 0) {
+  const parsed = parseExactAddress(address);
+  if (!parsed) {
     fail(path, `"${address}" is not an IPv4 or IPv6 address`);
     return undefined;
   }
-  if (family === 4 && (address === '0.0.0.0' || address === '255.255.255.255' || address.startsWith('127.'))) {
-    fail(path, `${address} cannot be a service address`);
+  // IPaddr2 puts the address on the interface named by nic; a zone index would name it a second time.
+  if (address.includes('%')) {
+    fail(path, `"${address}" has a zone index: a virtual IP takes its interface from ${label(`${path}.nic`)} instead`);
     return undefined;
   }
-  const prefix = readInteger(prefixValue, `${path}.prefix`, fail, undefined, 1, family === 4 ? 32 : 128);
+  const notService = parsed.family === 'inet' && parsed.bytes[0] === 127 ? 'it is a loopback address' : unicastProblem(parsed);
+  if (notService) {
+    fail(path, `${address} cannot be a service address: ${notService}`);
+    return undefined;
+  }
+  // As the IPaddr2 agent decides it (lib/agent-runtime/ip/config.ts): fe80::/10 exists on every link.
+  if (parsed.family === 'inet6' && isLinkLocal(parsed) && nic === undefined) {
+    fail(path, `${address} is a link-local address: name its interface with ${label(`${path}.nic`)}`);
+    return undefined;
+  }
+  const prefix = readInteger(prefixValue, `${path}.prefix`, fail, undefined, 1, parsed.family === 'inet' ? 32 : 128);
   if (nic !== undefined && !NIC.test(nic)) fail(`${path}.nic`, `"${nic}" is not a network interface name`);
   const ip: IpSpec = { address };
   if (prefix !== undefined) ip.prefix = prefix;
   if (nic !== undefined) ip.nic = nic;
   return ip;
+}
+
+/**
+ * An address as the agents read it (lib/agent-runtime/ip/address.ts), so the CLI accepts exactly
+ * what they do, with no white space around it. A zone index (`%eth0`) is skipped here: the caller
+ * decides whether the field may have one.
+ */
+function parseExactAddress(text: string): IpAddress | undefined {
+  const parsed = parseAddress(text.split('%')[0]!);
+  return parsed.ok && !/^\s|\s$/.test(text) ? parsed.value : undefined;
+}
+
+/** drbdadm reads a zone index as a word of these characters; the kernel's interface names are 1-15 bytes. */
+const ZONE_INDEX = /^[A-Za-z0-9_.-]{1,15}$/;
+
+/**
+ * A node's replication address, as the DRBD resource file writes it (`address ipv6 [ADDRESS]:PORT`):
+ * IPv4, or IPv6 with an optional zone index, `fe80::1%eth0`: a link-local address names no link
+ * without one, and drbdadm (9 and 8.4) reads it.
+ */
+function replicationAddressProblem(text: string): string | undefined {
+  const parsed = parseExactAddress(text);
+  if (!parsed) return `"${text}" is not an IPv4 or IPv6 address`;
+  const percent = text.indexOf('%');
+  if (percent === -1) return undefined;
+  const zone = text.slice(percent + 1);
+  if (parsed.family === 'inet') return `"${text}" has a zone index, which only an IPv6 address takes`;
+  if (!ZONE_INDEX.test(zone) || interfaceNameProblem(zone) !== undefined) {
+    return `"${text}": the zone index "${zone}" is not an interface name or number (letters, digits, _ . -; 1 to 15)`;
+  }
+  return undefined;
 }
