@@ -6,7 +6,7 @@
 // state no longer is what it showed.
 //
 // Commands go through lib/agent-runtime/sys/run.ts (argument vectors, a timeout that abandons a child stuck in
-// the kernel: drbdadm can hang), not through the CLI's execa.
+// the kernel: drbdadm can hang).
 
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline/promises';

@@ -1,16 +1,22 @@
-// The CLI's only contact with the machine: files, standard streams and commands (through execa:
-// argument arrays, no shell; the agents use the lighter lib/agent-runtime/sys/run, see there why). Handlers
-// receive it as `CliIo`, so tests can hand them a fake.
+// The CLI's only contact with the machine: files, standard streams and commands. Handlers
+// receive it as `CliIo`, so tests can hand them a fake. Commands run as the agents run them
+// (lib/agent-runtime/sys/run.ts run(): argument arrays, no shell, and at the timeout the child is
+// killed and abandoned, so that a drbdsetup stuck in the kernel cannot hang the CLI).
 
 import { readFile, writeFile } from 'node:fs/promises';
-import { execa } from 'execa';
+import { run, type RunResult } from '../../agent-runtime/sys/run.js';
 
 export interface CommandResult {
   /** undefined when the program could not be started at all (not installed). */
   exitCode: number | undefined;
   stdout: string;
+  /** What the program wrote; when our timeout killed it, a last line says so. */
   stderr: string;
+  /** How it ended, when not by exiting on its own (lib/agent-runtime/sys/run.ts). */
+  failure?: RunResult['failure'];
 }
+
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface CliIo {
   stdout(text: string): void;
@@ -34,14 +40,14 @@ export const processIo: CliIo = {
   readText: (path) => (path === '-' ? readStdin() : readFile(path, 'utf8')),
   writeText: (path, text) => writeFile(path, text),
   async run(command, args, options = {}) {
-    const result = await execa(command, args, {
-      reject: false,
-      timeout: options.timeoutMs ?? 30_000,
-      stripFinalNewline: false,
-      ...(options.env ? { env: options.env } : {}),
-    });
-    const notFound = (result as { code?: string }).code === 'ENOENT';
-    return { exitCode: notFound ? undefined : result.exitCode, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const result = await run(command, args, { timeoutMs, ...(options.env ? { env: options.env } : {}) });
+    if (result.failure === 'not-found')
+      return { exitCode: undefined, stdout: result.stdout, stderr: result.stderr, failure: result.failure };
+    // Callers print stderr when a command fails: it must say that it was us who ended it.
+    const stderr =
+      result.failure === 'timeout' ? `${result.stderr}${command}: no answer within ${timeoutMs / 1000} s: killed\n` : result.stderr;
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr, ...(result.failure ? { failure: result.failure } : {}) };
   },
   env: process.env,
 };
