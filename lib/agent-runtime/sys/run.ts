@@ -1,9 +1,10 @@
-// The one place where agents run other programs: argument arrays, never a shell, with a timeout
-// that kills (an agent must answer Pacemaker before its operation timeout, whatever the child does).
+// The one place where agents and the CLI run other programs: argument arrays, never a shell, with
+// a timeout that kills (an agent must answer Pacemaker before its operation timeout, whatever the
+// child does; the CLI must not hang on a drbdsetup stuck in the kernel).
 //
 // Built on node:child_process, not execa: measured on Node 24 here, execa's module initialisation
 // costs ~20 ms of CPU on the first command an agent runs (38 ms with the first call), more than
-// half of a whole monitor. (The interactive CLI, where that does not matter, uses execa.)
+// half of a whole monitor.
 // runSync is for commands that cannot hang in the kernel (ip, arping); anything that touches a
 // mount or DRBD goes through run(), which can abandon its child.
 import { which } from './which.js';
