@@ -375,8 +375,7 @@ async function start(ctx: Ctx): Promise<OcfCode> {
   // `up` for a resource that is down; `adjust` brings a running one in line with its configuration.
   const verb = before.configured ? 'adjust' : 'up';
   const args = p.connect_only_after_promote && !before.configured ? ['up', '--', '--skip-net', p.drbd_resource] : [verb, p.drbd_resource];
-  const r = await drbdadm(p.drbdconf, args, budget(ctx));
-  if (r.exitCode !== 0) throw genericError(`drbdadm ${args.join(' ')} failed: ${failureText(r)}`);
+  await bringUp(ctx, args);
 
   const state = await waitForPeers(ctx, p.connect_only_after_promote ? 0 : p.wfc_timeout * 1000);
   if (!state) throw genericError(`drbdadm ${verb} ${p.drbd_resource} succeeded but the resource is not configured`);
@@ -384,6 +383,45 @@ async function start(ctx: Ctx): Promise<OcfCode> {
   ctx.log.info(`started ${p.drbd_resource}: ${describe(state)}`);
   return OCF.SUCCESS;
 }
+
+/** How often start runs `drbdadm adjust` again after a failed `up`/`adjust` (1 s apart, as budget allows). */
+const START_ATTEMPTS = 3;
+
+/**
+ * Runs `drbdadm up` (or `adjust`) until this node's side is up: the resource configured and every
+ * volume's disk attached. What start owes Pacemaker is that side; connecting to the peers is DRBD's
+ * own job afterwards (it keeps retrying), and the monitor reports how that goes, as linbit's agent
+ * does. On DRBD 9 `adjust` also connects to every peer, and a peer busy resyncing another node can
+ * refuse that for a moment (seen on three nodes: "Can not start OV/resync since it is already
+ * active"): failing the start for it would leave the node out of the clone until an admin cleans
+ * up. A command that hung (timeout) is not retried: there is no budget left for it.
+ */
+async function bringUp(ctx: Ctx, firstArgs: string[]): Promise<void> {
+  const p = ctx.params;
+  let args = firstArgs;
+  for (let attempt = 1; ; attempt++) {
+    const r = await drbdadm(p.drbdconf, args, budget(ctx));
+    if (r.exitCode === 0) return;
+    const failed = `drbdadm ${args.join(' ')} failed: ${failureText(r)}`;
+    if (r.failure === 'timeout') throw genericError(failed);
+    const seen = await observe(ctx);
+    if (seen.configured && localSideUp(seen.state)) {
+      ctx.log.warn(`${failed}; ${p.drbd_resource} is up here (${describe(seen.state)}), DRBD keeps connecting by itself`);
+      return;
+    }
+    if (attempt >= START_ATTEMPTS || ctx.remainingMs() < 1000 + 5000) throw genericError(failed);
+    ctx.log.warn(`${failed}; trying again`);
+    await sleep(1000);
+    // whatever `up` managed to do stays: from here on, bring it in line with the configuration
+    // (not with connect_only_after_promote: adjust would connect)
+    if (seen.configured && args[0] === 'up' && !p.connect_only_after_promote) args = ['adjust', p.drbd_resource];
+  }
+}
+
+/** Every volume has its disk attached (or is an intentionally diskless client). */
+const localSideUp = (s: DrbdState) =>
+  s.volumes.length > 0 &&
+  s.volumes.every((v) => v.client === true || ['UpToDate', 'Consistent', 'Outdated', 'Inconsistent'].includes(v.disk));
 
 async function waitForPeers(ctx: Ctx, waitMs: number): Promise<DrbdState | undefined> {
   const until = Date.now() + Math.min(waitMs, ctx.remainingMs());

@@ -197,7 +197,9 @@ t.test('start', async (t) => {
       r.reason,
       "drbdadm up r0 failed: r0: Failure: (114) Lower device is already claimed. This usually means it is mounted. / Command 'drbdsetup attach 0 /dev/vda /dev/vda internal' terminated with exit code 10",
     );
-    t.same(r.commands, [cmd.drbdadm(d.conf, 'dump', 'r0'), cmd.events2(), cmd.drbdadm(d.conf, 'up', 'r0')]);
+    // tried three times, 1 s apart (a peer may refuse for a moment), then the first words stand
+    const attempt = [cmd.drbdadm(d.conf, 'up', 'r0'), cmd.events2()];
+    t.same(r.commands, [cmd.drbdadm(d.conf, 'dump', 'r0'), cmd.events2(), ...attempt, ...attempt, ...attempt]);
   });
 
   t.test('up that leaves the resource unconfigured is an error', async (t) => {
@@ -205,6 +207,32 @@ t.test('start', async (t) => {
     const r = d.run('start');
     t.equal(r.code, 1);
     t.equal(r.reason, 'drbdadm up r0 succeeded but the resource is not configured');
+  });
+
+  // Seen on three DRBD 9 VMs: a node back from fencing, two peers resyncing it at once, and the
+  // adjust of its start refused for a moment; the start failed, fail-count INFINITY, and the node
+  // stayed out of the clone. linbit's agent starts once the disk is attached.
+  t.test('DRBD 9: adjust fails on the network side, the disk is attached: started, with a warning', async (t) => {
+    const d = drbdDouble(t, { version: 'drbd-9', node: 'node2', state: '03-synced-one-primary' });
+    d.fail('drbdadm-adjust', 'always', 10, 'r0: Can not start OV/resync since it is already active');
+    const r = d.run('start');
+    t.equal(r.code, 0, r.stderr);
+    t.match(r.stderr, /WARNING: drbdadm adjust r0 failed: r0: Can not start OV\/resync .* is up here .*DRBD keeps connecting by itself/);
+    t.equal(d.score(), '10000', 'the promotion score is published as after any start');
+  });
+
+  t.test('up refused once, the resource still down: tried again, started', async (t) => {
+    const d = drbdDouble(t, { version: 'drbd-9', node: 'node2' });
+    d.on('up', '03-synced-one-primary');
+    d.fail('drbdadm-up', 1, 10, 'r0: State change failed: (-10) State change was refused by peer node');
+    const r = d.run('start');
+    t.equal(r.code, 0, r.stderr);
+    t.same(
+      r.commands.filter((c) => c.includes(' up ')),
+      [cmd.drbdadm(d.conf, 'up', 'r0'), cmd.drbdadm(d.conf, 'up', 'r0')],
+      'up twice',
+    );
+    t.match(r.stderr, /WARNING: drbdadm up r0 failed: .*refused by peer node; trying again/);
   });
 
   t.test('start as a clone without notify=true: OCF_ERR_CONFIGURED before running anything', async (t) => {
