@@ -61,7 +61,10 @@ async function bringBack(t: Test, cluster: VmCluster, node: number, observer: nu
   await waitForConstraint(cluster, observer as NodeId, false);
   await settle(cluster, observer, 180);
   const s = await cluster.status(observer);
-  t.equal(s?.resources.get('drbd-r0')?.nodes.length, 3, `node${node} is back: DRBD runs on all three nodes, UpToDate everywhere`);
+  const running = s?.resources.get('drbd-r0')?.nodes.length;
+  // when not, Pacemaker's failed actions (with the agent's exit reason) say why
+  if (running !== 3) t.comment((await cluster.run(observer, 'crm_mon', ['-1', '--include=failcounts,failures'])).stdout);
+  t.equal(running, 3, `node${node} is back: DRBD runs on all three nodes, UpToDate everywhere`);
 }
 
 if (run) {
