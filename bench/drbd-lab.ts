@@ -3,7 +3,36 @@
 // up, connected and in sync, with node1 Primary and one block written.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEVICE, NODES, RES, type Lab } from '../test/vm/lab.js';
+import { DEVICE, GUEST_PATH, NODES, PROJECT, RES, type Lab } from '../test/vm/lab.js';
+
+/**
+ * The environment Pacemaker 2.1 gives a recurring monitor of r0 (a promotable clone of two with
+ * notify) on `node`, every `intervalMs`; crm_attribute is the lab's stub for both agents.
+ */
+export function monitorEnv(node: string, intervalMs: number): Record<string, string> {
+  return {
+    OCF_ROOT: '/usr/lib/ocf',
+    OCF_RA_VERSION_MAJOR: '1',
+    OCF_RA_VERSION_MINOR: '1',
+    OCF_RESOURCE_INSTANCE: 'drbd_r0',
+    OCF_RESOURCE_TYPE: 'drbd',
+    OCF_RESKEY_drbd_resource: RES,
+    OCF_RESKEY_CRM_meta_clone_max: '2',
+    OCF_RESKEY_CRM_meta_clone_node_max: '1',
+    OCF_RESKEY_CRM_meta_promoted_max: '1',
+    OCF_RESKEY_CRM_meta_promoted_node_max: '1',
+    OCF_RESKEY_CRM_meta_master_max: '1',
+    OCF_RESKEY_CRM_meta_master_node_max: '1',
+    OCF_RESKEY_CRM_meta_notify: 'true',
+    OCF_RESKEY_CRM_meta_globally_unique: 'false',
+    OCF_RESKEY_CRM_meta_on_node: node,
+    OCF_RESKEY_CRM_meta_interval: String(intervalMs),
+    OCF_RESKEY_CRM_meta_timeout: '20000',
+    OCF_RESKEY_CRM_meta_name: 'monitor',
+    CRM_ATTRIBUTE_STUB_DIR: '/run/stub',
+    PATH: `${PROJECT}/test/vm/stubs:${GUEST_PATH}`,
+  };
+}
 
 export async function agentAndSyncedR0(lab: Lab, ours: string, agentBytes: Buffer): Promise<void> {
   for (const n of NODES) writeFileSync(join(lab.ctlDir(n), 'drbd-agent'), agentBytes);

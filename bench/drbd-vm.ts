@@ -20,8 +20,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { agentAndSyncedR0 } from './drbd-lab.js';
-import { GUEST_PATH, Lab, NODES, PROJECT, RES, shq, vmUnavailable, type NodeId } from '../test/vm/lab.js';
+import { agentAndSyncedR0, monitorEnv } from './drbd-lab.js';
+import { Lab, NODES, PROJECT, shq, vmUnavailable, type NodeId } from '../test/vm/lab.js';
 
 function option(name: string, env: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -33,7 +33,6 @@ if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a whole
 
 const OURS = `${PROJECT}/dist/agents/drbd`;
 const UPSTREAM = '/usr/lib/ocf/resource.d/linbit/drbd';
-const STUBS = `${PROJECT}/test/vm/stubs`;
 const unavailable = vmUnavailable();
 if (unavailable) throw new Error(`the DRBD VM lab cannot run: ${unavailable}`);
 if (!existsSync(OURS)) throw new Error(`${OURS} is missing: run node scripts/build.mjs first`);
@@ -77,28 +76,7 @@ const stats = (rs: Run[]): Stats => ({
 /** The guest script: `runs` rounds, ours and upstream in each, the order flipping every round. */
 function benchScript(n: NodeId): string {
   const interval = n === 1 ? 10000 : 20000; // the Promoted / Unpromoted monitor intervals of both agents
-  const env: Record<string, string> = {
-    OCF_ROOT: '/usr/lib/ocf',
-    OCF_RA_VERSION_MAJOR: '1',
-    OCF_RA_VERSION_MINOR: '1',
-    OCF_RESOURCE_INSTANCE: 'drbd_r0',
-    OCF_RESOURCE_TYPE: 'drbd',
-    OCF_RESKEY_drbd_resource: RES,
-    OCF_RESKEY_CRM_meta_clone_max: '2',
-    OCF_RESKEY_CRM_meta_clone_node_max: '1',
-    OCF_RESKEY_CRM_meta_promoted_max: '1',
-    OCF_RESKEY_CRM_meta_promoted_node_max: '1',
-    OCF_RESKEY_CRM_meta_master_max: '1',
-    OCF_RESKEY_CRM_meta_master_node_max: '1',
-    OCF_RESKEY_CRM_meta_notify: 'true',
-    OCF_RESKEY_CRM_meta_globally_unique: 'false',
-    OCF_RESKEY_CRM_meta_on_node: `node${n}`,
-    OCF_RESKEY_CRM_meta_interval: String(interval),
-    OCF_RESKEY_CRM_meta_timeout: '20000',
-    OCF_RESKEY_CRM_meta_name: 'monitor',
-    CRM_ATTRIBUTE_STUB_DIR: '/run/stub',
-    PATH: `${STUBS}:${GUEST_PATH}`,
-  };
+  const env = monitorEnv(`node${n}`, interval);
   return `${Object.entries(env)
     .map(([k, v]) => `export ${k}=${shq(v)}`)
     .join('\n')}

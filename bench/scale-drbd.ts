@@ -30,8 +30,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { agentAndSyncedR0 } from './drbd-lab.js';
-import { ADDRESS, GUEST_PATH, Lab, NODE, NODES, PROJECT, RES, shq, vmUnavailable } from '../test/vm/lab.js';
+import { agentAndSyncedR0, monitorEnv } from './drbd-lab.js';
+import { ADDRESS, Lab, NODE, NODES, PROJECT, RES, shq, vmUnavailable } from '../test/vm/lab.js';
 
 function option(name: string, env: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -82,29 +82,7 @@ function processCpuMs(pid: number): number {
 }
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-/** The environment Pacemaker 2.1 gives a recurring monitor of a promotable clone with notify. */
-const MONITOR_ENV: Record<string, string> = {
-  OCF_ROOT: '/usr/lib/ocf',
-  OCF_RA_VERSION_MAJOR: '1',
-  OCF_RA_VERSION_MINOR: '1',
-  OCF_RESOURCE_INSTANCE: 'drbd_r0',
-  OCF_RESOURCE_TYPE: 'drbd',
-  OCF_RESKEY_drbd_resource: RES,
-  OCF_RESKEY_CRM_meta_clone_max: '2',
-  OCF_RESKEY_CRM_meta_clone_node_max: '1',
-  OCF_RESKEY_CRM_meta_promoted_max: '1',
-  OCF_RESKEY_CRM_meta_promoted_node_max: '1',
-  OCF_RESKEY_CRM_meta_master_max: '1',
-  OCF_RESKEY_CRM_meta_master_node_max: '1',
-  OCF_RESKEY_CRM_meta_notify: 'true',
-  OCF_RESKEY_CRM_meta_globally_unique: 'false',
-  OCF_RESKEY_CRM_meta_on_node: 'node1',
-  OCF_RESKEY_CRM_meta_interval: String(PROMOTED_INTERVAL_S * 1000),
-  OCF_RESKEY_CRM_meta_timeout: '20000',
-  OCF_RESKEY_CRM_meta_name: 'monitor',
-  CRM_ATTRIBUTE_STUB_DIR: '/run/stub',
-  PATH: `${PROJECT}/test/vm/stubs:${GUEST_PATH}`,
-};
+const MONITOR_ENV = monitorEnv('node1', PROMOTED_INTERVAL_S * 1000);
 
 /**
  * The guest script that adds resources s<first>..s<last> on one node: each a 4 MiB sparse file on
