@@ -119,14 +119,15 @@ bench-scale: install
 	bash test/vm/setup.sh
 	node scripts/run-ts.mjs bench/scale-drbd.ts
 
-# Dual-primary DRBD 8.4 under GFS2 + DLM in the qemu VM cluster, with real fencing (issue 16):
-# both nodes writing, the replication link cut (one node fenced), the fenced node back with a
-# resync, one VM killed, the two-node wait_for_all trap (test/vm/extended/dual-primary.test.ts,
-# ~12.5 min). Not part of .ci/run.
+# Dual-primary DRBD 8.4 under GFS2 (or OCFS2: DP_FS=ocfs2) + DLM in the qemu VM cluster, with
+# real fencing (issue 16): both nodes writing, the replication link cut (one node fenced), the
+# fenced node back with a resync, one VM killed, the two-node wait_for_all trap
+# (test/vm/extended/dual-primary.test.ts, ~12.5 min). Not part of .ci/run.
+DP_FS ?= gfs2
 .PHONY: test-dual-primary
 test-dual-primary: build
 	bash test/vm/setup.sh
-	npx tap --timeout=1600 test/vm/extended/dual-primary.test.ts
+	OCFKIT_DP_FS=$(DP_FS) npx tap --timeout=1600 test/vm/extended/dual-primary.test.ts
 
 # The drbd agent against ocf:linbit:drbd on three DRBD 9 VMs (also in .ci/run), and the stack
 # under Pacemaker on them (not yet part of .ci/run: see the README).

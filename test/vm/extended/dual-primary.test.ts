@@ -1,10 +1,11 @@
-// Dual-primary DRBD 8.4 under GFS2 in the qemu VM cluster (issue 16), as `ocfkit crm generate
-// --dual-primary` prints it: DLM (ocf:pacemaker:controld) and the file system cloned on both
-// nodes, DRBD fencing resource-and-stonith, real fencing of a VM (fence_vmlab). Every step ends
-// with every acknowledged write of both nodes read back, and fsck.gfs2 clean where it can run
-// (it needs GFS2 unmounted everywhere). One boot of the VMs serves all steps:
-//   1. both nodes Primary, GFS2 mounted on both, each writing; every acknowledged write of
-//      either node is read back from the other one;
+// Dual-primary DRBD 8.4 under GFS2 (or OCFS2: OCFKIT_DP_FS=ocfs2) in the qemu VM cluster (issue
+// 16), as `ocfkit crm generate --dual-primary` prints it: DLM (ocf:pacemaker:controld) and the
+// file system cloned on both nodes, DRBD fencing resource-and-stonith, real fencing of a VM
+// (fence_vmlab). Every step ends with every acknowledged write of both nodes read back, and
+// fsck.gfs2/fsck.ocfs2 clean where it can run (it needs the file system unmounted everywhere).
+// One boot of the VMs serves all steps:
+//   1. both nodes Primary, the file system mounted on both, each writing; every acknowledged
+//      write of either node is read back from the other one;
 //   2. the replication link cut (net1; corosync keeps net0, the cluster stays whole): both
 //      nodes freeze I/O, both fence-peer handlers race, one places crm-fence-peer's constraint,
 //      the other stays frozen until Pacemaker fences it; the winner writes on, no split brain;
@@ -15,7 +16,7 @@
 //      wait_for_all (implied by two_node) keeps it inquorate, nothing promoted or mounted, until
 //      `corosync-cmapctl -s quorum.cancel_wait_for_all u8 1` (pcs quorum unblock); then it runs
 //      the stack alone with every acknowledged write.
-// Heavy (two emulated VMs): run by `make test-dual-primary`, not by .ci/run.
+// Heavy (two emulated VMs): run by `make test-dual-primary [DP_FS=ocfs2]`, not by .ci/run.
 import t, { type Test } from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +30,29 @@ import { promotedNodes, type ClusterStatus } from '../../cluster/nodes.js';
 
 const MOUNT = '/srv/shared';
 const FS_CLONE = 'fs-shared-clone';
-const CLUSTER_NAME = 'ocfkitvm'; // vm-cluster.ts's corosync cluster_name: GFS2's lock table names it
+// vm-cluster.ts's corosync cluster_name, which GFS2's lock table and OCFS2's superblock name
+const CLUSTER_NAME = 'ocfkitvm';
+/** The cluster file system under test, each as Debian 12 makes it, with two journals (one per node). */
+const CLUSTER_FS = {
+  gfs2: {
+    label: 'GFS2',
+    tools: ['/usr/sbin/mkfs.gfs2', '/usr/sbin/fsck.gfs2'],
+    packages: 'gfs2-utils',
+    mkfs: ['mkfs.gfs2', '-O', '-p', 'lock_dlm', '-t', `${CLUSTER_NAME}:shared`, '-j', '2', '-J', '8', DEVICE],
+    modules: [] as string[],
+  },
+  // Pacemaker's user stack: DLM through dlm_controld, no o2cb (nor its cluster.conf).
+  ocfs2: {
+    label: 'OCFS2',
+    tools: ['/usr/sbin/mkfs.ocfs2', '/usr/sbin/fsck.ocfs2', '/usr/sbin/mount.ocfs2'],
+    packages: 'ocfs2-tools',
+    mkfs: ['mkfs.ocfs2', '--cluster-stack=pcmk', `--cluster-name=${CLUSTER_NAME}`, '-N', '2', '-J', 'size=4M', '-L', 'shared', DEVICE],
+    // ocfs2_stack_user is OCFS2's plugin for the kernel DLM that dlm_controld drives. mount.ocfs2
+    // loads it too; loaded up front, a module missing from the lab's tree fails here, not as a mount.
+    modules: ['ocfs2', 'ocfs2_stack_user'],
+  },
+} as const;
+const FS_TYPE = process.env.OCFKIT_DP_FS ?? 'gfs2';
 const WRITER = '/root/dual-primary-writer.sh';
 // Each node appends numbers to its own file, fsyncs, and only then acknowledges into /ctl (a
 // host directory: it outlives the VM). A restarted writer (after a fence) numbers on from its
@@ -51,21 +74,28 @@ const ms = (value: number) => `${(value / 1000).toFixed(1)} s`;
 const other = (n: NodeId): NodeId => (n === 1 ? 2 : 1);
 
 const budget = declareBudget(t, 1500);
-const missing = [
-  `${PROJECT}/dist/agents/drbd`,
-  `${PROJECT}/dist/agents/Filesystem`,
-  `${PROJECT}/dist/bin/ocfkit.mjs`,
-  '/usr/sbin/mkfs.gfs2',
-  '/usr/sbin/fsck.gfs2',
-  '/usr/sbin/dlm_controld',
-].filter((file) => !existsSync(file));
-if (missing.length > 0) {
-  t.fail(`missing: ${missing.join(', ')}: build first (node scripts/build.mjs) and run test/vm/setup.sh (gfs2-utils, dlm-controld)`);
-} else if (vmLabReady(t)) {
-  await run();
+if (FS_TYPE !== 'gfs2' && FS_TYPE !== 'ocfs2') {
+  t.fail(`OCFKIT_DP_FS=${FS_TYPE}: the dual-primary test runs gfs2 or ocfs2`);
+} else {
+  const fs = CLUSTER_FS[FS_TYPE];
+  const missing = [
+    `${PROJECT}/dist/agents/drbd`,
+    `${PROJECT}/dist/agents/Filesystem`,
+    `${PROJECT}/dist/bin/ocfkit.mjs`,
+    ...fs.tools,
+    '/usr/sbin/dlm_controld',
+  ].filter((file) => !existsSync(file));
+  if (missing.length > 0) {
+    t.fail(`missing: ${missing.join(', ')}: build first (node scripts/build.mjs) and run test/vm/setup.sh (${fs.packages}, dlm-controld)`);
+  } else if (vmLabReady(t)) {
+    t.comment(`cluster file system: ${fs.label}`);
+    await run(FS_TYPE);
+  }
 }
 
-async function run(): Promise<void> {
+async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
+  const fs = CLUSTER_FS[fstype];
+  const FS = fs.label;
   const booting = Date.now();
   const cluster = await startVmCluster();
   t.teardown(() => cluster.destroy());
@@ -75,7 +105,7 @@ async function run(): Promise<void> {
   const step = steps(t, {
     budget,
     onFailure: async (failed) => {
-      failed.comment(await diagnostics(cluster));
+      failed.comment(await diagnostics(cluster, fstype));
     },
   });
 
@@ -126,48 +156,53 @@ async function run(): Promise<void> {
   const makeDlmDevices = (n: NodeId) =>
     cluster.runOk(n, 'sh', [
       '-c',
-      'set -e; modprobe dlm; mkdir -p /dev/misc; for d in dlm-control dlm-monitor dlm_plock; do ' +
+      `set -e; modprobe -a dlm ${fs.modules.join(' ')}; mkdir -p /dev/misc; ` +
+        'for d in dlm-control dlm-monitor dlm_plock; do ' +
         '[ -e /dev/misc/$d ] || mknod /dev/misc/$d c $(tr : " " < /sys/class/misc/$d/dev); done',
     ]);
 
-  /** DRBD Primary/Primary and GFS2 mounted on both nodes, as drbdadm and findmnt see it. */
+  /** DRBD Primary/Primary and the file system mounted on both nodes, as drbdadm and findmnt see it. */
   const assertPrimaryAndMountedOnBoth = async (t: Test) => {
     for (const n of NODES) {
       t.equal((await lab.drbdState(n)).role, 'Primary/Primary', `node${n}: drbdadm role Primary/Primary`);
       const mount = JSON.parse((await cluster.runOk(n, 'findmnt', ['-J', '-o', 'SOURCE,FSTYPE', MOUNT])).stdout) as {
         filesystems: { source: string; fstype: string }[];
       };
-      t.same(mount.filesystems[0], { source: DEVICE, fstype: 'gfs2' }, `node${n}: ${DEVICE} gfs2 on ${MOUNT}`);
+      t.same(mount.filesystems[0], { source: DEVICE, fstype }, `node${n}: ${DEVICE} ${fstype} on ${MOUNT}`);
     }
   };
 
   /**
-   * fsck.gfs2 -n on node `n`, which needs GFS2 unmounted everywhere: the clone is stopped around
-   * it, then mounted again on `mountedOn`. The writers must have stopped.
+   * fsck.gfs2/fsck.ocfs2 -n on node `n`, which needs the file system unmounted everywhere: the
+   * clone is stopped around it, then mounted again on `mountedOn`. The writers must have stopped.
    */
   const assertFsckClean = async (t: Test, n: NodeId, mountedOn: readonly NodeId[]) => {
     await cluster.runOk(n, 'crm', ['resource', 'stop', FS_CLONE]);
-    await cluster.waitForStatus(n, 'GFS2 unmounted everywhere', (s) => !s.resources.get('fs-shared')?.active);
-    const fsck = await cluster.run(n, 'fsck.gfs2', ['-n', DEVICE], { timeoutMs: 300_000 });
-    t.equal(fsck.exitCode, 0, `fsck.gfs2 -n on node${n}: clean (exit ${fsck.exitCode})`);
+    await cluster.waitForStatus(n, `${FS} unmounted everywhere`, (s) => !s.resources.get('fs-shared')?.active);
+    const fsck = await cluster.run(n, `fsck.${fstype}`, ['-n', DEVICE], { timeoutMs: 300_000 });
+    t.equal(fsck.exitCode, 0, `fsck.${fstype} -n on node${n}: clean (exit ${fsck.exitCode})`);
     if (fsck.exitCode !== 0) t.comment(fsck.stdout + fsck.stderr);
     await cluster.runOk(n, 'crm', ['resource', 'start', FS_CLONE]);
-    await cluster.waitForStatus(n, 'GFS2 mounted again', (s) => startedOnlyOn(s, 'fs-shared', ...mountedOn.map((m) => `node${m}`)));
+    await cluster.waitForStatus(n, `${FS} mounted again`, (s) => startedOnlyOn(s, 'fs-shared', ...mountedOn.map((m) => `node${m}`)));
   };
 
-  // A VM's kernel log since a marker: DRBD, GFS2 (journal recovery) and any kernel warning (the
+  // A VM's kernel log since a marker: DRBD, the file system (journal recovery) and any kernel warning (the
   // console keeps errors only, and a fenced VM's log dies with it: read it before).
   const markKernelLog = (n: NodeId, mark: string) => cluster.runOk(n, 'sh', ['-c', `echo ${mark} > /dev/kmsg`]);
   const kernelLogSince = async (n: NodeId, mark: string) =>
-    (await cluster.runOk(n, 'sh', ['-c', `dmesg | sed -n '/${mark}/,$p' | grep -E 'drbd|gfs2|WARNING|BUG|Call Trace|blocked for|${mark}'`]))
-      .stdout;
+    (
+      await cluster.runOk(n, 'sh', [
+        '-c',
+        `dmesg | sed -n '/${mark}/,$p' | grep -E 'drbd|${fstype}|WARNING|BUG|Call Trace|blocked for|${mark}'`,
+      ])
+    ).stdout;
 
   // What the steps hand on: the generated resource file (a VM that boots again needs it back) and
   // which node the replication-link cut left running.
   let dualPrimaryRes = '';
   let linkCut: { survivor: NodeId; fenced: NodeId } | undefined;
 
-  await step('the generated dual-primary stack comes up: both Primary, GFS2 mounted on both, both writing', async (t) => {
+  await step(`the generated dual-primary stack comes up: both Primary, ${FS} mounted on both, both writing`, async (t) => {
     // What an admin types, with the lab's names; the resource file it writes replaces the lab's.
     const generated = await cluster.runOk(1, NODE, [
       `${PROJECT}/dist/bin/ocfkit.mjs`,
@@ -188,7 +223,7 @@ async function run(): Promise<void> {
       '--directory',
       MOUNT,
       '--fstype',
-      'gfs2',
+      fstype,
       '--stonith',
       'fence_vmlab:pcmk_host_list=node1 node2',
       '--provider',
@@ -219,9 +254,8 @@ async function run(): Promise<void> {
       1,
     );
     await cluster.runOk(1, 'drbdadm', ['primary', RES]);
-    await cluster.runOk(1, 'mkfs.gfs2', ['-O', '-p', 'lock_dlm', '-t', `${CLUSTER_NAME}:shared`, '-j', '2', '-J', '8', DEVICE], {
-      timeoutMs: 300_000,
-    });
+    const [mkfs, ...mkfsArgs] = fs.mkfs;
+    t.comment(`${[mkfs, ...mkfsArgs].join(' ')}:\n${(await cluster.runOk(1, mkfs, mkfsArgs, { timeoutMs: 300_000 })).stdout}`);
     await cluster.runOk(1, 'drbdadm', ['secondary', RES]);
     for (const n of NODES) await cluster.runOk(n, 'drbdadm', ['down', RES], { timeoutMs: 120_000 });
 
@@ -231,7 +265,7 @@ async function run(): Promise<void> {
     await cluster.runOk(1, 'crm', ['configure', 'load', 'update', '/tmp/dual-primary.crm'], { timeoutMs: 180_000 });
     const s = await cluster.waitForStatus(
       1,
-      'DRBD Promoted on both nodes, DLM and GFS2 running on both',
+      `DRBD Promoted on both nodes, DLM and ${FS} running on both`,
       (s) => runsEverywhere(s),
       600_000,
     );
@@ -249,9 +283,9 @@ async function run(): Promise<void> {
   // fencing (resource-and-stonith) decides. Both Primaries freeze I/O and call crm-fence-peer.sh;
   // the first places its constraint (Promoted on its own node only) and resumes; the other finds
   // a constraint against itself, exits 1 ("fence-peer helper broken") and stays frozen; Pacemaker
-  // demotes it, its hung GFS2 cannot stop, and it is fenced.
+  // demotes it, its hung file system cannot stop, and it is fenced.
   await step(
-    'the replication link cut: both freeze, one fence-peer handler wins, the other node is fenced; the winner writes on, no split brain, nothing lost, fsck.gfs2 clean',
+    `the replication link cut: both freeze, one fence-peer handler wins, the other node is fenced; the winner writes on, no split brain, nothing lost, fsck.${fstype} clean`,
     async (t) => {
       const mark = 'ocfkit-test-replication-link-cut';
       for (const n of NODES) await markKernelLog(n, mark);
@@ -322,7 +356,7 @@ async function run(): Promise<void> {
       t.comment(`node${survivor} acknowledged 10 more writes ${ms(Date.now() - fence.at)} after the fence (${ackedAtFence} at the fence)`);
       const s = await cluster.waitForStatus(
         survivor,
-        `DRBD Promoted and GFS2 mounted on node${survivor} alone`,
+        `DRBD Promoted and ${FS} mounted on node${survivor} alone`,
         (s) => promotedNodes(s, `drbd-${RES}`).join() === `node${survivor}` && startedOnlyOn(s, 'fs-shared', `node${survivor}`),
       );
       t.ok(s.nodes.find((node) => node.name === `node${fenced}`)?.online === false, `node${fenced} is offline`);
@@ -344,7 +378,7 @@ async function run(): Promise<void> {
   );
 
   await step(
-    'both back: the fenced node rejoins, DRBD resyncs from the survivor, Promoted and mounted on both, both write and read each other, fsck.gfs2 clean',
+    `both back: the fenced node rejoins, DRBD resyncs from the survivor, Promoted and mounted on both, both write and read each other, fsck.${fstype} clean`,
     async (t) => {
       if (!linkCut) throw new Error('the link-cut step left no fenced node');
       const { survivor, fenced: returning } = linkCut;
@@ -391,7 +425,7 @@ async function run(): Promise<void> {
 
       const s = await cluster.waitForStatus(
         survivor,
-        'DRBD Promoted on both nodes, DLM and GFS2 running on both',
+        `DRBD Promoted on both nodes, DLM and ${FS} running on both`,
         (s) => runsEverywhere(s),
         600_000,
       );
@@ -413,7 +447,7 @@ async function run(): Promise<void> {
     },
   );
 
-  await step('node2 is killed: fenced; node1 writes on after DLM recovery, nothing lost, fsck.gfs2 clean', async (t) => {
+  await step(`node2 is killed: fenced; node1 writes on after DLM recovery, nothing lost, fsck.${fstype} clean`, async (t) => {
     const survivor: NodeId = 1;
     const victim: NodeId = 2;
     const before = lastAcked(survivor);
@@ -437,7 +471,7 @@ async function run(): Promise<void> {
     t.comment(`node${survivor} acknowledged 10 more writes ${ms(resumed - killedAt)} after the kill`);
     const s = await cluster.waitForStatus(
       survivor,
-      `DRBD Promoted and GFS2 mounted on node${survivor}`,
+      `DRBD Promoted and ${FS} mounted on node${survivor}`,
       (s) => promotedNodes(s, `drbd-${RES}`).join() === `node${survivor}` && startedOnlyOn(s, 'fs-shared', `node${survivor}`),
     );
     t.ok(s.nodes.find((node) => node.name === `node${victim}`)?.online === false, `node${victim} is offline`);
@@ -458,7 +492,7 @@ async function run(): Promise<void> {
       const stopped = (program: string) => async () => (await lab.sh(n, `pidof ${program}`, { timeout: 30 })).code === 1;
       await cluster.runOk(n, 'sh', ['-c', 'kill -TERM $(pidof pacemakerd)']);
       await lab.waitFor('Pacemaker stopped on node1 (its resources first)', stopped('pacemakerd pacemaker-controld'), 300, 1);
-      t.equal((await cluster.run(n, 'findmnt', [MOUNT])).exitCode, 1, 'the shutdown unmounted GFS2');
+      t.equal((await cluster.run(n, 'findmnt', [MOUNT])).exitCode, 1, `the shutdown unmounted ${FS}`);
       await cluster.runOk(n, 'sh', ['-c', 'kill -TERM $(pidof corosync)']);
       await lab.waitFor('corosync stopped on node1', stopped('corosync'), 120, 1);
       const restartedAt = Date.now();
@@ -494,7 +528,7 @@ async function run(): Promise<void> {
       const idle = await cluster.status(n);
       t.equal(idle?.quorate, false, 'Pacemaker: partition without quorum');
       t.same(promotedNodes(idle!, `drbd-${RES}`), [], 'DRBD promoted nowhere');
-      t.notOk(idle?.resources.get('fs-shared')?.active, 'GFS2 started nowhere');
+      t.notOk(idle?.resources.get('fs-shared')?.active, `${FS} started nowhere`);
       t.equal((await cluster.run(n, 'findmnt', [MOUNT])).exitCode, 1, 'node1: nothing mounted');
       t.notMatch((await lab.drbdState(n)).role, /^Primary/, 'node1: DRBD not Primary');
       t.comment(`node1 waited, inquorate, ${ms(Date.now() - restartedAt)} after its restart`);
@@ -504,7 +538,7 @@ async function run(): Promise<void> {
       await cluster.runOk(n, 'corosync-cmapctl', ['-s', 'quorum.cancel_wait_for_all', 'u8', '1']);
       await cluster.waitForStatus(
         n,
-        'quorate, DRBD Promoted and GFS2 mounted on node1 alone',
+        `quorate, DRBD Promoted and ${FS} mounted on node1 alone`,
         (s) => s.quorate && promotedNodes(s, `drbd-${RES}`).join() === 'node1' && startedOnlyOn(s, 'fs-shared', 'node1'),
         600_000,
       );
@@ -537,13 +571,13 @@ function startedOnlyOn(s: ClusterStatus, id: string, ...nodes: string[]): boolea
   );
 }
 
-async function diagnostics(cluster: VmCluster): Promise<string> {
+async function diagnostics(cluster: VmCluster, fstype: string): Promise<string> {
   const seen = await Promise.all(
     NODES.filter((n) => cluster.lab.alive(n)).map((n) =>
       cluster.lab
         .sh(
           n,
-          'crm_mon -1 -r -f 2>&1 | tail -n 40; cat /proc/drbd; dlm_tool ls 2>&1 | head -n 20; findmnt -t gfs2; dmesg | grep -iE "gfs2|dlm|drbd" | tail -n 20',
+          `crm_mon -1 -r -f 2>&1 | tail -n 40; cat /proc/drbd; dlm_tool ls 2>&1 | head -n 20; findmnt -t ${fstype}; dmesg | grep -iE "${fstype}|dlm|drbd" | tail -n 20`,
           { timeout: 60 },
         )
         .then(
