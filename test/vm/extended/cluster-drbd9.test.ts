@@ -29,18 +29,23 @@ async function bringBack(t: Test, cluster: VmCluster, node: number, observer: nu
   await waitUntil(`node${node} powered off by fencing`, async () => !cluster.isUp(node), 60_000 * cluster.lab.slowness);
   await cluster.startNode(node);
   await cluster.waitOnline(observer, [1, 2, 3]);
+  let seen: string[] = [];
   await waitUntil(
     `node${node}'s DRBD connected to both peers, or a connection given up (StandAlone)`,
     async () => {
-      const seen = (await Promise.all([1, 2, 3].map((n) => cluster.run(n, 'drbdsetup', ['status', 'r0'])))).map((r) =>
-        r.exitCode === 0 ? r.stdout : '',
+      seen = (await Promise.all([1, 2, 3].map((n) => cluster.run(n, 'drbdsetup', ['status', 'r0'])))).map((r) =>
+        r.exitCode === 0 ? r.stdout : `(drbdsetup status r0: exit ${r.exitCode}) ${r.stderr}`,
       );
       const connections = seen.flatMap((text) => [...text.matchAll(/connection:(\w+)/g)].map((m) => m[1]));
       return connections.includes('StandAlone') || (connections.length === 6 && connections.every((c) => c === 'Connected'));
     },
     240_000 * cluster.lab.slowness,
     2000,
-  );
+  ).catch((error: unknown) => {
+    // what DRBD showed last on each node says which connection did not come back
+    t.comment(seen.map((text, i) => `node${i + 1}:\n${text}`).join('\n'));
+    throw error;
+  });
   // DRBD 9.2.19 sometimes gives up a connection while two peers resync the rejoining node at once
   // ("Can not start OV/resync since it is already active": StandAlone, no split brain). It never
   // reconnects by itself; an admin's `drbdadm adjust` does, and that is what runs here.
