@@ -399,17 +399,20 @@ const START_ATTEMPTS = 3;
 async function bringUp(ctx: Ctx, firstArgs: string[]): Promise<void> {
   const p = ctx.params;
   let args = firstArgs;
+  // the reason Pacemaker shows is the first failure's: a retry's adjust only repeats it less clearly
+  let firstFailure: string | undefined;
   for (let attempt = 1; ; attempt++) {
     const r = await drbdadm(p.drbdconf, args, budget(ctx));
     if (r.exitCode === 0) return;
     const failed = `drbdadm ${args.join(' ')} failed: ${failureText(r)}`;
-    if (r.failure === 'timeout') throw genericError(failed);
+    firstFailure ??= failed;
+    if (r.failure === 'timeout') throw genericError(firstFailure);
     const seen = await observe(ctx);
     if (seen.configured && localSideUp(seen.state)) {
       ctx.log.warn(`${failed}; ${p.drbd_resource} is up here (${describe(seen.state)}), DRBD keeps connecting by itself`);
       return;
     }
-    if (attempt >= START_ATTEMPTS || ctx.remainingMs() < 1000 + 5000) throw genericError(failed);
+    if (attempt >= START_ATTEMPTS || ctx.remainingMs() < 1000 + 5000) throw genericError(firstFailure);
     ctx.log.warn(`${failed}; trying again`);
     await sleep(1000);
     // whatever `up` managed to do stays: from here on, bring it in line with the configuration
