@@ -129,12 +129,12 @@ test-dual-primary: build
 	bash test/vm/setup.sh
 	OCFKIT_DP_FS=$(DP_FS) npx tap --timeout=1600 test/vm/extended/dual-primary.test.ts
 
-# The drbd agent against ocf:linbit:drbd on three DRBD 9 VMs (also in .ci/run), and the stack
+# The drbd agent against ocf:linbit:drbd on three DRBD 9 VMs, and the stack
 # under Pacemaker on them (not yet part of .ci/run: see the README).
 .PHONY: test-drbd9 test-drbd9-cluster
 test-drbd9: build
 	bash test/vm/setup.sh
-	npx tap --timeout=1000 test/vm/drbd9-agent.test.ts
+	npx tap --timeout=1000 test/vm/extended/drbd9-agent.test.ts
 test-drbd9-cluster: build
 	bash test/vm/setup.sh
 	npx tap --timeout=1900 test/vm/extended/cluster-drbd9.test.ts
