@@ -22,7 +22,7 @@ import {
 import { compareVersions, formatVersion, parseVersion } from '../lib/agent-runtime/drbd/version.js';
 import { drbdadm, kernelLog, kernelModuleLoaded, modprobeDrbd, procDrbdText, readDrbdEvents } from '../lib/agent-runtime/sys/drbd.js';
 import { setPromotionScore } from '../lib/agent-runtime/sys/pacemaker.js';
-import { failureText } from '../lib/agent-runtime/sys/run.js';
+import { failureText, type RunResult } from '../lib/agent-runtime/sys/run.js';
 import { which } from '../lib/agent-runtime/sys/which.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -402,7 +402,12 @@ async function bringUp(ctx: Ctx, firstArgs: string[]): Promise<void> {
   // the reason Pacemaker shows is the first failure's: a retry's adjust only repeats it less clearly
   let firstFailure: string | undefined;
   for (let attempt = 1; ; attempt++) {
-    const r = await drbdadm(p.drbdconf, args, budget(ctx));
+    const watched = await runUnlessAttachStalls(ctx, args);
+    // the connections it dropped: connect them again (unless promote is the one to connect)
+    const r =
+      watched.droppedConnections && !p.connect_only_after_promote
+        ? await drbdadm(p.drbdconf, ['adjust', p.drbd_resource], budget(ctx))
+        : watched;
     if (r.exitCode === 0) return;
     const failed = `drbdadm ${args.join(' ')} failed: ${failureText(r)}`;
     firstFailure ??= failed;
@@ -418,6 +423,47 @@ async function bringUp(ctx: Ctx, firstArgs: string[]): Promise<void> {
     // whatever `up` managed to do stays: from here on, bring it in line with the configuration
     // (not with connect_only_after_promote: adjust would connect)
     if (seen.configured && args[0] === 'up' && !p.connect_only_after_promote) args = ['adjust', p.drbd_resource];
+  }
+}
+
+/** How long a disk may stay Negotiating with every peer Connected before start calls its attach stuck. */
+const NEGOTIATION_STALL_MS = 15000;
+
+/**
+ * Runs `drbdadm up`/`adjust`, watching the attach. DRBD 9.2's attach returns only once this node
+ * has compared UUIDs with every connected peer, and waits for that in the kernel, where no signal
+ * reaches it. On three DRBD 9.2.19 nodes that comparison with one peer sometimes never happened
+ * (the peer had changed its role a few seconds before): the disk stayed Negotiating, the start
+ * hung until its timeout and failed, and the node stayed out of the clone. Dropping the
+ * connections ends the wait (the attach then settles against the disk's own metadata); the caller
+ * connects them again. The peers lose this node's replica for a moment, nothing else: it is
+ * Secondary, attaching, and no resync can run from a disk that is still Negotiating.
+ */
+async function runUnlessAttachStalls(ctx: Ctx, args: string[]): Promise<RunResult & { droppedConnections: boolean }> {
+  const p = ctx.params;
+  const command = drbdadm(p.drbdconf, args, budget(ctx));
+  let finished = false;
+  void command.then(() => (finished = true));
+  let stalledSince: number | undefined;
+  for (;;) {
+    await Promise.race([command, sleep(1000)]);
+    if (finished) return { ...(await command), droppedConnections: false };
+    const seen = await observe(ctx).catch(() => undefined);
+    const state = seen?.configured ? seen.state : undefined;
+    const stalled =
+      state !== undefined &&
+      state.volumes.some((v) => v.disk === 'Negotiating') &&
+      state.connections.length > 0 &&
+      state.connections.every((c) => c.state === 'Connected');
+    stalledSince = stalled ? (stalledSince ?? Date.now()) : undefined;
+    if (stalledSince !== undefined && Date.now() - stalledSince >= NEGOTIATION_STALL_MS && !finished) {
+      ctx.log.warn(
+        `drbdadm ${args.join(' ')}: ${p.drbd_resource} has been Negotiating for ${NEGOTIATION_STALL_MS / 1000} s with every peer connected (${describe(state!)}); dropping its connections so that the attach can finish`,
+      );
+      const r = await drbdadm(p.drbdconf, ['disconnect', p.drbd_resource], budget(ctx, 30000));
+      if (r.exitCode !== 0) ctx.log.warn(`drbdadm disconnect ${p.drbd_resource} failed: ${failureText(r)}`);
+      return { ...(await command), droppedConnections: true };
+    }
   }
 }
 

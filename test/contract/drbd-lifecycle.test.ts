@@ -221,6 +221,26 @@ t.test('start', async (t) => {
     t.equal(d.score(), '10000', 'the promotion score is published as after any start');
   });
 
+  // Seen on three DRBD 9.2.19 VMs: start's adjust attached a detached disk a few seconds after a
+  // peer's demote; the UUID comparison with one peer never happened, the disk stayed Negotiating
+  // and drbdsetup attach waited in the kernel until the start timed out.
+  t.test('DRBD 9: the attach stays Negotiating with every peer connected: connections dropped, then reconnected', async (t) => {
+    const d = drbdDouble(t, { version: 'drbd-9', node: 'node2', state: '03-synced-one-primary' });
+    const synced = readFileSync(d.fixture('03-synced-one-primary', 'drbdsetup_events2_now_stats.txt'), 'utf8');
+    d.setState(d.customState('negotiating', synced.replace(/^(exists device .* disk:)UpToDate/m, '$1Negotiating')));
+    d.hangUntil('drbdadm-adjust', 'disconnect');
+    d.on('adjust', '03-synced-one-primary');
+    const r = d.run('start');
+    t.equal(r.code, 0, r.stderr);
+    t.match(r.stderr, /WARNING: drbdadm adjust r0: r0 has been Negotiating for 15 s with every peer connected .*dropping its connections/);
+    t.same(
+      r.commands.filter((c) => c.startsWith('drbdadm') && !c.endsWith(' dump r0')),
+      [cmd.drbdadm(d.conf, 'adjust', 'r0'), cmd.drbdadm(d.conf, 'disconnect', 'r0'), cmd.drbdadm(d.conf, 'adjust', 'r0')],
+      'adjust, disconnect once the attach is stuck, adjust again to connect',
+    );
+    t.equal(d.score(), '10000', 'the promotion score is published as after any start');
+  });
+
   t.test('up refused once, the resource still down: tried again, started', async (t) => {
     const d = drbdDouble(t, { version: 'drbd-9', node: 'node2' });
     d.on('up', '03-synced-one-primary');

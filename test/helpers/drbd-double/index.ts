@@ -207,6 +207,14 @@ export class DrbdDouble {
     writeFileSync(join(this.dir, `hang-${key}`), `${how}\n`);
   }
 
+  /**
+   * Makes calls of `key` wait until the agent runs `drbdadm <verb>` (as DRBD 9's attach waits in
+   * the kernel until a peer answers), then carry on as usual.
+   */
+  hangUntil(key: string, verb: string): void {
+    writeFileSync(join(this.dir, `hang-${key}`), `until ${verb}\n`);
+  }
+
   failuresLeft(key: string): string {
     return readFileSync(join(this.dir, `fail-${key}`), 'utf8').split(' ')[0]!;
   }

@@ -7,8 +7,12 @@ printf '%s\n' "${0##*/}${*:+ $*}" >> "$D/log"
 # print the message on stderr and exit CODE, counting N down.
 maybe_fail() {
   # $D/hang-KEY: never answer (until killed), like a drbdsetup stuck in the kernel.
-  # With "stubborn" in it, SIGTERM is ignored too (only SIGKILL ends it).
-  if [ -f "$D/hang-$1" ]; then
+  # With "stubborn" in it, SIGTERM is ignored too (only SIGKILL ends it); with "until VERB", wait
+  # until `drbdadm VERB` has run, then go on.
+  if [ -f "$D/hang-$1" ] && grep -q '^until ' "$D/hang-$1"; then
+    _until=$(sed -n 's/^until //p' "$D/hang-$1")
+    while ! grep -q "^drbdadm .* $_until " "$D/log"; do sleep 0.1; done
+  elif [ -f "$D/hang-$1" ]; then
     grep -q stubborn "$D/hang-$1" && exec perl -e '$SIG{TERM} = "IGNORE"; sleep 3600'
     exec sleep 3600
   fi
