@@ -50,6 +50,9 @@ interface JsonPeerDevice {
   'replication-state': string;
   'peer-disk-state': string;
   'resync-suspended': string;
+  /** requests sent to the peer and not yet answered (application and resync) */
+  pending?: number;
+  unacked?: number;
 }
 interface JsonConnection {
   name: string;
@@ -322,6 +325,17 @@ async function main(): Promise<void> {
     await lab.ok(n, ['dd', 'if=/dev/urandom', `of=${DEVICE.r0}`, 'bs=4096', `seek=${i}`, 'count=1', 'oflag=direct', 'status=none']);
     return block(n, DEVICE.r0, i);
   };
+  /** After a failed step: what DRBD itself logged and says, on every node. */
+  async function tellDrbdLogs(t: Test, res: Res): Promise<void> {
+    const logs = await all((n) =>
+      lab.sh(
+        n,
+        `drbdsetup status --verbose --statistics ${res}; dmesg | grep -E 'drbd|blocked for|Call Trace' | tail -n 60; ps -eo pid,stat,wchan:30,args | grep -E 'drbd(adm|setup|meta)' | grep -v grep`,
+        { timeout: 60 },
+      ),
+    );
+    logs.forEach((r, i) => t.comment(`node${i + 1}: DRBD's status and kernel log:\n${r.stdout}${r.stderr}`));
+  }
   const onAll = (cmd: string) =>
     all(async (n) => {
       const r = await lab.sh(n, cmd);
@@ -649,6 +663,11 @@ async function main(): Promise<void> {
   });
 
   step('a diskless peer: node3 detaches r0; start attaches it again', async (t) => {
+    // After the split brain's resync, "UpToDate everywhere" can come before the last resync
+    // replies: DRBD's attach waits for them, so detach only once nothing is in flight.
+    await waitDrbd('no request of r0 in flight between any two nodes', 'r0', (s) =>
+      s.every((x) => x?.connections.every((c) => c.peer_devices.every((d) => !d.pending && !d.unacked))),
+    );
     await lab.ok(3, ['drbdadm', 'detach', 'r0']);
     await waitDrbd(
       'node3 Diskless, seen by both peers',
@@ -666,7 +685,13 @@ async function main(): Promise<void> {
       env: { OCF_RESKEY_CRM_meta_notify_type: 'pre', OCF_RESKEY_CRM_meta_notify_operation: 'start' },
     });
     t.same([notify.code, notify.score], [0, '10'], 'node3: notify -> 0, score 10 (reads go over the network)');
-    t.equal((await agent(3, 'start')).code, 0, 'node3: start (drbdadm adjust) -> 0');
+    // a start that takes long (seen: adjust hanging until the deadline) shows DRBD's state meanwhile
+    const running = agent(3, 'start');
+    const slow = setTimeout(() => void tellDrbdLogs(t, 'r0'), lab.scale(60) * 1000);
+    const start = await running;
+    clearTimeout(slow);
+    if (start.code !== 0) await tellDrbdLogs(t, 'r0');
+    t.equal(start.code, 0, 'node3: start (drbdadm adjust) -> 0');
     await healthy('r0', 120);
   });
 
