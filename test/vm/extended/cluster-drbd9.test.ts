@@ -33,10 +33,11 @@ async function bringBack(t: Test, cluster: VmCluster, node: number, observer: nu
   await waitUntil(
     `node${node}'s DRBD connected to both peers, or a connection given up (StandAlone)`,
     async () => {
-      seen = (await Promise.all([1, 2, 3].map((n) => cluster.run(n, 'drbdsetup', ['status', 'r0'])))).map((r) =>
+      // --verbose: without it, drbdsetup prints a connection's state only when it is not Connected
+      seen = (await Promise.all([1, 2, 3].map((n) => cluster.run(n, 'drbdsetup', ['status', '--verbose', 'r0'])))).map((r) =>
         r.exitCode === 0 ? r.stdout : `(drbdsetup status r0: exit ${r.exitCode}) ${r.stderr}`,
       );
-      const connections = seen.flatMap((text) => [...text.matchAll(/connection:(\w+)/g)].map((m) => m[1]));
+      const connections = seen.flatMap((text) => [...text.matchAll(/ connection:(\w+)/g)].map((m) => m[1]));
       return connections.includes('StandAlone') || (connections.length === 6 && connections.every((c) => c === 'Connected'));
     },
     240_000 * cluster.lab.slowness,
