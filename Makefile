@@ -130,14 +130,14 @@ test-dual-primary: build
 	OCFKIT_DP_FS=$(DP_FS) npx tap --timeout=1600 test/vm/extended/dual-primary.test.ts
 
 # The drbd agent against ocf:linbit:drbd on three DRBD 9 VMs, and the stack
-# under Pacemaker on them (not yet part of .ci/run: see the README).
+# under Pacemaker on them (both also run in .ci/run).
 .PHONY: test-drbd9 test-drbd9-cluster
 test-drbd9: build
 	bash test/vm/setup.sh
-	npx tap --timeout=1000 test/vm/extended/drbd9-agent.test.ts
+	npx tap --timeout=1300 test/vm/drbd9-agent.test.ts
 test-drbd9-cluster: build
 	bash test/vm/setup.sh
-	npx tap --timeout=1900 test/vm/extended/cluster-drbd9.test.ts
+	npx tap --timeout=1900 test/vm/cluster-drbd9.test.ts
 
 clean:
 	rm -rf dist .tap
