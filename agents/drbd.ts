@@ -446,7 +446,8 @@ async function runUnlessAttachStalls(ctx: Ctx, args: string[]): Promise<RunResul
   void command.then(() => (finished = true));
   let stalledSince: number | undefined;
   for (;;) {
-    await Promise.race([command, sleep(1000)]);
+    // look every 5 s (an attach takes well under that), every second once it looks stuck
+    await Promise.race([command, sleep(stalledSince === undefined ? 5000 : 1000)]);
     if (finished) return { ...(await command), droppedConnections: false };
     const seen = await observe(ctx).catch(() => undefined);
     const state = seen?.configured ? seen.state : undefined;

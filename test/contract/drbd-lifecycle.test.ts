@@ -230,7 +230,7 @@ t.test('start', async (t) => {
     d.setState(d.customState('negotiating', synced.replace(/^(exists device .* disk:)UpToDate/m, '$1Negotiating')));
     d.hangUntil('drbdadm-adjust', 'disconnect');
     d.on('adjust', '03-synced-one-primary');
-    const r = d.run('start');
+    const r = d.run('start', {}, { OCF_RESKEY_CRM_meta_timeout: '60000' });
     t.equal(r.code, 0, r.stderr);
     t.match(r.stderr, /WARNING: drbdadm adjust r0: r0 has been Negotiating for 15 s with every peer connected .*dropping its connections/);
     t.same(
