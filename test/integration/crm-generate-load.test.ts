@@ -161,6 +161,119 @@ for (const fencing of ['fenced', 'without fencing'] as const) {
   }
 }
 
+// Dual-primary with a shared VG between DRBD and GFS2 (issue 16): DLM + lvmlockd cloned as one
+// group, LVM-activate cloned, each step ordered after the one below it on the same node.
+const SHARED_VG = [
+  '--node',
+  'alice@10.0.0.1',
+  '--node',
+  'bob@10.0.0.2',
+  '--name',
+  'shared',
+  '--drbd-resource',
+  'r1',
+  '--device',
+  '/dev/drbd2',
+  '--disk',
+  '/dev/sdc1',
+  '--dual-primary',
+  '--shared-vg',
+  'vg_shared/data',
+  '--directory',
+  '/srv/shared',
+  '--fstype',
+  'gfs2',
+  ...FENCED,
+];
+for (const format of ['crm', 'pcs', 'cib'] as const) {
+  t.test(`${format}, dual-primary on a shared VG: loads as printed, and crm_verify finds nothing`, async (t) => {
+    const file = join(work, `shared-vg.${format}`);
+    const generated = ocfkit(['crm', 'generate', ...SHARED_VG, '--format', format, '-o', file]);
+    t.equal(generated.status, 0, `generated${generated.status === 0 ? '' : `\n${generated.stderr}`}`);
+    t.equal(generated.stderr, '', 'no warning');
+    const loaded = load(format, file);
+    t.equal(loaded.status, 0, `loaded${loaded.status === 0 ? '' : `\n${loaded.output}`}`);
+    t.notMatch(loaded.output, /ERROR/, 'no error from the loader');
+    const verify = run('crm_verify', ['-x', loaded.cib, '-V']);
+    t.equal(verify.status, 0, `crm_verify -x${verify.status === 0 ? '' : `\n${verify.output}`}`);
+    t.same(
+      verify.output.split('\n').filter((line) => line.trim() !== ''),
+      [],
+      'crm_verify says nothing',
+    );
+    // One cloned group, DLM first; the LV and the file system cloned, interleaved. (XPath: each
+    // loader orders attributes its own way.)
+    const has = (xpath: string) => run('cibadmin', ['--query', '--xpath', xpath], { CIB_file: loaded.cib }).status === 0;
+    t.ok(
+      has("//clone[@id='locking-clone']/group[@id='locking']/primitive[1][@id='dlm' and @provider='pacemaker' and @type='controld']"),
+      'locking-clone: DLM first',
+    );
+    t.ok(
+      has("//clone[@id='locking-clone']/group[@id='locking']/primitive[2][@id='lvmlockd' and @provider='heartbeat' and @type='lvmlockd']"),
+      'then lvmlockd',
+    );
+    for (const clone of ['locking-clone', 'lvm-shared-clone', 'fs-shared-clone'])
+      t.ok(has(`//clone[@id='${clone}']/meta_attributes/nvpair[@name='interleave' and @value='true']`), `${clone}: interleave=true`);
+    for (const [name, value] of [
+      ['vgname', 'vg_shared'],
+      ['lvname', 'data'],
+      ['vg_access_mode', 'lvmlockd'],
+      ['activation_mode', 'shared'],
+    ])
+      t.ok(
+        has(`//primitive[@id='lvm-shared' and @type='LVM-activate']//nvpair[@name='${name}' and @value='${value}']`),
+        `LVM-activate ${name}=${value}`,
+      );
+    t.ok(has("//primitive[@id='fs-shared']//nvpair[@name='device' and @value='/dev/vg_shared/data']"), 'GFS2 on the LV');
+    for (const [first, action, then] of [
+      ['drbd-r1-clone', 'promote', 'lvm-shared-clone'],
+      ['locking-clone', 'start', 'lvm-shared-clone'],
+      ['lvm-shared-clone', 'start', 'fs-shared-clone'],
+    ])
+      t.ok(
+        has(
+          `//rsc_order[@first='${first}' and @first-action='${action}' and @then='${then}' and @then-action='start' and @kind='Mandatory']`,
+        ),
+        `${then} starts after ${first} ${action}s`,
+      );
+    for (const [rsc, withRsc, role] of [
+      ['lvm-shared-clone', 'drbd-r1-clone', 'Promoted'],
+      ['lvm-shared-clone', 'locking-clone', undefined],
+      ['fs-shared-clone', 'lvm-shared-clone', undefined],
+    ])
+      t.ok(
+        has(
+          `//rsc_colocation[@rsc='${rsc}' and @with-rsc='${withRsc}' and @score='INFINITY'${role ? ` and @with-rsc-role='${role}'` : ''}]`,
+        ),
+        `${rsc} with ${withRsc}${role ? ` (${role})` : ''}`,
+      );
+  });
+}
+
+t.test('a shared VG without dual-primary, or with a bad name: refused, nothing written', async (t) => {
+  const withoutDual = SHARED_VG.filter((arg) => arg !== '--dual-primary');
+  for (const [name, args, reason] of [
+    [
+      'without --dual-primary',
+      withoutDual,
+      /--shared-vg: a shared volume group \(lvmlockd\) is generated only on dual-primary DRBD: add --dual-primary/,
+    ],
+    ['not VG/LV', SHARED_VG.map((arg) => (arg === 'vg_shared/data' ? 'vg_shared' : arg)), /--shared-vg: "vg_shared" is not VG\/LV/],
+    [
+      'a bad LV name',
+      SHARED_VG.map((arg) => (arg === 'vg_shared/data' ? 'vg_shared/-data' : arg)),
+      /--shared-vg: "-data" is not a valid logical volume name/,
+    ],
+  ] as const) {
+    const output = join(work, `shared-vg-refused-${name.replace(/\W+/g, '-')}.crm`);
+    const refused = ocfkit(['crm', 'generate', ...args, '-o', output]);
+    t.equal(refused.status, 1, `${name}: refused (exit 1)`);
+    t.match(refused.stderr, /^ocfkit crm generate: nothing was generated:/, `${name}: nothing was generated`);
+    t.match(refused.stderr, reason, `${name}: says why`);
+    t.notOk(existsSync(output), `${name}: nothing written`);
+  }
+});
+
 t.test('crmsh keeps the header in the CIB: it must hold no warning that outlives its cause', async (t) => {
   // A fence device that does not name every node draws a warning; crmsh would attach the
   // header, warning included, to the first resource, where it would stay after the fix.

@@ -161,6 +161,32 @@ t.test('DLM, lvmlockd and cluster file system clones without interleave: warning
   );
 });
 
+// crm-examples/lvmlockd-dual-primary: DLM and lvmlockd cloned as one group (locking-clone).
+const SHARED_VG = text('../../crm-examples/lvmlockd-dual-primary/pacemaker-2.1.cib.xml').replace(/^<\?xml[^>]*>/, '');
+
+t.test('DLM and lvmlockd cloned as one group: the same interleave check, naming both', async (t) => {
+  t.same(checkCloneInterleave(generatedCib(SHARED_VG)), [], 'as generated: interleaved');
+  const withoutInterleave = SHARED_VG.replace(/(<clone id="locking-clone">[\s\S]*?)<nvpair[^>]*name="interleave"[^>]*\/>/, '$1');
+  t.not(withoutInterleave, SHARED_VG);
+  t.match(checkCloneInterleave(generatedCib(withoutInterleave)), [
+    {
+      check: 'clone-interleave',
+      severity: 'warning',
+      title: 'locking-clone (DLM, lvmlockd) is a clone without interleave=true',
+      fix: ['crm resource meta locking-clone set interleave true   (pcs: pcs resource meta locking-clone interleave=true)'],
+    },
+  ]);
+  // An lvmlockd clone of its own, as blog posts configure it, is found the same way.
+  const lvmlockdAlone = SHARED_VG.replace(
+    /<clone id="locking-clone">[\s\S]*?<\/clone>/,
+    '<clone id="lvmlockd-clone"><primitive id="lvmlockd" class="ocf" provider="heartbeat" type="lvmlockd"/></clone>',
+  );
+  t.same(
+    checkCloneInterleave(generatedCib(lvmlockdAlone)).map((finding) => finding.title),
+    ['lvmlockd-clone (lvmlockd) is a clone without interleave=true'],
+  );
+});
+
 t.test('the file system clone after the promotion and with the Promoted role: the promotable checks cover clones', async (t) => {
   const blog = cibOf(BLOG);
   t.match(checkColocationWithPromoted(blog), [
@@ -253,6 +279,11 @@ t.test('what `ocfkit crm generate --dual-primary` prints raises none of them', a
   const stacks: [string, CibModel, DoctorFacts['drbd']][] = [
     ['crm-examples/ocfs2-dual-primary (Pacemaker 2.1, DRBD 9)', generatedCib(), drbdOf(GENERATED_RES, 9)],
     ['crm-examples/ocfs2-dual-primary (Pacemaker 1.1)', generatedCib(GENERATED_11, 'pacemaker-2.10'), drbdOf(GENERATED_RES, 9)],
+    [
+      'crm-examples/lvmlockd-dual-primary (a shared VG)',
+      generatedCib(SHARED_VG),
+      drbdOf(text('../../crm-examples/lvmlockd-dual-primary/drbd.res'), 9),
+    ],
   ];
   for (const [fstype, version] of [
     ['gfs2', '8.4'],
@@ -265,6 +296,10 @@ t.test('what `ocfkit crm generate --dual-primary` prints raises none of them', a
       generatedCib(generated.cib),
       drbdOf(generated.res, version === '9' ? 9 : 8),
     ]);
+  }
+  {
+    const generated = await generateDualPrimary({ fstype: 'gfs2', drbdVersion: '8.4', sharedVg: 'vg_shared/data' });
+    stacks.push(['--dual-primary --shared-vg vg_shared/data --drbd-version 8.4', generatedCib(generated.cib), drbdOf(generated.res, 8)]);
   }
   for (const [name, cib, drbd] of stacks) {
     const findings = diagnose({ cib, corosync: TWO_NODE, drbd });

@@ -51,6 +51,23 @@ const catalog: AgentCatalog = new Map([
     ),
   ],
   [
+    'ocf:heartbeat:lvmlockd',
+    tinyAgent(
+      'lvmlockd',
+      '<parameter name="pidfile"><content type="string"/></parameter>',
+      '<action name="start" timeout="90s"/><action name="stop" timeout="90s"/><action name="monitor" timeout="90s" interval="30s" depth="0"/>',
+    ),
+  ],
+  [
+    'ocf:heartbeat:LVM-activate',
+    tinyAgent(
+      'LVM-activate',
+      '<parameter name="vgname" required="1"><content type="string"/></parameter><parameter name="lvname"><content type="string"/></parameter>' +
+        '<parameter name="vg_access_mode" required="1"><content type="string"/></parameter><parameter name="activation_mode"><content type="string"/></parameter>',
+      '<action name="start" timeout="90s"/><action name="stop" timeout="90s"/><action name="monitor" timeout="90s" interval="30s" depth="0"/>',
+    ),
+  ],
+  [
     'stonith:fence_ipmilan',
     tinyAgent(
       'fence_ipmilan',
@@ -394,6 +411,93 @@ t.test('dual-primary OCFS2', async (t) => {
   const withVip = text({ ...dual, stacks: [{ ...dual.stacks[0], ip: '10.0.0.50/24' }] }, 'crm');
   t.match(withVip, /^colocation colo-vip-shared-with-fs-shared-clone inf: vip-shared fs-shared-clone$/m);
   t.match(withVip, /^order order-fs-shared-clone-then-vip-shared Mandatory: fs-shared-clone:start vip-shared:start$/m);
+});
+
+t.test('dual-primary GFS2 on a shared VG: DLM + lvmlockd, LVM-activate, then the file system', async (t) => {
+  const dual = {
+    nodes: ['alice', 'bob'],
+    stonith: web.stonith,
+    stacks: [
+      {
+        name: 'shared',
+        dualPrimary: true,
+        sharedVg: 'vg_shared/data',
+        drbd: { resource: 'r1', device: '/dev/drbd2', disk: '/dev/sdc1' },
+        filesystem: { directory: '/srv/shared', fstype: 'gfs2' },
+      },
+    ],
+  };
+  t.same(
+    agentsNeeded(spec(dual)).map((agent) => `${agent.standard}:${agent.provider ?? ''}:${agent.type}`),
+    [
+      'ocf:ocfkit:drbd',
+      'ocf:ocfkit:Filesystem',
+      'ocf:pacemaker:controld',
+      'ocf:heartbeat:lvmlockd',
+      'ocf:heartbeat:LVM-activate',
+      'stonith::fence_ipmilan',
+    ],
+  );
+  const crm = text(dual, 'crm');
+  t.match(crm, /^primitive lvmlockd ocf:heartbeat:lvmlockd \\\n\top monitor interval=30s timeout=90s/m);
+  t.match(crm, /^group locking dlm lvmlockd\nclone locking-clone locking \\\n\tmeta interleave=true$/m, 'DLM first, one clone');
+  t.notMatch(crm, /dlm-clone/, 'no DLM clone of its own');
+  t.match(
+    crm,
+    /^primitive lvm-shared ocf:heartbeat:LVM-activate \\\n\tparams vgname=vg_shared lvname=data vg_access_mode=lvmlockd activation_mode=shared \\$/m,
+  );
+  t.match(crm, /^clone lvm-shared-clone lvm-shared \\\n\tmeta clone-max=2 interleave=true$/m);
+  t.match(crm, /params device=\/dev\/vg_shared\/data directory=\/srv\/shared fstype=gfs2/);
+  const constraints = crm.split('\n').filter((line) => /^(colocation|order) /.test(line));
+  t.same(constraints, [
+    'colocation colo-lvm-shared-clone-with-drbd-r1-promoted inf: lvm-shared-clone drbd-r1-clone:Promoted',
+    'order order-drbd-r1-promote-then-lvm-shared-clone Mandatory: drbd-r1-clone:promote lvm-shared-clone:start',
+    'colocation colo-lvm-shared-clone-with-locking-clone inf: lvm-shared-clone locking-clone',
+    'order order-locking-clone-then-lvm-shared-clone Mandatory: locking-clone:start lvm-shared-clone:start',
+    'colocation colo-fs-shared-clone-with-lvm-shared-clone inf: fs-shared-clone lvm-shared-clone',
+    'order order-lvm-shared-clone-then-fs-shared-clone Mandatory: lvm-shared-clone:start fs-shared-clone:start',
+  ]);
+  // What the admin does by hand, in the header: lvm.conf on every node, the VG once.
+  t.match(crm, /^#   global \{ use_lvmlockd = 1 \}$/m);
+  t.match(crm, /^#   devices \{ global_filter = \[ "a\|\^\/dev\/drbd2\$\|", "r\|\^\/dev\/sdc1\$\|" \] \}$/m, 'the PV on DRBD, not on sdc1');
+  t.match(crm, /^#   vgcreate the shared option vg_shared \/dev\/drbd2$/m, 'crmsh comments hold no "--"');
+  t.match(crm, /^#   lvcreate -n data -l 100%FREE vg_shared$/m);
+  const noDisk = text({ ...dual, stacks: [{ ...dual.stacks[0], drbd: { resource: 'r1', device: '/dev/drbd2' } }] }, 'pcs');
+  t.match(noDisk, /^#   devices \{ global_filter = \[ "a\|\^\/dev\/drbd2\$\|", "r\|\^BACKING-DISK\$\|" \] \}$/m);
+  t.match(noDisk, /\(BACKING-DISK: the disk of r1\)/);
+  t.match(noDisk, /^#   vgcreate --shared vg_shared \/dev\/drbd2$/m);
+  t.match(noDisk, /pcs resource cleanup lvm-shared-clone/);
+
+  for (const version of ['2.1', '1.1'] as const) {
+    const pcs = text(dual, 'pcs', version);
+    t.match(
+      pcs,
+      /resource create dlm ocf:pacemaker:controld .* --group locking --no-default-ops\n.*resource create lvmlockd ocf:heartbeat:lvmlockd .* --group locking --no-default-ops\n.*resource clone locking interleave=true$/m,
+      `pcs for ${version}: the group, then its clone`,
+    );
+    t.match(
+      pcs,
+      /resource create lvm-shared ocf:heartbeat:LVM-activate vgname=vg_shared lvname=data vg_access_mode=lvmlockd activation_mode=shared .* clone /,
+    );
+  }
+
+  const cib = text(dual, 'cib');
+  const parsedCib = parseCib(`<cib>${cib.replace(/^<\?xml[^>]*>/, '')}</cib>`);
+  t.ok(parsedCib.ok, 'the CIB fragment parses');
+  if (parsedCib.ok) {
+    t.same(
+      allPrimitives(parsedCib.cib).map(({ primitive, clone, group }) => `${clone?.id ?? '-'}/${group?.id ?? '-'}/${primitive.id}`),
+      [
+        '-/-/fence-alice',
+        '-/-/fence-bob',
+        'locking-clone/locking/dlm',
+        'locking-clone/locking/lvmlockd',
+        'drbd-r1-clone/-/drbd-r1',
+        'lvm-shared-clone/-/lvm-shared',
+        'fs-shared-clone/-/fs-shared',
+      ],
+    );
+  }
 });
 
 t.test('the DRBD resource file', async (t) => {

@@ -176,6 +176,51 @@ t.test('three nodes on DRBD 9 get quorum by default; dual-primary forces resourc
   t.match(errorsOf(refused).join('\n'), /--drbd-fencing: dual-primary needs "resource-and-stonith"/);
 });
 
+t.test('a shared VG: VG/LV or { vg, lv }, on dual-primary DRBD only, one VG per stack', async (t) => {
+  const dualFlags = { ...webFlags, dualPrimary: true, fstype: 'gfs2', ip: undefined, nic: undefined, service: undefined };
+  const flags = validateClusterSpec(stackFlagsToRaw({ ...dualFlags, sharedVg: 'vg_shared/data' }), flagLabel);
+  t.same(flags.ok && flags.spec.stacks[0]?.sharedVg, { vg: 'vg_shared', lv: 'data' });
+  const plain = validateClusterSpec(stackFlagsToRaw(dualFlags), flagLabel);
+  t.equal(plain.ok && plain.spec.stacks[0]?.sharedVg, undefined, 'none unless asked');
+
+  t.same(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...webFlags, sharedVg: 'vg/lv' }), flagLabel)), [
+    '--shared-vg: a shared volume group (lvmlockd) is generated only on dual-primary DRBD: add --dual-primary, or drop it',
+  ]);
+  for (const [value, reason] of [
+    ['vg', /"vg" is not VG\/LV/],
+    ['vg/lv/x', /"vg\/lv\/x" is not VG\/LV/],
+    ['-vg/lv', /"-vg" is not a valid volume group name/],
+    ['vg/..', /"\.\." is not a valid logical volume name/],
+    ['vg/l v', /"l v" is not a valid logical volume name/],
+  ] as const) {
+    t.match(errorsOf(validateClusterSpec(stackFlagsToRaw({ ...dualFlags, sharedVg: value }), flagLabel)), [reason], value);
+  }
+
+  const stack = (name: string, minor: number, vg: unknown) => ({
+    name,
+    dualPrimary: true,
+    sharedVg: vg,
+    drbd: { resource: name, device: `/dev/drbd${minor}` },
+    filesystem: { directory: `/srv/${name}`, fstype: 'gfs2' },
+  });
+  const file = { nodes: ['alice', 'bob'], withoutFencing: true };
+  const objects = validateClusterSpec({ ...file, stacks: [stack('a', 1, { vg: 'vga', lv: 'data' }), stack('b', 2, 'vgb/data')] });
+  t.same(objects.ok && objects.spec.stacks.map((s) => s.sharedVg), [
+    { vg: 'vga', lv: 'data' },
+    { vg: 'vgb', lv: 'data' },
+  ]);
+  t.same(errorsOf(validateClusterSpec({ ...file, stacks: [stack('a', 1, 'vg/one'), stack('b', 2, { vg: 'vg', lv: 'two' })] })), [
+    'stacks[].sharedVg: shared volume group "vg" is used by two stacks',
+  ]);
+  t.same(errorsOf(validateClusterSpec({ ...file, stacks: [stack('a', 1, { vg: 'vg', volume: 'x' })] })), [
+    'stacks[0].sharedVg.volume: unknown setting (known here: vg, lv)',
+    'stacks[0].sharedVg.lv: is missing',
+  ]);
+  t.same(errorsOf(validateClusterSpec({ ...file, stacks: [{ ...stack('a', 1, 'vg/lv'), dualPrimary: false }] })), [
+    'stacks[0].sharedVg: a shared volume group (lvmlockd) is generated only on dual-primary DRBD: add stacks[0].dualPrimary, or drop it',
+  ]);
+});
+
 t.test('files: unknown keys, paths in messages, several stacks', async (t) => {
   const raw = {
     nodes: ['alice', 'bob'],

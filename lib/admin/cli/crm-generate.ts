@@ -45,6 +45,7 @@ const STACK_FLAGS = [
   'nic',
   'service',
   'dual-primary',
+  'shared-vg',
   'node',
   'stonith',
   'without-fencing',
@@ -116,7 +117,10 @@ export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
         "come from the agents' own meta-data. Nothing is written when any input is wrong.",
     )
     .group(['node', 'stonith', 'without-fencing', 'provider', 'stickiness', 'rsc-default', 'op-default'], 'Cluster:')
-    .group(['drbd-resource', 'device', 'disk', 'drbd-version', 'drbd-port', 'protocol', 'quorum', 'drbd-fencing', 'dual-primary'], 'DRBD:')
+    .group(
+      ['drbd-resource', 'device', 'disk', 'drbd-version', 'drbd-port', 'protocol', 'quorum', 'drbd-fencing', 'dual-primary', 'shared-vg'],
+      'DRBD:',
+    )
     .group(TUNING_FLAGS, "DRBD tuning (in the resource file; default: DRBD's own):")
     .group(['directory', 'fstype', 'mount-options', 'ip', 'nic', 'service', 'name'], 'File system and services:')
     .group(['file', 'format', 'pacemaker', 'output', 'drbd-res', 'meta-data-dir'], 'Input and output:')
@@ -191,6 +195,12 @@ export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
         'DRBD fencing policy (default resource-only; none where DRBD 9 quorum does its work, three nodes and more; dual-primary needs resource-and-stonith)',
     })
     .option('dual-primary', { type: 'boolean', describe: 'DRBD Primary on two nodes with a cluster file system (OCFS2/GFS2) through DLM' })
+    .option('shared-vg', {
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'With --dual-primary: VG/LV, a shared volume group on the DRBD device (lvmlockd, LVM-activate) holding the file system, e.g. vg_shared/data',
+    })
     .option('directory', { type: 'string', requiresArg: true, describe: 'Mount point, e.g. /srv/data' })
     .option('fstype', { type: 'string', requiresArg: true, describe: 'File system type, e.g. ext4, xfs, ocfs2' })
     .option('mount-options', { type: 'string', requiresArg: true, describe: 'Mount options, e.g. noatime' })
@@ -256,7 +266,7 @@ export function crmGenerateOptions(yargs: Argv): Argv<CrmGenerateArgs> {
         '    --drbd-res /etc/drbd.d/r0.res\n\n' +
         'A description file has the keys nodes, stonith (or withoutFencing: true), provider, stickiness, rscDefaults, opDefaults ' +
         'and stacks (each with name, drbd, ' +
-        'filesystem, ip, services, dualPrimary); crm-examples/ has complete ones in YAML and JSON. The drbd part takes the tuning ' +
+        'filesystem, ip, services, dualPrimary, sharedVg); crm-examples/ has complete ones in YAML and JSON. The drbd part takes the tuning ' +
         'settings by their DRBD names in camelCase (cMaxRate: 500M, csumsAlg: crc32c, onCongestion: pull-ahead, ...) and quorum: ' +
         'true, false, all or a node count. A stack on shared ' +
         'storage has no drbd part, a name, and its device in filesystem.device.',

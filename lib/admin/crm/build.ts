@@ -16,6 +16,9 @@ export interface CoreAgents {
   ipaddr2: AgentRef;
   /** The DLM control daemon that OCFS2/GFS2 need; only Pacemaker ships it. */
   dlm: AgentRef;
+  /** Shared volume groups: the lvmlockd daemon and LV activation; only resource-agents ships them. */
+  lvmlockd: AgentRef;
+  lvmActivate: AgentRef;
 }
 
 /** ocfkit's agents, or the upstream agents of the same names they replace. */
@@ -26,6 +29,8 @@ export function coreAgents(provider: Provider): CoreAgents {
     filesystem: { standard: 'ocf', provider: ours ? 'ocfkit' : 'heartbeat', type: 'Filesystem' },
     ipaddr2: { standard: 'ocf', provider: ours ? 'ocfkit' : 'heartbeat', type: 'IPaddr2' },
     dlm: { standard: 'ocf', provider: 'pacemaker', type: 'controld' },
+    lvmlockd: { standard: 'ocf', provider: 'heartbeat', type: 'lvmlockd' },
+    lvmActivate: { standard: 'ocf', provider: 'heartbeat', type: 'LVM-activate' },
   };
 }
 
@@ -35,6 +40,7 @@ export function agentsNeeded(spec: ClusterSpec): AgentRef[] {
   const agents: AgentRef[] = spec.stacks.some((stack) => stack.drbd) ? [core.drbd, core.filesystem] : [core.filesystem];
   if (spec.stacks.some((stack) => stack.ip)) agents.push(core.ipaddr2);
   if (spec.stacks.some((stack) => stack.dualPrimary)) agents.push(core.dlm);
+  if (spec.stacks.some((stack) => stack.sharedVg)) agents.push(core.lvmlockd, core.lvmActivate);
   for (const device of spec.stonith) agents.push(device.agent);
   for (const stack of spec.stacks) for (const service of stack.services) agents.push(service.agent);
   const seen = new Set<string>();
@@ -102,20 +108,38 @@ export function buildClusterConfig(spec: ClusterSpec, catalog: AgentCatalog): Bu
   }
 
   const needsDlm = spec.stacks.some((stack) => stack.dualPrimary);
+  // The clone the cluster file systems (and shared VGs) lock through: DLM alone, or DLM then
+  // lvmlockd as one cloned group, so that lvmlockd starts after DLM and stops before it on each node.
+  let locking: Clone | undefined;
   if (needsDlm) {
     const dlm = makePrimitive('dlm', core.dlm, [], { promotable: false, notify: false });
-    resources.push({
-      kind: 'clone',
-      id: 'dlm-clone',
-      child: dlm,
-      promotable: false,
-      meta: [['interleave', 'true']],
-      comment: 'The distributed lock manager that OCFS2/GFS2 need, on every node',
-    });
+    locking = spec.stacks.some((stack) => stack.sharedVg)
+      ? {
+          kind: 'clone',
+          // `<group>-clone`: the only name pcs 0.9 gives a clone.
+          id: 'locking-clone',
+          child: groupOf(
+            'locking',
+            [dlm, makePrimitive('lvmlockd', core.lvmlockd, [], { promotable: false, notify: false })],
+            'lvmlockd locks through DLM: started after it, stopped before it',
+          ),
+          promotable: false,
+          meta: [['interleave', 'true']],
+          comment: 'The distributed lock manager that OCFS2/GFS2 need, then lvmlockd for the shared VGs, on every node',
+        }
+      : {
+          kind: 'clone',
+          id: 'dlm-clone',
+          child: dlm,
+          promotable: false,
+          meta: [['interleave', 'true']],
+          comment: 'The distributed lock manager that OCFS2/GFS2 need, on every node',
+        };
+    resources.push(locking);
   }
 
   for (const stack of spec.stacks) {
-    const built = buildStack(stack, nodeCount, core, makePrimitive);
+    const built = buildStack(stack, nodeCount, core, makePrimitive, locking?.id);
     resources.push(...built.resources);
     constraints.push(...built.constraints);
   }
@@ -155,6 +179,8 @@ function buildStack(
   nodeCount: number,
   core: CoreAgents,
   makePrimitive: MakePrimitive,
+  /** The DLM (and lvmlockd) clone, present when a stack is dual-primary. */
+  lockingId?: string,
 ): { resources: Resource[]; constraints: Constraint[] } {
   const resources: Resource[] = [];
   const constraints: Constraint[] = [];
@@ -186,7 +212,9 @@ function buildStack(
   };
   resources.push(drbdClone);
 
-  const fs = makePrimitive(`fs-${stack.name}`, core.filesystem, filesystemParams(drbd.device, stack), { promotable: false, notify: false });
+  const { sharedVg } = stack;
+  const fsDevice = sharedVg ? `/dev/${sharedVg.vg}/${sharedVg.lv}` : drbd.device;
+  const fs = makePrimitive(`fs-${stack.name}`, core.filesystem, filesystemParams(fsDevice, stack), { promotable: false, notify: false });
   const serviceMembers = serviceMembersOf(stack, core, makePrimitive);
 
   const promotedColocation = (rsc: string): Colocation => ({
@@ -221,7 +249,26 @@ function buildStack(
   }
 
   // Dual primary: the cluster file system is mounted on every node where DRBD is Primary, after
-  // DLM; the address and services (if any) run on one of those nodes.
+  // DLM; the address and services (if any) run on one of those nodes. With a shared VG, the LV is
+  // activated (shared) between the two: DRBD promoted -> LV active -> file system mounted.
+  if (!lockingId) throw new Error(`${stack.name}: a dual-primary stack without the DLM clone`);
+  const startsAfter = (first: string, then: string, comment: string): Order => ({
+    kind: 'order',
+    id: `order-${first}-then-${then}`,
+    first,
+    firstAction: 'start',
+    then,
+    thenAction: 'start',
+    comment,
+  });
+  const colocatedWith = (rsc: string, withRsc: string, comment: string): Colocation => ({
+    kind: 'colocation',
+    id: `colo-${rsc}-with-${withRsc}`,
+    rsc,
+    withRsc,
+    score: 'INFINITY',
+    comment,
+  });
   const fsClone: Clone = {
     kind: 'clone',
     id: `fs-${stack.name}-clone`,
@@ -233,28 +280,50 @@ function buildStack(
     ],
     comment: `${filesystem.fstype} on ${filesystem.directory}, mounted on every node where DRBD ${drbd.resource} is Primary`,
   };
-  resources.push(fsClone);
-  constraints.push(
-    promotedColocation(fsClone.id),
-    afterPromote(fsClone.id),
-    {
-      kind: 'colocation',
-      id: `colo-${fsClone.id}-with-dlm-clone`,
-      rsc: fsClone.id,
-      withRsc: 'dlm-clone',
-      score: 'INFINITY',
-      comment: `${filesystem.fstype} needs DLM on the same node`,
-    },
-    {
-      kind: 'order',
-      id: `order-dlm-clone-then-${fsClone.id}`,
-      first: 'dlm-clone',
-      firstAction: 'start',
-      then: fsClone.id,
-      thenAction: 'start',
-      comment: 'DLM runs before the file system is mounted',
-    },
-  );
+  if (!sharedVg) {
+    resources.push(fsClone);
+    constraints.push(
+      promotedColocation(fsClone.id),
+      afterPromote(fsClone.id),
+      colocatedWith(fsClone.id, lockingId, `${filesystem.fstype} needs DLM on the same node`),
+      startsAfter(lockingId, fsClone.id, 'DLM runs before the file system is mounted'),
+    );
+  } else {
+    // The LV stands where DRBD stood: it follows the promotion and the lock daemons, and the file
+    // system follows the LV (so it, too, runs only where DRBD is Primary and DLM runs).
+    const volume = `${sharedVg.vg}/${sharedVg.lv}`;
+    const lvm = makePrimitive(
+      `lvm-${stack.name}`,
+      core.lvmActivate,
+      [
+        ['vgname', sharedVg.vg],
+        ['lvname', sharedVg.lv],
+        ['vg_access_mode', 'lvmlockd'],
+        ['activation_mode', 'shared'],
+      ],
+      { promotable: false, notify: false },
+    );
+    const lvmClone: Clone = {
+      kind: 'clone',
+      id: `lvm-${stack.name}-clone`,
+      child: lvm,
+      promotable: false,
+      meta: [
+        ['clone-max', String(nodeCount)],
+        ['interleave', 'true'],
+      ],
+      comment: `LV ${volume} of the shared VG on ${drbd.device}, active on every node where DRBD ${drbd.resource} is Primary`,
+    };
+    resources.push(lvmClone, fsClone);
+    constraints.push(
+      promotedColocation(lvmClone.id),
+      afterPromote(lvmClone.id),
+      colocatedWith(lvmClone.id, lockingId, `${sharedVg.vg} is locked through lvmlockd and DLM on the same node`),
+      startsAfter(lockingId, lvmClone.id, 'DLM and lvmlockd run before the shared VG is used'),
+      colocatedWith(fsClone.id, lvmClone.id, `${filesystem.fstype} is on ${volume}, active on the same node`),
+      startsAfter(lvmClone.id, fsClone.id, `${volume} is active before the file system is mounted`),
+    );
+  }
   if (serviceMembers.length > 0) {
     const top: Resource =
       serviceMembers.length === 1
@@ -262,23 +331,8 @@ function buildStack(
         : groupOf(`g-${stack.name}`, serviceMembers, `${stack.name}: services on one of the nodes with the file system`);
     resources.push(top);
     constraints.push(
-      {
-        kind: 'colocation',
-        id: `colo-${top.id}-with-${fsClone.id}`,
-        rsc: top.id,
-        withRsc: fsClone.id,
-        score: 'INFINITY',
-        comment: `${top.id} runs where the file system is mounted`,
-      },
-      {
-        kind: 'order',
-        id: `order-${fsClone.id}-then-${top.id}`,
-        first: fsClone.id,
-        firstAction: 'start',
-        then: top.id,
-        thenAction: 'start',
-        comment: `${top.id} starts after the file system is mounted`,
-      },
+      colocatedWith(top.id, fsClone.id, `${top.id} runs where the file system is mounted`),
+      startsAfter(fsClone.id, top.id, `${top.id} starts after the file system is mounted`),
     );
   }
   return { resources, constraints };

@@ -3,7 +3,7 @@
 
 import { drbdFencingSnippet } from './drbd-res.js';
 import type { PacemakerVersion } from './model.js';
-import type { ClusterSpec } from './spec.js';
+import type { ClusterSpec, StackSpec } from './spec.js';
 
 export type OutputFormat = 'crm' | 'pcs' | 'cib';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['crm', 'pcs', 'cib'];
@@ -58,6 +58,7 @@ export function headerLines(context: RenderContext, format: OutputFormat): strin
     );
     for (const stack of drbdStacks) lines.push(...drbdFencingSnippet(stack.drbd!).map((line) => `  ${line}`));
   }
+  for (const stack of spec.stacks.filter((stack) => stack.sharedVg)) lines.push('', ...sharedVgLines(stack, format));
   const sharedStacks = spec.stacks.filter((stack) => !stack.drbd);
   if (sharedStacks.length > 0) {
     lines.push(
@@ -71,6 +72,32 @@ export function headerLines(context: RenderContext, format: OutputFormat): strin
   // would outlive its cause: there, warnings go to standard error only.
   if (format !== 'crm') for (const warning of warnings) lines.push('', ...wrap(`WARNING: ${warning}`, 96));
   return format === 'pcs' ? lines : lines.map(commentSafe);
+}
+
+/**
+ * What the admin does by hand for a shared VG: lvm.conf on every node (LVM-activate refuses to
+ * start without use_lvmlockd = 1, and LVM must find the PV on the DRBD device only: on the backing
+ * disk it would see the same PV label and could activate the LV under DRBD), then the VG, once.
+ */
+function sharedVgLines(stack: StackSpec, format: OutputFormat): string[] {
+  const { drbd, sharedVg } = stack;
+  const { vg, lv } = sharedVg!;
+  const regex = (path: string) => `^${path.replace(/[.+*?^$()[\]{}|\\]/g, '\\$&')}$`;
+  const disk = drbd!.disk ? regex(drbd!.disk) : '^BACKING-DISK$';
+  const cleanup = format === 'pcs' ? `pcs resource cleanup lvm-${stack.name}-clone` : `crm resource cleanup lvm-${stack.name}-clone`;
+  return [
+    `Shared VG ${vg} on DRBD ${drbd!.resource} (${drbd!.device}), locked through lvmlockd (Debian: package lvm2-lockd).`,
+    'On every node, in /etc/lvm/lvm.conf: lvmlockd on, and the PV seen on the DRBD device only, never on',
+    `its backing disk${drbd!.disk ? '' : ` (BACKING-DISK: the disk of ${drbd!.resource})`}:`,
+    '  global { use_lvmlockd = 1 }',
+    `  devices { global_filter = [ "a|${regex(drbd!.device)}|", "r|${disk}|" ] }`,
+    `Once, on one node where DRBD is Primary and locking-clone runs (lvm-${stack.name}-clone fails to start until`,
+    `then; ${cleanup} afterwards):`,
+    `  vgcreate --shared ${vg} ${drbd!.device}`,
+    `  lvcreate -n ${lv} -l 100%FREE ${vg}`,
+    `  mkfs.${stack.filesystem.fstype} ... /dev/${vg}/${lv}   (as on the DRBD device without a VG)`,
+    `  lvchange -an ${vg}/${lv}`,
+  ];
 }
 
 /**

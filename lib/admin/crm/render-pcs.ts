@@ -89,8 +89,14 @@ function renderResource(resource: Resource, version: PacemakerVersion): string[]
 }
 
 function renderClone(clone: Clone, version: PacemakerVersion): string[] {
-  if (clone.child.kind !== 'primitive') throw new Error(`clone ${clone.id}: only clones of primitives are generated`);
   const meta = clone.meta.map(([name, value]) => [cloneMetaName(name, version), value] as [string, string]);
+  if (clone.child.kind === 'group') {
+    // A cloned group (DLM + lvmlockd): the members into the group, then the group into a clone,
+    // which every pcs names <group>-clone (0.9 knows no other name; ours follows that rule).
+    if (clone.promotable || clone.id !== `${clone.child.id}-clone`)
+      throw new Error(`clone ${clone.id}: only plain clones named ${clone.child.id}-clone of a group are generated`);
+    return [...renderResource(clone.child, version), `${PCS} resource clone ${clone.child.id} ${pairs(meta)}`];
+  }
   if (version === '2.1') {
     const keyword = clone.promotable ? 'promotable' : 'clone';
     return [createCommand(clone.child, version, ` ${keyword} ${clone.id} ${pairs(meta)}`)];

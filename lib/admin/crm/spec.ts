@@ -73,6 +73,15 @@ export interface IpSpec {
   nic?: string;
 }
 
+/**
+ * A shared LVM volume group between dual-primary DRBD and the cluster file system: the PV is the
+ * DRBD device, locked through lvmlockd (DLM), the LV activated on both nodes by LVM-activate.
+ */
+export interface SharedVgSpec {
+  vg: string;
+  lv: string;
+}
+
 export interface StackSpec {
   name: string;
   /** Absent on shared storage: then filesystem.device names the device. */
@@ -82,6 +91,8 @@ export interface StackSpec {
   services: AgentSpec[];
   /** Both nodes Primary, a cluster file system (OCFS2/GFS2) mounted on both through DLM. */
   dualPrimary: boolean;
+  /** Dual-primary only: the file system is on this LV of a shared VG on the DRBD device. */
+  sharedVg?: SharedVgSpec;
 }
 
 export interface ClusterSpec {
@@ -111,12 +122,13 @@ const DRBD_PORT_BASE = 7789;
 
 // `description` is free text for people (crm-examples/README.md shows it); the generator ignores it.
 const TOP_KEYS = ['description', 'nodes', 'provider', 'stonith', 'withoutFencing', 'stickiness', 'rscDefaults', 'opDefaults', 'stacks'];
-const STACK_KEYS = ['name', 'drbd', 'filesystem', 'ip', 'services', 'dualPrimary'];
+const STACK_KEYS = ['name', 'drbd', 'filesystem', 'ip', 'services', 'dualPrimary', 'sharedVg'];
 const DRBD_KEYS = ['resource', 'device', 'disk', 'metaDisk', 'port', 'protocol', 'version', 'quorum', 'fencing', ...TUNING_KEYS];
 const FS_KEYS = ['device', 'directory', 'fstype', 'options'];
 const IP_KEYS = ['address', 'prefix', 'nic'];
 const AGENT_KEYS = ['id', 'agent', 'params'];
 const NODE_KEYS = ['name', 'address'];
+const SHARED_VG_KEYS = ['vg', 'lv'];
 
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
 const ID = /^[A-Za-z][A-Za-z0-9_.-]*$/;
@@ -127,6 +139,11 @@ const DRBD_DEVICE = /^\/dev\/drbd(\d+)$/;
 const BLOCK_DEVICE = /^\/dev\/[A-Za-z0-9_.+:@=-]+(\/[A-Za-z0-9_.+:@=-]+)*$/;
 /** External meta data: `/dev/sdc1` (flexible) or `/dev/sdc1[0]` / `/dev/sdc1 [0]` (indexed). */
 const EXTERNAL_META_DISK = /^(\S+?)(?:\s*\[(\d{1,3})\])?$/;
+/**
+ * A VG or LV name as LVM accepts it (lvm(8), "VALID NAMES"): letters, digits and + _ . -, not
+ * starting with a hyphen, not . or .. (LVM's reserved LV prefixes and suffixes are left to lvcreate).
+ */
+const LVM_NAME = /^[A-Za-z0-9+_.][A-Za-z0-9+_.-]{0,126}$/;
 /** The Filesystem agent's mount-option forms of a device: `-U uuid`, `-L label`. */
 const MOUNT_OPTION_DEVICE = /^-[UL] ?[^\s-][^\s]*$/;
 
@@ -183,6 +200,14 @@ export function validateClusterSpec(raw: unknown, label: FieldLabeler = (path) =
     fail,
   );
   checkUnique(stacks, (stack) => stack.filesystem.directory, 'filesystem.directory', 'mount point', fail);
+  // A VG on two DRBD devices would be activated after either one's promotion, not both.
+  checkUnique(
+    stacks.filter((stack) => stack.sharedVg),
+    (stack) => stack.sharedVg!.vg,
+    'sharedVg',
+    'shared volume group',
+    fail,
+  );
   checkUnique(
     stacks.filter((stack) => stack.ip),
     // By value, as the agents compare addresses: FD00::20 and fd00:0::20 are one address.
@@ -396,6 +421,14 @@ function readStack(value: unknown, path: string, index: number, nodeCount: numbe
   const filesystem = readFilesystem(value.filesystem, `${path}.filesystem`, dualPrimary, shared, fail);
   const ip = readIp(value.ip, `${path}.ip`, fail, label);
   const services = readAgentList(value.services, `${path}.services`, fail);
+  const sharedVg = readSharedVg(value.sharedVg, `${path}.sharedVg`, fail);
+  // lvmlockd's shared activation is what lets both nodes use the LV at once; on one Primary
+  // (or on a SAN LUN) the stack this generator writes has no place for it.
+  if (sharedVg && !dualPrimary)
+    fail(
+      `${path}.sharedVg`,
+      `a shared volume group (lvmlockd) is generated only on dual-primary DRBD: add ${label(`${path}.dualPrimary`)}, or drop it`,
+    );
   if ((!shared && !drbd) || !filesystem || name === undefined) return undefined;
   if (shared) {
     if (dualPrimary) return undefined;
@@ -417,7 +450,38 @@ function readStack(value: unknown, path: string, index: number, nodeCount: numbe
   }
   const stack: StackSpec = { name, drbd, filesystem, services, dualPrimary };
   if (ip) stack.ip = ip;
+  if (sharedVg && dualPrimary) stack.sharedVg = sharedVg;
   return stack;
+}
+
+/** `VG/LV`, or { vg, lv }. */
+function readSharedVg(value: unknown, path: string, fail: Fail): SharedVgSpec | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  let vg: string | undefined;
+  let lv: string | undefined;
+  if (typeof value === 'string') {
+    const parts = value.split('/');
+    if (parts.length !== 2) {
+      fail(path, `"${value}" is not VG/LV (a volume group and a logical volume, e.g. vg_shared/data)`);
+      return undefined;
+    }
+    [vg, lv] = parts;
+  } else if (isObject(value)) {
+    checkKeys(value, SHARED_VG_KEYS, path, fail);
+    vg = readString(value.vg, `${path}.vg`, fail, true);
+    lv = readString(value.lv, `${path}.lv`, fail, true);
+    if (vg === undefined || lv === undefined) return undefined;
+  } else {
+    fail(path, 'must be VG/LV, e.g. vg_shared/data');
+    return undefined;
+  }
+  const bad = [
+    ['volume group', vg!],
+    ['logical volume', lv!],
+  ].filter(([, name]) => !LVM_NAME.test(name!) || name === '.' || name === '..');
+  for (const [what, name] of bad)
+    fail(path, `"${name}" is not a valid ${what} name (letters, digits, + _ . -; not starting with -; at most 127)`);
+  return bad.length > 0 ? undefined : { vg: vg!, lv: lv! };
 }
 
 function readDrbd(value: unknown, path: string, index: number, nodeCount: number, fail: Fail): DrbdSpec | undefined {

@@ -54,6 +54,8 @@ export interface StackFlags extends Partial<Record<TuningKey, string>> {
   nic?: string;
   service?: string[];
   dualPrimary?: boolean;
+  /** `VG/LV`: a shared VG (lvmlockd) between dual-primary DRBD and the file system. */
+  sharedVg?: string;
   node?: string[];
   /** yargs reads --no-stonith as a `false` item: it means the same as --without-fencing. */
   stonith?: (string | false)[];
@@ -104,6 +106,7 @@ export function stackFlagsToRaw(flags: StackFlags): Record<string, unknown> {
     : { filesystem, services: flags.service ?? [] };
   if (flags.name !== undefined) stack.name = flags.name;
   if (flags.dualPrimary !== undefined) stack.dualPrimary = flags.dualPrimary;
+  if (flags.sharedVg !== undefined) stack.sharedVg = flags.sharedVg;
   if (flags.ip !== undefined) stack.ip = flags.nic === undefined ? { address: flags.ip } : { address: flags.ip, nic: flags.nic };
   else if (flags.nic !== undefined) stack.ip = { nic: flags.nic };
 
@@ -132,6 +135,7 @@ const FLAG_FOR_FIELD: [RegExp, string][] = [
   [/^stacks(\[\d+\])?$/, 'the stack flags'],
   [/^stacks(\[\d+\])?\.name$/, '--name'],
   [/^stacks(\[\d+\])?\.dualPrimary$/, '--dual-primary'],
+  [/^stacks(\[\d+\])?\.sharedVg(\..*)?$/, '--shared-vg'],
   [/^stacks(\[\d+\])?\.drbd\.resource$/, '--drbd-resource'],
   [/^stacks(\[\d+\])?\.drbd\.device$/, '--device'],
   [/^stacks(\[\d+\])?\.drbd\.disk$/, '--disk'],
