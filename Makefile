@@ -122,12 +122,14 @@ bench-scale: install
 # Dual-primary DRBD 8.4 under GFS2 (or OCFS2: DP_FS=ocfs2) + DLM in the qemu VM cluster, with
 # real fencing (issue 16): both nodes writing, the replication link cut (one node fenced), the
 # fenced node back with a resync, one VM killed, the two-node wait_for_all trap
-# (test/vm/extended/dual-primary.test.ts, ~12.5 min). Not part of .ci/run.
+# (test/vm/extended/dual-primary.test.ts, ~12.5 min). Not part of .ci/run. DP_STACK=lvm: the same
+# with the file system on an LV of a shared VG on DRBD (lvmlockd + LVM-activate, --shared-vg).
 DP_FS ?= gfs2
+DP_STACK ?=
 .PHONY: test-dual-primary
 test-dual-primary: build
 	bash test/vm/setup.sh
-	OCFKIT_DP_FS=$(DP_FS) npx tap --timeout=1600 test/vm/extended/dual-primary.test.ts
+	OCFKIT_DP_FS=$(DP_FS) OCFKIT_DP_STACK=$(DP_STACK) npx tap --timeout=1600 test/vm/extended/dual-primary.test.ts
 
 # The drbd agent against ocf:linbit:drbd on three DRBD 9 VMs, and the stack
 # under Pacemaker on them (both also run in .ci/run).

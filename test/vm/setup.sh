@@ -6,7 +6,8 @@
 #     iproute2 + e2fsprogs (used *inside* the VMs, which see the host root over 9p), cpio, xz;
 #     gfs2-utils + ocfs2-tools + dlm-controld for the dual-primary cluster (GFS2 or OCFS2 and
 #     DLM, whose kernel modules gfs2.ko, ocfs2.ko + ocfs2_stack_user.ko and dlm.ko Debian's
-#     kernel ships; OCFS2 runs on Pacemaker's user stack, so no o2cb).
+#     kernel ships; OCFS2 runs on Pacemaker's user stack, so no o2cb); lvm2 + lvm2-lockd for its
+#     shared-VG stack (lvmlockd; the guests write their own lvm.conf, the host's is never used).
 #  2. downloads Debian's kernel package (the version linux-image-amd64 currently depends
 #     on) with `apt-get download` - it is NOT installed - and unpacks it with `dpkg -x`.
 #     Its modules include DRBD 8.4 (drbd.ko), which the host kernel lacks.
@@ -33,7 +34,7 @@ exec 9> "$DIR/.setup.lock"
 flock -w 900 9 || die "another setup.sh holds $DIR/.setup.lock"
 
 # ---- 1. host packages ---------------------------------------------------------------
-PKGS=(qemu-system-x86 busybox-static drbd-utils kmod iproute2 e2fsprogs cpio xz-utils gfs2-utils ocfs2-tools dlm-controld)
+PKGS=(qemu-system-x86 busybox-static drbd-utils kmod iproute2 e2fsprogs cpio xz-utils gfs2-utils ocfs2-tools dlm-controld lvm2 lvm2-lockd)
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -16,7 +16,10 @@
 //      wait_for_all (implied by two_node) keeps it inquorate, nothing promoted or mounted, until
 //      `corosync-cmapctl -s quorum.cancel_wait_for_all u8 1` (pcs quorum unblock); then it runs
 //      the stack alone with every acknowledged write.
-// Heavy (two emulated VMs): run by `make test-dual-primary [DP_FS=ocfs2]`, not by .ci/run.
+// With OCFKIT_DP_STACK=lvm (make test-dual-primary DP_STACK=lvm), the second stack of issue 16:
+// `--shared-vg`, a shared VG on the DRBD device (lvmlockd cloned with DLM, LVM-activate shared
+// on both nodes) and the file system on its LV, through the same steps.
+// Heavy (two emulated VMs): run by `make test-dual-primary [DP_FS=ocfs2] [DP_STACK=lvm]`, not by .ci/run.
 import t, { type Test } from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +41,7 @@ const CLUSTER_FS = {
     label: 'GFS2',
     tools: ['/usr/sbin/mkfs.gfs2', '/usr/sbin/fsck.gfs2'],
     packages: 'gfs2-utils',
-    mkfs: ['mkfs.gfs2', '-O', '-p', 'lock_dlm', '-t', `${CLUSTER_NAME}:shared`, '-j', '2', '-J', '8', DEVICE],
+    mkfs: (device: string) => ['mkfs.gfs2', '-O', '-p', 'lock_dlm', '-t', `${CLUSTER_NAME}:shared`, '-j', '2', '-J', '8', device],
     modules: [] as string[],
   },
   // Pacemaker's user stack: DLM through dlm_controld, no o2cb (nor its cluster.conf).
@@ -46,13 +49,34 @@ const CLUSTER_FS = {
     label: 'OCFS2',
     tools: ['/usr/sbin/mkfs.ocfs2', '/usr/sbin/fsck.ocfs2', '/usr/sbin/mount.ocfs2'],
     packages: 'ocfs2-tools',
-    mkfs: ['mkfs.ocfs2', '--cluster-stack=pcmk', `--cluster-name=${CLUSTER_NAME}`, '-N', '2', '-J', 'size=4M', '-L', 'shared', DEVICE],
+    mkfs: (device: string) => [
+      'mkfs.ocfs2',
+      '--cluster-stack=pcmk',
+      `--cluster-name=${CLUSTER_NAME}`,
+      '-N',
+      '2',
+      '-J',
+      'size=4M',
+      '-L',
+      'shared',
+      device,
+    ],
     // ocfs2_stack_user is OCFS2's plugin for the kernel DLM that dlm_controld drives. mount.ocfs2
     // loads it too; loaded up front, a module missing from the lab's tree fails here, not as a mount.
     modules: ['ocfs2', 'ocfs2_stack_user'],
   },
 } as const;
 const FS_TYPE = process.env.OCFKIT_DP_FS ?? 'gfs2';
+/** `lvm`: the file system on an LV of a shared VG on DRBD; unset or empty: directly on DRBD. */
+const STACK = process.env.OCFKIT_DP_STACK || 'drbd';
+const SHARED_VG = { vg: 'vg_shared', lv: 'data' };
+/** What the lvm stack needs besides the file system's tools (Debian: lvm2, lvm2-lockd, resource-agents). */
+const LVM_TOOLS = [
+  '/usr/sbin/lvm',
+  '/usr/sbin/lvmlockd',
+  '/usr/lib/ocf/resource.d/heartbeat/LVM-activate',
+  '/usr/lib/ocf/resource.d/heartbeat/lvmlockd',
+];
 const WRITER = '/root/dual-primary-writer.sh';
 // Each node appends numbers to its own file, fsyncs, and only then acknowledges into /ctl (a
 // host directory: it outlives the VM). A restarted writer (after a fence) numbers on from its
@@ -76,6 +100,8 @@ const other = (n: NodeId): NodeId => (n === 1 ? 2 : 1);
 const budget = declareBudget(t, 1500);
 if (FS_TYPE !== 'gfs2' && FS_TYPE !== 'ocfs2') {
   t.fail(`OCFKIT_DP_FS=${FS_TYPE}: the dual-primary test runs gfs2 or ocfs2`);
+} else if (STACK !== 'drbd' && STACK !== 'lvm') {
+  t.fail(`OCFKIT_DP_STACK=${STACK}: the dual-primary test runs the file system on DRBD (unset) or on a shared VG (lvm)`);
 } else {
   const fs = CLUSTER_FS[FS_TYPE];
   const missing = [
@@ -84,11 +110,14 @@ if (FS_TYPE !== 'gfs2' && FS_TYPE !== 'ocfs2') {
     `${PROJECT}/dist/bin/ocfkit.mjs`,
     ...fs.tools,
     '/usr/sbin/dlm_controld',
+    ...(STACK === 'lvm' ? LVM_TOOLS : []),
   ].filter((file) => !existsSync(file));
   if (missing.length > 0) {
-    t.fail(`missing: ${missing.join(', ')}: build first (node scripts/build.mjs) and run test/vm/setup.sh (${fs.packages}, dlm-controld)`);
+    t.fail(
+      `missing: ${missing.join(', ')}: build first (node scripts/build.mjs) and run test/vm/setup.sh (${fs.packages}, dlm-controld, lvm2-lockd)`,
+    );
   } else if (vmLabReady(t)) {
-    t.comment(`cluster file system: ${fs.label}`);
+    t.comment(`cluster file system: ${fs.label}${STACK === 'lvm' ? `, on ${SHARED_VG.vg}/${SHARED_VG.lv}, a shared VG on ${DEVICE}` : ''}`);
     await run(FS_TYPE);
   }
 }
@@ -96,6 +125,12 @@ if (FS_TYPE !== 'gfs2' && FS_TYPE !== 'ocfs2') {
 async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
   const fs = CLUSTER_FS[fstype];
   const FS = fs.label;
+  const lvm = STACK === 'lvm';
+  // The file system's device, and how findmnt names it (device-mapper's name for an LV).
+  const fsDevice = lvm ? `/dev/${SHARED_VG.vg}/${SHARED_VG.lv}` : DEVICE;
+  const mountSource = lvm ? `/dev/mapper/${SHARED_VG.vg}-${SHARED_VG.lv}` : DEVICE;
+  /** What runs on both nodes once the stack is up (the ids of the generated primitives). */
+  const everywhere = lvm ? ['dlm', 'lvmlockd', 'lvm-shared', 'fs-shared'] : ['dlm', 'fs-shared'];
   const booting = Date.now();
   const cluster = await startVmCluster();
   t.teardown(() => cluster.destroy());
@@ -153,13 +188,25 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
 
   // The VMs run no udev: dlm_controld looks for the DLM's misc devices where udev's rule puts them
   // ("cannot find device /dev/misc/dlm-control"), so the lab makes them there, as udev would.
-  const makeDlmDevices = (n: NodeId) =>
-    cluster.runOk(n, 'sh', [
+  // With the shared VG: device-mapper, lvm.conf as the generated header says (plus what a node
+  // without udev needs: LVM makes its device nodes itself), and /run/lvm for lvmlockd's socket
+  // (systemd-tmpfiles' job on a real node). All of it in the VM's own overlay, never the host's /etc.
+  let lvmConf = '';
+  const prepareNode = async (n: NodeId) => {
+    await cluster.runOk(n, 'sh', [
       '-c',
-      `set -e; modprobe -a dlm ${fs.modules.join(' ')}; mkdir -p /dev/misc; ` +
+      `set -e; modprobe -a dlm ${fs.modules.join(' ')} ${lvm ? 'dm_mod' : ''}; ` +
+        // lvmlockd's lockspaces come and go (lvm_global, one per VG), each a misc device that
+        // libdlm opens as /dev/misc/dlm_NAME: devtmpfs makes it as /dev/dlm_NAME, so /dev/misc
+        // is a link to /dev there (and the loop below finds every device already in place).
+        (lvm ? '[ -L /dev/misc ] || { rm -rf /dev/misc; ln -s . /dev/misc; }; ' : 'mkdir -p /dev/misc; ') +
         'for d in dlm-control dlm-monitor dlm_plock; do ' +
         '[ -e /dev/misc/$d ] || mknod /dev/misc/$d c $(tr : " " < /sys/class/misc/$d/dev); done',
     ]);
+    if (!lvm) return;
+    await lab.writeFile(n, '/etc/lvm/lvm.conf', lvmConf);
+    await cluster.runOk(n, 'mkdir', ['-p', '/run/lvm', '/run/lock/lvm']);
+  };
 
   /** DRBD Primary/Primary and the file system mounted on both nodes, as drbdadm and findmnt see it. */
   const assertPrimaryAndMountedOnBoth = async (t: Test) => {
@@ -168,7 +215,7 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
       const mount = JSON.parse((await cluster.runOk(n, 'findmnt', ['-J', '-o', 'SOURCE,FSTYPE', MOUNT])).stdout) as {
         filesystems: { source: string; fstype: string }[];
       };
-      t.same(mount.filesystems[0], { source: DEVICE, fstype }, `node${n}: ${DEVICE} ${fstype} on ${MOUNT}`);
+      t.same(mount.filesystems[0], { source: mountSource, fstype }, `node${n}: ${mountSource} ${fstype} on ${MOUNT}`);
     }
   };
 
@@ -179,7 +226,7 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
   const assertFsckClean = async (t: Test, n: NodeId, mountedOn: readonly NodeId[]) => {
     await cluster.runOk(n, 'crm', ['resource', 'stop', FS_CLONE]);
     await cluster.waitForStatus(n, `${FS} unmounted everywhere`, (s) => !s.resources.get('fs-shared')?.active);
-    const fsck = await cluster.run(n, `fsck.${fstype}`, ['-n', DEVICE], { timeoutMs: 300_000 });
+    const fsck = await cluster.run(n, `fsck.${fstype}`, ['-n', fsDevice], { timeoutMs: 300_000 });
     t.equal(fsck.exitCode, 0, `fsck.${fstype} -n on node${n}: clean (exit ${fsck.exitCode})`);
     if (fsck.exitCode !== 0) t.comment(fsck.stdout + fsck.stderr);
     await cluster.runOk(n, 'crm', ['resource', 'start', FS_CLONE]);
@@ -220,6 +267,7 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
       '--drbd-version',
       '8.4',
       '--dual-primary',
+      ...(lvm ? ['--shared-vg', `${SHARED_VG.vg}/${SHARED_VG.lv}`] : []),
       '--directory',
       MOUNT,
       '--fstype',
@@ -243,30 +291,77 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
     t.match(crm, /^primitive dlm ocf:pacemaker:controld/m, 'DLM through ocf:pacemaker:controld');
     t.match(crm, /promoted-max=2/, 'DRBD promoted on both nodes');
     t.comment(`generated:\n${crm}`);
+    const [mkfs, ...mkfsArgs] = fs.mkfs(fsDevice) as [string, ...string[]];
 
-    // The file system, made once on DRBD (the metadata of the lab's initial sync stays valid).
-    for (const n of NODES) await lab.writeFile(n, `/etc/drbd.d/${RES}.res`, res);
-    for (const n of NODES) await cluster.runOk(n, 'drbdadm', ['up', RES], { timeoutMs: 120_000 });
-    await lab.waitFor(
-      'DRBD connected, UpToDate on both',
-      async () => (await lab.drbdState(1)).dstate === 'UpToDate/UpToDate' && (await lab.drbdState(1)).cstate === 'Connected',
-      120,
-      1,
-    );
-    await cluster.runOk(1, 'drbdadm', ['primary', RES]);
-    const [mkfs, ...mkfsArgs] = fs.mkfs;
-    t.comment(`${[mkfs, ...mkfsArgs].join(' ')}:\n${(await cluster.runOk(1, mkfs, mkfsArgs, { timeoutMs: 300_000 })).stdout}`);
-    await cluster.runOk(1, 'drbdadm', ['secondary', RES]);
-    for (const n of NODES) await cluster.runOk(n, 'drbdadm', ['down', RES], { timeoutMs: 120_000 });
+    if (!lvm) {
+      // The file system, made once on DRBD (the metadata of the lab's initial sync stays valid).
+      for (const n of NODES) await lab.writeFile(n, `/etc/drbd.d/${RES}.res`, res);
+      for (const n of NODES) await cluster.runOk(n, 'drbdadm', ['up', RES], { timeoutMs: 120_000 });
+      await lab.waitFor(
+        'DRBD connected, UpToDate on both',
+        async () => (await lab.drbdState(1)).dstate === 'UpToDate/UpToDate' && (await lab.drbdState(1)).cstate === 'Connected',
+        120,
+        1,
+      );
+      await cluster.runOk(1, 'drbdadm', ['primary', RES]);
+      t.comment(`${[mkfs, ...mkfsArgs].join(' ')}:\n${(await cluster.runOk(1, mkfs, mkfsArgs, { timeoutMs: 300_000 })).stdout}`);
+      await cluster.runOk(1, 'drbdadm', ['secondary', RES]);
+      for (const n of NODES) await cluster.runOk(n, 'drbdadm', ['down', RES], { timeoutMs: 120_000 });
+    } else {
+      // lvm.conf as the header tells the admin, plus the lab's lack of udev (LVM makes its nodes).
+      const useLvmlockd = /^#\s+global \{ use_lvmlockd = 1 \}$/m.test(crm);
+      const filter = /^#\s+devices \{ global_filter = (\[.*\]) \}$/m.exec(crm)?.[1];
+      t.ok(useLvmlockd, 'the header asks for use_lvmlockd = 1');
+      t.equal(filter, '[ "a|^/dev/drbd1$|", "r|^/dev/vda$|" ]', 'the header: the PV on DRBD, never on its backing disk /dev/vda');
+      lvmConf = [
+        '# written by test/vm/extended/dual-primary.test.ts, in the VM only',
+        'global { use_lvmlockd = 1 }',
+        `devices { global_filter = ${filter} obtain_device_list_from_udev = 0 use_devicesfile = 0 }`,
+        'activation { udev_sync = 0 udev_rules = 0 monitoring = 0 }',
+        '',
+      ].join('\n');
+      for (const n of NODES) await lab.writeFile(n, `/etc/drbd.d/${RES}.res`, res);
+    }
 
-    for (const n of NODES) await makeDlmDevices(n);
-    await cluster.runOk(1, 'sh', ['-c', 'cat > /tmp/dual-primary.crm'], { input: crm });
+    for (const n of NODES) await prepareNode(n);
+    // The shared VG does not exist yet: LVM-activate's clone stays stopped until node1 has made it.
+    const loaded = lvm ? crm.replace(/^(clone lvm-shared-clone lvm-shared \\\n\tmeta .*)$/m, '$1 target-role=Stopped') : crm;
+    if (lvm) t.not(loaded, crm, 'loaded with lvm-shared-clone stopped');
+    await cluster.runOk(1, 'sh', ['-c', 'cat > /tmp/dual-primary.crm'], { input: loaded });
     const loading = Date.now();
     await cluster.runOk(1, 'crm', ['configure', 'load', 'update', '/tmp/dual-primary.crm'], { timeoutMs: 180_000 });
+    if (lvm) {
+      await cluster.waitForStatus(
+        1,
+        'DRBD Promoted on both nodes, DLM and lvmlockd running on both',
+        (s) => promotedNodes(s, `drbd-${RES}`).length === 2 && ['dlm', 'lvmlockd'].every((id) => startedOnlyOn(s, id, 'node1', 'node2')),
+        600_000,
+      );
+      t.comment(`DRBD Primary, DLM and lvmlockd on both ${ms(Date.now() - loading)} after the load`);
+      // Once, on node1, as the header says: the VG, its LV, the file system; the LV left inactive.
+      const { vg, lv } = SHARED_VG;
+      for (const [command, ...args] of [
+        // the lab's own initialisation left an ext4 on the DRBD device: vgcreate would ask before wiping it
+        ['wipefs', '-a', DEVICE],
+        ['vgcreate', '--shared', vg, DEVICE],
+        ['lvcreate', '-y', '-n', lv, '-l', '100%FREE', vg],
+        [mkfs, ...mkfsArgs],
+        ['lvchange', '-an', `${vg}/${lv}`],
+      ] as [string, ...string[]][]) {
+        const done = await cluster.runOk(1, command, args, { timeoutMs: 300_000 });
+        t.comment(`node1: ${[command, ...args].join(' ')}\n${done.stdout}${done.stderr}`);
+      }
+      t.match(
+        (await cluster.runOk(1, 'vgs', ['--noheadings', '-o', 'vg_name,vg_lock_type', vg])).stdout,
+        /vg_shared\s+dlm/,
+        `${vg}: lock type dlm`,
+      );
+      await cluster.runOk(1, 'crm', ['resource', 'start', 'lvm-shared-clone']);
+    }
     const s = await cluster.waitForStatus(
       1,
       `DRBD Promoted on both nodes, DLM and ${FS} running on both`,
-      (s) => runsEverywhere(s),
+      (s) => runsEverywhere(s, everywhere),
       600_000,
     );
     t.comment(`stack up ${ms(Date.now() - loading)} after the load`);
@@ -388,7 +483,7 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
       const bootingAt = Date.now();
       await cluster.startNode(returning);
       await lab.writeFile(returning, `/etc/drbd.d/${RES}.res`, dualPrimaryRes);
-      await makeDlmDevices(returning);
+      await prepareNode(returning);
       await cluster.waitOnline(survivor, [...NODES]);
       t.comment(`node${returning} booted and joined the cluster in ${ms(Date.now() - bootingAt)}`);
 
@@ -426,7 +521,7 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
       const s = await cluster.waitForStatus(
         survivor,
         `DRBD Promoted on both nodes, DLM and ${FS} running on both`,
-        (s) => runsEverywhere(s),
+        (s) => runsEverywhere(s, everywhere),
         600_000,
       );
       t.comment(`Promoted and mounted on both ${ms(Date.now() - activeAt)} after node${returning} left standby`);
@@ -551,14 +646,14 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
   );
 }
 
-/** DRBD Promoted, DLM and the file system started on both nodes, nothing failed. */
-function runsEverywhere(s: ClusterStatus): boolean {
+/** DRBD Promoted, and these (DLM, the file system, ...) started on both nodes, nothing failed. */
+function runsEverywhere(s: ClusterStatus, ids: readonly string[]): boolean {
   // Every instance Started: crm_mon lists a clone instance that is still starting ("Starting node1") as active there.
   const both = (id: string) =>
     s.resources.get(id)?.nodes.slice().sort().join() === 'node1,node2' &&
     !s.resources.get(id)!.failed &&
     s.resources.get(id)!.instances.every((instance) => instance.role === 'Started');
-  return promotedNodes(s, `drbd-${RES}`).length === 2 && both('dlm') && both('fs-shared');
+  return promotedNodes(s, `drbd-${RES}`).length === 2 && ids.every(both);
 }
 
 /** `id` runs on exactly these nodes, Started there (not still starting). */
@@ -577,7 +672,9 @@ async function diagnostics(cluster: VmCluster, fstype: string): Promise<string> 
       cluster.lab
         .sh(
           n,
-          `crm_mon -1 -r -f 2>&1 | tail -n 40; cat /proc/drbd; dlm_tool ls 2>&1 | head -n 20; findmnt -t ${fstype}; dmesg | grep -iE "${fstype}|dlm|drbd" | tail -n 20`,
+          `crm_mon -1 -r -f 2>&1 | tail -n 40; cat /proc/drbd; dlm_tool ls 2>&1 | head -n 20; findmnt -t ${fstype}; ` +
+            `${STACK === 'lvm' ? 'lvs -a -o +lv_active,lock_args 2>&1 | head; lvmlockctl -i 2>&1 | head -n 20; ' : ''}` +
+            `dmesg | grep -iE "${fstype}|dlm|drbd|device-mapper" | tail -n 20`,
           { timeout: 60 },
         )
         .then(
