@@ -8,8 +8,6 @@
 // is powered off by the majority, so "the minority stops writing" is proven by the counter's
 // acknowledgements, which go to the host (/ctl) and survive the VM.
 import { type Test } from 'tap';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type NodeId } from './lab.js';
 import { runScenario, settle, activeNode } from '../cluster/scenarios.js';
 import { waitUntil } from '../cluster/stack.js';
@@ -19,6 +17,7 @@ import {
   assertRunsOn,
   describe,
   latestInstance,
+  pacemakerOnFencing,
   promotedOn,
   waitForConstraint,
 } from './cluster/scenario-run.js';
@@ -76,19 +75,6 @@ async function bringBack(t: Test, cluster: VmCluster, node: number, observer: nu
   // when not, Pacemaker's failed actions (with the agent's exit reason) say why
   if (running !== 3) t.comment((await cluster.run(observer, 'crm_mon', ['-1', '--include=failcounts,failures'])).stdout);
   t.equal(running, 3, `node${node} is back: DRBD runs on all three nodes, UpToDate everywhere`);
-}
-
-/** The survivors' pacemaker.log lines about fencing, elections and joins (from /ctl, on the host). */
-function pacemakerOnFencing(cluster: VmCluster, dead: number): string {
-  return [1, 2, 3]
-    .filter((n) => n !== dead)
-    .map((n) => {
-      const path = join(cluster.lab.ctlDir(n as NodeId), 'pacemaker.log');
-      const lines = existsSync(path) ? readFileSync(path, 'utf8').split('\n') : [];
-      const related = lines.filter((l) => /fenc|stonith|election|join|DC|quorum/i.test(l) && !/cib_perform_op|Diff:/.test(l));
-      return `--- node${n} pacemaker.log, fencing/election/join (last 80):\n${related.slice(-80).join('\n')}`;
-    })
-    .join('\n');
 }
 
 if (run) {

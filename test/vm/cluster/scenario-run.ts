@@ -7,7 +7,8 @@
 // Every step ends with the service answering through the VIP from the node DRBD is Promoted on, and
 // no acknowledged value missing from the disk.
 import t, { type Test } from 'tap';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { vmLabReady, PROJECT, RES, DEVICE, type NodeId } from '../lab.js';
 import { startVmCluster, MOUNT, VIP, type VmCluster } from './vm-cluster.js';
 import { generateStack, loadStack, waitUntil, type Stack } from '../../cluster/stack.js';
@@ -162,4 +163,17 @@ export async function assertNothingLost(t: Test, cluster: VmCluster, stack: Stac
   t.ok(check.maxAcknowledged > 0, `the service acknowledged writes (up to ${check.maxAcknowledged})`);
   t.equal(check.lost, 0, `no acknowledged value is missing on node${node}'s disk (${check.count} values there)`);
   t.equal(check.firstGap, undefined, 'the values on disk are 1, 2, 3, ... without a gap');
+}
+
+/** The survivors' pacemaker.log lines about fencing, elections and joins (from /ctl, on the host). */
+export function pacemakerOnFencing(cluster: VmCluster, dead: number): string {
+  return Array.from({ length: cluster.size }, (_, k) => k + 1)
+    .filter((n) => n !== dead)
+    .map((n) => {
+      const path = join(cluster.lab.ctlDir(n as NodeId), 'pacemaker.log');
+      const lines = existsSync(path) ? readFileSync(path, 'utf8').split('\n') : [];
+      const related = lines.filter((l) => /fenc|stonith|election|join|DC|quorum/i.test(l) && !/cib_perform_op|Diff:/.test(l));
+      return `--- node${n} pacemaker.log, fencing/election/join (last 80):\n${related.slice(-80).join('\n')}`;
+    })
+    .join('\n');
 }

@@ -1,8 +1,8 @@
 // Real DRBD 8.4 in two qemu VMs with plain drbdadm (no agents): the lab works and DRBD behaves
 // the way our agents will expect. Needs test/vm/setup.sh once (fails otherwise). ~1 min.
 import t, { type Test } from 'tap';
-import { declareBudget } from '../helpers/budget.js';
-import { ADDRESS, DEVICE, Lab, NODES, RES, vmLabReady, type NodeId } from './lab.js';
+import { declareBudget } from '../../helpers/budget.js';
+import { ADDRESS, DEVICE, Lab, NODES, RES, vmLabReady, type NodeId } from '../lab.js';
 
 declareBudget(t, 600); // this file's time limit, with a wide margin on a loaded 2-core machine
 if (vmLabReady(t)) {
