@@ -10,7 +10,7 @@
 import { type Test } from 'tap';
 import { type NodeId } from './lab.js';
 import { runScenario, settle, activeNode } from '../cluster/scenarios.js';
-import { waitUntil } from '../cluster/stack.js';
+import { waitUntil, type Stack } from '../cluster/stack.js';
 import {
   startScenarioRun,
   assertNothingLost,
@@ -77,6 +77,20 @@ async function bringBack(t: Test, cluster: VmCluster, node: number, observer: nu
   t.equal(running, 3, `node${node} is back: DRBD runs on all three nodes, UpToDate everywhere`);
 }
 
+/** Waits until DRBD is Promoted and the service runs on one node other than `from`; returns it. */
+async function movedAway(cluster: VmCluster, stack: Stack, from: number, where: string): Promise<number> {
+  const s = await cluster.waitForStatus(
+    [1, 2, 3].find((n) => n !== from)!,
+    `the stack Promoted and running on ${where}`,
+    (s) => {
+      const p = promotedOn(s);
+      return p !== undefined && p !== `node${from}` && s.resources.get(stack.ids.service)?.nodes.join() === p;
+    },
+    300_000,
+  );
+  return Number(promotedOn(s)!.slice(4));
+}
+
 if (run) {
   const { cluster } = run;
 
@@ -119,17 +133,7 @@ if (run) {
       const from = await activeNode(cluster, stack);
       const cutAt = Date.now();
       await cluster.lab.cutLink(from as NodeId, 'net1');
-      const survivor = [1, 2, 3].find((n) => n !== from)!;
-      const s = await cluster.waitForStatus(
-        survivor,
-        'the stack Promoted and running on a node of the DRBD majority',
-        (s) => {
-          const p = promotedOn(s);
-          return p !== undefined && p !== `node${from}` && s.resources.get(stack.ids.service)?.nodes.join() === p;
-        },
-        300_000,
-      );
-      const to = Number(promotedOn(s)!.slice(4));
+      const to = await movedAway(cluster, stack, from, 'a node of the DRBD majority');
       t.comment(`node${from}'s DRBD links cut -> node${to} answering ${((Date.now() - cutAt) / 1000).toFixed(1)} s later at the latest`);
       t.ok(
         cluster
@@ -176,17 +180,7 @@ if (run) {
       const cutAt = Date.now();
       await cluster.lab.cutLink(from as NodeId, 'net0');
       await cluster.lab.cutLink(from as NodeId, 'net1');
-      const survivor = [1, 2, 3].find((n) => n !== from)!;
-      const s = await cluster.waitForStatus(
-        survivor,
-        'the stack Promoted and running on a survivor',
-        (s) => {
-          const p = promotedOn(s);
-          return p !== undefined && p !== `node${from}` && s.resources.get(stack.ids.service)?.nodes.join() === p;
-        },
-        300_000,
-      );
-      const to = Number(promotedOn(s)!.slice(4));
+      const to = await movedAway(cluster, stack, from, 'a survivor');
       t.ok(
         cluster.fences.some((f) => f.target === `node${from}` && f.rc === 0 && f.at >= cutAt),
         `the majority fenced node${from}`,
