@@ -133,8 +133,13 @@ if (skip) {
     const history = await operationHistory(cluster);
     const instance = lastInstance(cluster);
     const since = Date.now();
-    // Long enough for every recurring monitor of the stack to run on what was just installed.
-    const monitorRound = Math.max(...Object.values(stack.monitorMs)) + 3000;
+    // Long enough for every recurring monitor of an ocfkit agent to run what was just installed
+    // (the fence device's 60 s monitor runs no file of the package).
+    const ocfkitIds = (Object.keys(stack.agents) as (keyof Stack['agents'])[])
+      .filter((role) => stack.agents[role]?.startsWith('ocf:ocfkit:'))
+      .map((role) => stack.ids[role]!);
+    const monitorRound = Math.max(...ocfkitIds.map((id) => stack.monitorMs[id] ?? 0)) + 3000;
+    t.ok(ocfkitIds.length > 0 && monitorRound > 3000, `ocfkit agents with a recurring monitor: ${ocfkitIds.join(', ')}`);
     for (const [deb, expected] of [
       [packages.older, version],
       [packages.newer, newer],
