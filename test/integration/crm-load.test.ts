@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { EXAMPLE_VARIANTS, listExamples, renderExample, type Example } from '../../lib/admin/cli/crm-examples.js';
 import { processIo } from '../../lib/admin/cli/system.js';
 import { allPrimitives, parseCib } from '../../lib/admin/pacemaker/cib.js';
-import { startSingleNode, type SingleNode } from '../cluster/single-node.js';
+import { startSingleNode, type RunResult, type SingleNode } from '../cluster/single-node.js';
 
 const EXAMPLES_ROOT = new URL('../../crm-examples/', import.meta.url).pathname;
 const OCFKIT_AGENTS = ['drbd', 'Filesystem', 'IPaddr2'].map((agent) => `/usr/lib/ocf/resource.d/ocfkit/${agent}`);
@@ -126,11 +126,59 @@ function translatePcs09(script: string): string {
   return out.join('\n');
 }
 
-/** Loads every format of one example and checks each against the crm load. */
-async function checkExample(t: Test, example: Example, files: Map<string, string>, label: string, pushLive: boolean): Promise<void> {
+/** An example's files, written to a directory of their own. */
+interface Written {
+  example: Example;
+  label: string;
+  path: (file: string) => string;
+}
+
+function writeExample(example: Example, files: Map<string, string>, label: string): Written {
   const directory = mkdtempSync(join(work, `${example.name}-`));
   for (const [file, text] of files) writeFileSync(join(directory, file), text);
-  const path = (file: string) => join(directory, file);
+  return { example, label, path: (file: string) => join(directory, file) };
+}
+
+/** The pcs script of one example and spelling, as an admin runs it (pcs 0.9 translated). */
+function pcsScript(written: Written, version: '2.1' | '1.1'): string {
+  const script =
+    version === '2.1'
+      ? readFileSync(written.path('pacemaker-2.1.pcs.sh'), 'utf8')
+      : translatePcs09(readFileSync(written.path('pacemaker-1.1.pcs.sh'), 'utf8'));
+  const scriptPath = written.path(`run-${version}.pcs.sh`);
+  writeFileSync(scriptPath, script);
+  return scriptPath;
+}
+
+/**
+ * `pcs -f` on a file needs no cluster, and pcs spends ~0.6 s of CPU per command, one command at
+ * a time: these runs go two at a time (the machine's two cores) while the live loads, which use
+ * the cluster, go one at a time. Each gets a copy of the empty configuration.
+ */
+function startOfflinePcs(all: Written[], emptyCib: string): Map<string, Promise<RunResult & { cibFile: string }>> {
+  const results = new Map<string, Promise<RunResult & { cibFile: string }>>();
+  const lanes: Promise<unknown>[] = [Promise.resolve(), Promise.resolve()];
+  for (const written of all) {
+    for (const version of ['2.1', '1.1'] as const) {
+      const cibFile = written.path(`pcs-${version}.xml`);
+      const scriptPath = pcsScript(written, version);
+      writeFileSync(cibFile, emptyCib);
+      const lane = results.size % lanes.length;
+      const result = lanes[lane]!.then(async () => ({ ...(await node.run('sh', [scriptPath], { env: { CIB: cibFile } })), cibFile }));
+      lanes[lane] = result.catch(() => undefined);
+      results.set(`${written.label} ${version}`, result);
+    }
+  }
+  return results;
+}
+
+/** Loads every format of one example and checks each against the crm load. */
+async function checkExample(
+  t: Test,
+  { label, path }: Written,
+  offlinePcs: Map<string, Promise<RunResult & { cibFile: string }>>,
+  pushLive: boolean,
+): Promise<void> {
   let reference: string | undefined;
   const compare = (t: Test, what: string, cibXml: string) => {
     const current = summary(cibXml);
@@ -182,18 +230,9 @@ async function checkExample(t: Test, example: Example, files: Map<string, string
     });
 
     await t.test(`${label}: pcs, Pacemaker ${version}`, async (t) => {
-      const script =
-        version === '2.1'
-          ? readFileSync(path('pacemaker-2.1.pcs.sh'), 'utf8')
-          : translatePcs09(readFileSync(path('pacemaker-1.1.pcs.sh'), 'utf8'));
-      const scriptPath = path(`run-${version}.pcs.sh`);
-      writeFileSync(scriptPath, script);
-
-      // pcs -f on a CIB file (a copy of the live one), checked with crm_verify -x.
-      await resetConfiguration();
-      const cibFile = path(`pcs-${version}.xml`);
-      writeFileSync(cibFile, await node.exportCib());
-      const offline = await node.run('sh', [scriptPath], { env: { CIB: cibFile } });
+      // pcs -f on a CIB file (a copy of the empty live one), checked with crm_verify -x.
+      const offline = await offlinePcs.get(`${label} ${version}`)!;
+      const { cibFile } = offline;
       t.equal(offline.exitCode, 0, `CIB=file sh script exit status\n${offline.stdout}${offline.stderr}`);
       const verifyFile = await node.run('crm_verify', ['-x', cibFile, '-V']);
       t.equal(verifyFile.exitCode, 0, 'crm_verify -x on the file');
@@ -202,7 +241,8 @@ async function checkExample(t: Test, example: Example, files: Map<string, string
 
       // As an admin runs it: pull the live CIB, apply, push once (once per provider: pcs is slow).
       if (version === '2.1' && pushLive) {
-        const live = await node.run('sh', [scriptPath]);
+        await resetConfiguration();
+        const live = await node.run('sh', [path(`run-${version}.pcs.sh`)]);
         t.equal(live.exitCode, 0, `sh script (live) exit status\n${live.stdout}${live.stderr}`);
         await verifyLive(t, 'pcs live');
         compare(t, 'pcs live', await node.exportCib());
@@ -212,32 +252,45 @@ async function checkExample(t: Test, example: Example, files: Map<string, string
 }
 
 const examples = listExamples(EXAMPLES_ROOT);
+
+// (tap ends the file once an assertion is followed by a wait with no subtest: all waits come first.)
+// Both providers' files first, so that the offline pcs runs can start before the live loads.
+const upstream: Written[] = [];
+const renderFailures: string[] = [];
+for (const example of examples) {
+  const rendered = await renderExample(example, processIo, { provider: 'heartbeat' });
+  if (rendered.ok) upstream.push(writeExample(example, rendered.files, `${example.name} (upstream agents)`));
+  else renderFailures.push(`${example.name}: ${rendered.errors.join('; ')}`);
+}
+const missingAgents = OCFKIT_AGENTS.filter((agent) => !existsSync(agent));
+const ocfkit: Written[] =
+  missingAgents.length > 0
+    ? []
+    : examples.map((example) =>
+        writeExample(
+          example,
+          new Map(EXAMPLE_VARIANTS.map((variant) => [variant.file, readFileSync(join(example.directory, variant.file), 'utf8')])),
+          `${example.name} (ocfkit agents)`,
+        ),
+      );
+await resetConfiguration();
+const offlinePcs = startOfflinePcs([...upstream, ...ocfkit], await node.exportCib());
 t.ok(examples.length >= 3, 'the examples are there');
+t.same(renderFailures, [], 'every example renders for the upstream agents');
 
 await t.test('upstream agents (ocf:linbit:drbd, ocf:heartbeat:*)', async (t) => {
-  for (const example of examples) {
-    const rendered = await renderExample(example, processIo, { provider: 'heartbeat' });
-    if (!rendered.ok) {
-      t.fail(`${example.name}: ${rendered.errors.join('; ')}`);
-      continue;
-    }
-    await checkExample(t, example, rendered.files, `${example.name} (upstream agents)`, example === examples[0]);
-  }
+  for (const written of upstream) await checkExample(t, written, offlinePcs, written.example === examples[0]);
 });
 
 await t.test('ocfkit agents (the checked-in crm-examples/)', async (t) => {
-  const missing = OCFKIT_AGENTS.filter((agent) => !existsSync(agent));
-  if (missing.length > 0) {
+  if (missingAgents.length > 0) {
     t.fail(
-      `the ocfkit agents are not installed (${missing.join(', ')} missing): run "make install" first. ` +
+      `the ocfkit agents are not installed (${missingAgents.join(', ')} missing): run "make install" first. ` +
         'crmsh and pcs refuse configurations that name agents they cannot find, so the ocf:ocfkit:* configurations cannot be loaded without them.',
     );
     return;
   }
-  for (const example of examples) {
-    const files = new Map(EXAMPLE_VARIANTS.map((variant) => [variant.file, readFileSync(join(example.directory, variant.file), 'utf8')]));
-    await checkExample(t, example, files, `${example.name} (ocfkit agents)`, example === examples[0]);
-  }
+  for (const written of ocfkit) await checkExample(t, written, offlinePcs, written.example === examples[0]);
 });
 
 await t.test('without a fence device: refused, or, with --without-fencing, loaded and clean', async (t) => {
