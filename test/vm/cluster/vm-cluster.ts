@@ -1,7 +1,7 @@
 // A Pacemaker cluster in the qemu lab (test/vm/README.md): two nodes with real DRBD 8.4, or three
-// with real DRBD 9 (quorum), under the file system, behind the same `Cluster` interface as the
-// namespace cluster of test/cluster/nodes.ts: the scenarios of test/cluster/scenarios.ts,
-// test/vm/cluster-*.test.ts and `make bench-failover` run on it unchanged.
+// with real DRBD 9 (quorum; or two with `nodes: 2`), under the file system, behind the same
+// `Cluster` interface as the namespace cluster of test/cluster/nodes.ts: the scenarios of
+// test/cluster/scenarios.ts, test/vm/cluster-*.test.ts and `make bench-failover` run on it unchanged.
 //
 //   node1, node2[, node3]
 //                  qemu VMs; corosync (knet; two_node with two) + pacemakerd on eth0 (192.168.77.N),
@@ -54,17 +54,21 @@ export interface VmClusterOptions {
   tokenMs?: number;
   /** 2 nodes with DRBD 8.4 (default), or 3 nodes with DRBD 9 and its quorum */
   drbd?: '8.4' | '9';
+  /** How many nodes: default 2 with DRBD 8.4, 3 with DRBD 9; DRBD 9 also runs on 2 (two_node, no DRBD quorum). */
+  nodes?: 2 | 3;
 }
 
 export interface VmCluster extends Cluster {
   lab: Lab;
   /** Fencing requests the host carried out, in order. */
   fences: { from: NodeId; action: string; target: string; at: number; rc: number }[];
+  /** Each `drbdadm adjust` waitStorageWhole ran on a DRBD 9 connection given up as StandAlone. */
+  reconnects: { node: NodeId; at: number; status: string }[];
   /** The DRBD resource file every node has (what `ocfkit crm generate --drbd-res` wrote). */
   drbdRes: string;
   /** The VM's clock minus the host's, in ms, as last measured. */
   clockOffsetMs(n: NodeId): number;
-  /** Which DRBD the nodes run (8.4: two nodes; 9: three). */
+  /** Which DRBD the nodes run (8.4: two nodes; 9: three, or two). */
   drbd: '8.4' | '9';
 }
 
@@ -141,10 +145,12 @@ function vmSite(nodes: readonly NodeId[], drbd: '8.4' | '9'): StackSite {
 
 export async function startVmCluster(options: VmClusterOptions = {}): Promise<VmCluster> {
   const started = Date.now();
-  // a longer token for three emulated VMs on two cores: a starved VM must not look dead
-  const tokenMs = options.tokenMs ?? (options.drbd === '9' ? 5000 : 3000);
   const drbdVersion = options.drbd ?? '8.4';
-  const lab = await Lab.up(drbdVersion === '9' ? { nodes: 3, drbd: '9' } : {});
+  const nodeCount = options.nodes ?? (drbdVersion === '9' ? 3 : 2);
+  if (drbdVersion === '8.4' && nodeCount !== 2) throw new Error('DRBD 8.4 replicates between two nodes: startVmCluster({ nodes: 2 })');
+  // a longer token for three emulated VMs on two cores: a starved VM must not look dead
+  const tokenMs = options.tokenMs ?? (nodeCount === 3 ? 5000 : 3000);
+  const lab = await Lab.up(drbdVersion === '9' ? { nodes: nodeCount, drbd: '9' } : {});
   const NODES = lab.nodes;
   const asNode = (i: number): NodeId => {
     if (!NODES.includes(i as NodeId)) throw new Error(`the VM cluster has ${NODES.map((n) => `node${n}`).join(', ')}, not node${i}`);
@@ -153,6 +159,7 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
   const ctl = (n: NodeId, ...path: string[]) => join(lab.ctlDir(n), ...path);
   const offsets = new Map<NodeId, number>(NODES.map((n) => [n, 0]));
   const fences: VmCluster['fences'] = [];
+  const reconnects: VmCluster['reconnects'] = [];
   const samples: ProbeSample[] = [];
   const probeRead = new Map<NodeId, number>(NODES.map((n) => [n, 0]));
   let drbdRes = '';
@@ -241,6 +248,7 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
       if (/Split-Brain detected/.test((await lab.exec(n, ['dmesg'], { timeout: 30 })).stdout)) continue;
       await lab.exec(n, ['drbdadm', 'adjust', RES], { timeout: 60 });
       adjustedAt.set(n, Date.now());
+      reconnects.push({ node: n, at: Date.now(), status: status.stdout });
     }
   };
   const storageWhole = async (n: NodeId): Promise<boolean> => {
@@ -449,6 +457,7 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
     startupMs: 0,
     lab,
     fences,
+    reconnects,
     get drbdRes() {
       return drbdRes;
     },
@@ -479,10 +488,16 @@ export async function startVmCluster(options: VmClusterOptions = {}): Promise<Vm
         if (Date.now() > deadline) {
           const seen = await Promise.all(
             NODES.map((n) =>
-              lab.sh(n, 'cat /proc/drbd; ss -tan | grep 7789; dmesg | grep -i drbd | tail -n 15', { timeout: 30 }).then(
-                (r) => `--- node${n}\n${r.stdout}${r.stderr}`,
-                (e: Error) => `--- node${n}: ${e.message}`,
-              ),
+              lab
+                .sh(
+                  n,
+                  `${drbdVersion === '9' ? `drbdsetup status --verbose ${RES}` : 'cat /proc/drbd'}; ss -tan | grep 7789; dmesg | grep -i drbd | tail -n 15`,
+                  { timeout: 30 },
+                )
+                .then(
+                  (r) => `--- node${n}\n${r.stdout}${r.stderr}`,
+                  (e: Error) => `--- node${n}: ${e.message}`,
+                ),
             ),
           );
           throw new Error(`DRBD ${RES} not Connected + UpToDate on every node after ${timeoutMs} ms:\n${seen.join('\n')}`);
