@@ -124,12 +124,14 @@ bench-scale: install
 # fenced node back with a resync, one VM killed, the two-node wait_for_all trap
 # (test/vm/extended/dual-primary.test.ts, ~12.5 min). Not part of .ci/run. DP_STACK=lvm: the same
 # with the file system on an LV of a shared VG on DRBD (lvmlockd + LVM-activate, --shared-vg).
+# DP_DRBD=9: the same on two VMs running DRBD 9 (9.2.19, crm-fence-peer.9.sh).
 DP_FS ?= gfs2
 DP_STACK ?=
+DP_DRBD ?= 8.4
 .PHONY: test-dual-primary
 test-dual-primary: build
 	bash test/vm/setup.sh
-	OCFKIT_DP_FS=$(DP_FS) OCFKIT_DP_STACK=$(DP_STACK) npx tap --timeout=1600 test/vm/extended/dual-primary.test.ts
+	OCFKIT_DP_FS=$(DP_FS) OCFKIT_DP_STACK=$(DP_STACK) OCFKIT_DP_DRBD=$(DP_DRBD) npx tap --timeout=1600 test/vm/extended/dual-primary.test.ts
 
 # The drbd agent against ocf:linbit:drbd on three DRBD 9 VMs, and the stack
 # under Pacemaker on them (both also run in .ci/run).

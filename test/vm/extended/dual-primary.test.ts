@@ -1,16 +1,17 @@
-// Dual-primary DRBD 8.4 under GFS2 (or OCFS2: OCFKIT_DP_FS=ocfs2) in the qemu VM cluster (issue
-// 16), as `ocfkit crm generate --dual-primary` prints it: DLM (ocf:pacemaker:controld) and the
-// file system cloned on both nodes, DRBD fencing resource-and-stonith, real fencing of a VM
-// (fence_vmlab). Every step ends with every acknowledged write of both nodes read back, and
-// fsck.gfs2/fsck.ocfs2 clean where it can run (it needs the file system unmounted everywhere).
+// Dual-primary DRBD 8.4 (or DRBD 9 on two nodes: OCFKIT_DP_DRBD=9) under GFS2 (or OCFS2:
+// OCFKIT_DP_FS=ocfs2) in the qemu VM cluster (issue 16), as `ocfkit crm generate --dual-primary
+// --drbd-version 8.4|9` prints it: DLM (ocf:pacemaker:controld) and the file system cloned on
+// both nodes, DRBD fencing resource-and-stonith, real fencing of a VM (fence_vmlab). Every step
+// ends with every acknowledged write of both nodes read back, and fsck.gfs2/fsck.ocfs2 clean
+// where it can run (it needs the file system unmounted everywhere).
 // One boot of the VMs serves all steps:
 //   1. both nodes Primary, the file system mounted on both, each writing; every acknowledged
 //      write of either node is read back from the other one;
 //   2. the replication link cut (net1; corosync keeps net0, the cluster stays whole): both
-//      nodes freeze I/O, both fence-peer handlers race, one places crm-fence-peer's constraint,
+//      nodes freeze I/O, both fence-peer handlers race, one places crm-fence-peer(.9).sh's constraint,
 //      the other stays frozen until Pacemaker fences it; the winner writes on, no split brain;
 //   3. both back: the fenced node boots and rejoins, DRBD resyncs from the survivor (nothing
-//      diverged), crm-unfence-peer lifts the constraint, Promoted and mounted on both again;
+//      diverged), crm-unfence-peer(.9).sh lifts the constraint, Promoted and mounted on both again;
 //   4. one VM killed: fenced, the survivor writes on once DLM has recovered;
 //   5. the two-node trap: the survivor's cluster stack restarts with its peer still down:
 //      wait_for_all (implied by two_node) keeps it inquorate, nothing promoted or mounted, until
@@ -19,7 +20,8 @@
 // With OCFKIT_DP_STACK=lvm (make test-dual-primary DP_STACK=lvm), the second stack of issue 16:
 // `--shared-vg`, a shared VG on the DRBD device (lvmlockd cloned with DLM, LVM-activate shared
 // on both nodes) and the file system on its LV, through the same steps.
-// Heavy (two emulated VMs): run by `make test-dual-primary [DP_FS=ocfs2] [DP_STACK=lvm]`, not by .ci/run.
+// Heavy (two emulated VMs): run by `make test-dual-primary [DP_FS=ocfs2] [DP_STACK=lvm] [DP_DRBD=9]`,
+// not by .ci/run.
 import t, { type Test } from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +32,7 @@ import { FENCE_CONSTRAINT, waitForConstraint } from '../cluster/scenario-run.js'
 import { declareBudget } from '../../helpers/budget.js';
 import { steps } from '../../helpers/steps.js';
 import { promotedNodes, type ClusterStatus } from '../../cluster/nodes.js';
+import { parseEvents2, parseProcDrbd, type DrbdState } from '../../../lib/admin/drbd/index.js';
 
 const MOUNT = '/srv/shared';
 const FS_CLONE = 'fs-shared-clone';
@@ -70,6 +73,10 @@ const FS_TYPE = process.env.OCFKIT_DP_FS ?? 'gfs2';
 /** `lvm`: the file system on an LV of a shared VG on DRBD; unset or empty: directly on DRBD. */
 const STACK = process.env.OCFKIT_DP_STACK || 'drbd';
 const SHARED_VG = { vg: 'vg_shared', lv: 'data' };
+/** Which DRBD the two VMs run: Debian's 8.4, or DRBD 9 (9.2.19, test/vm/drbd9) on two nodes. */
+const DRBD = process.env.OCFKIT_DP_DRBD || '8.4';
+/** The fence-peer handler the generator writes for that DRBD (the unfence-peer one is its twin). */
+const FENCE_PEER = DRBD === '9' ? 'crm-fence-peer.9.sh' : 'crm-fence-peer.sh';
 /** What the lvm stack needs besides the file system's tools (Debian: lvm2, lvm2-lockd, resource-agents). */
 const LVM_TOOLS = [
   '/usr/sbin/lvm',
@@ -91,15 +98,19 @@ const WRITER_SCRIPT = [
   '  sleep 0.2',
   'done',
 ].join('\n');
-// /proc/drbd of DRBD 8.4: " 1: cs:WFConnection ro:Primary/Unknown ds:UpToDate/DUnknown C s-----",
-// where the first flag is s while I/O is suspended (r when it runs).
-const IO_SUSPENDED = / cs:\S+ ro:\S+ ds:\S+ [ABC] s/;
+// DRBD's own kernel log line when I/O of a resource freezes: 8.4 "susp( 0 -> 1 )", DRBD 9
+// "susp-io( no -> fencing )".
+const SUSPENDED_IN_KERNEL_LOG = /susp\( 0 -> 1 \)|susp-io\( ?no -> /;
+/** The N of DEVICE (/dev/drbdN): /proc/drbd of DRBD 8.4 names minors, not resources. */
+const MINOR = Number(/\d+$/.exec(DEVICE)?.[0]);
 const ms = (value: number) => `${(value / 1000).toFixed(1)} s`;
 const other = (n: NodeId): NodeId => (n === 1 ? 2 : 1);
 
 const budget = declareBudget(t, 1500);
 if (FS_TYPE !== 'gfs2' && FS_TYPE !== 'ocfs2') {
   t.fail(`OCFKIT_DP_FS=${FS_TYPE}: the dual-primary test runs gfs2 or ocfs2`);
+} else if (DRBD !== '8.4' && DRBD !== '9') {
+  t.fail(`OCFKIT_DP_DRBD=${DRBD}: the dual-primary test runs DRBD 8.4 (unset) or 9`);
 } else if (STACK !== 'drbd' && STACK !== 'lvm') {
   t.fail(`OCFKIT_DP_STACK=${STACK}: the dual-primary test runs the file system on DRBD (unset) or on a shared VG (lvm)`);
 } else {
@@ -117,12 +128,15 @@ if (FS_TYPE !== 'gfs2' && FS_TYPE !== 'ocfs2') {
       `missing: ${missing.join(', ')}: build first (node scripts/build.mjs) and run test/vm/setup.sh (${fs.packages}, dlm-controld, lvm2-lockd)`,
     );
   } else if (vmLabReady(t)) {
-    t.comment(`cluster file system: ${fs.label}${STACK === 'lvm' ? `, on ${SHARED_VG.vg}/${SHARED_VG.lv}, a shared VG on ${DEVICE}` : ''}`);
-    await run(FS_TYPE);
+    t.comment(
+      `DRBD ${DRBD} on two nodes; cluster file system: ${fs.label}` +
+        `${STACK === 'lvm' ? `, on ${SHARED_VG.vg}/${SHARED_VG.lv}, a shared VG on ${DEVICE}` : ''}`,
+    );
+    await run(FS_TYPE, DRBD);
   }
 }
 
-async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
+async function run(fstype: keyof typeof CLUSTER_FS, drbd: '8.4' | '9'): Promise<void> {
   const fs = CLUSTER_FS[fstype];
   const FS = fs.label;
   const lvm = STACK === 'lvm';
@@ -132,15 +146,39 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
   /** What runs on both nodes once the stack is up (the ids of the generated primitives). */
   const everywhere = lvm ? ['dlm', 'lvmlockd', 'lvm-shared', 'fs-shared'] : ['dlm', 'fs-shared'];
   const booting = Date.now();
-  const cluster = await startVmCluster();
+  const cluster = await startVmCluster({ drbd, nodes: 2 });
   t.teardown(() => cluster.destroy());
   t.comment(`VM cluster online, DRBD initialised, in ${ms(cluster.startupMs)}; ${budget.report(booting)}`);
   const { lab } = cluster;
 
+  /**
+   * DRBD r0 as node n's kernel reports it, read by lib/'s parsers: /proc/drbd (8.4), or `drbdsetup
+   * events2 --now` (9: plain `drbdsetup status` prints no state for a Connected connection).
+   * undefined while the resource is down or the node does not answer.
+   */
+  const drbdNow = async (n: NodeId): Promise<DrbdState | undefined> => {
+    const argv = drbd === '9' ? ['drbdsetup', 'events2', '--now', RES] : ['cat', '/proc/drbd'];
+    const r = await lab.exec(n, argv, { timeout: 30 }).catch(() => undefined);
+    if (r?.code !== 0) return undefined;
+    const parsed = drbd === '9' ? parseEvents2(r.stdout) : parseProcDrbd(r.stdout, new Map([[MINOR, { resource: RES, volume: 0 }]]));
+    return parsed.ok ? parsed.resources.find((resource) => resource.name === RES) : undefined;
+  };
+  /** This node's role and its peer's, as DRBD 8.4's `drbdadm role` says them: "Primary/Unknown". */
+  const drbdRoles = async (n: NodeId): Promise<string> => {
+    const state = await drbdNow(n);
+    return state ? `${state.role}/${state.connections[0]?.peerRole ?? 'Unknown'}` : '';
+  };
+  /** Connected to the peer, and the data UpToDate on both sides (no resync left). */
+  const drbdWhole = (state: DrbdState | undefined): boolean =>
+    !!state &&
+    state.connections.length === 1 &&
+    state.connections.every((c) => c.state === 'Connected' && c.peerVolumes.every((p) => p.peerDisk === 'UpToDate')) &&
+    state.volumes.every((v) => v.disk === 'UpToDate');
+
   const step = steps(t, {
     budget,
     onFailure: async (failed) => {
-      failed.comment(await diagnostics(cluster, fstype));
+      failed.comment(await diagnostics(cluster, fstype, drbd));
     },
   });
 
@@ -211,7 +249,7 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
   /** DRBD Primary/Primary and the file system mounted on both nodes, as drbdadm and findmnt see it. */
   const assertPrimaryAndMountedOnBoth = async (t: Test) => {
     for (const n of NODES) {
-      t.equal((await lab.drbdState(n)).role, 'Primary/Primary', `node${n}: drbdadm role Primary/Primary`);
+      t.equal(await drbdRoles(n), 'Primary/Primary', `node${n}: DRBD Primary, its peer Primary`);
       const mount = JSON.parse((await cluster.runOk(n, 'findmnt', ['-J', '-o', 'SOURCE,FSTYPE', MOUNT])).stdout) as {
         filesystems: { source: string; fstype: string }[];
       };
@@ -265,7 +303,7 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
       '--disk',
       '/dev/vda',
       '--drbd-version',
-      '8.4',
+      drbd,
       '--dual-primary',
       ...(lvm ? ['--shared-vg', `${SHARED_VG.vg}/${SHARED_VG.lv}`] : []),
       '--directory',
@@ -283,6 +321,7 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
     dualPrimaryRes = res;
     t.match(res, /allow-two-primaries yes;/, `${RES}.res: two Primaries allowed`);
     t.match(res, /fencing resource-and-stonith;/, `${RES}.res: fencing resource-and-stonith`);
+    t.match(res, `fence-peer "/usr/lib/drbd/${FENCE_PEER}"`, `${RES}.res: fence-peer ${FENCE_PEER}`);
     // Every operation timeout scaled to this host's speed, as test/cluster/stack.ts does.
     const crm = generated.stdout.replace(
       /^(\s*op \S+ .*?\btimeout=)(\d+)(s?)\b/gm,
@@ -297,12 +336,7 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
       // The file system, made once on DRBD (the metadata of the lab's initial sync stays valid).
       for (const n of NODES) await lab.writeFile(n, `/etc/drbd.d/${RES}.res`, res);
       for (const n of NODES) await cluster.runOk(n, 'drbdadm', ['up', RES], { timeoutMs: 120_000 });
-      await lab.waitFor(
-        'DRBD connected, UpToDate on both',
-        async () => (await lab.drbdState(1)).dstate === 'UpToDate/UpToDate' && (await lab.drbdState(1)).cstate === 'Connected',
-        120,
-        1,
-      );
+      await lab.waitFor('DRBD connected, UpToDate on both', async () => drbdWhole(await drbdNow(1)), 120, 1);
       await cluster.runOk(1, 'drbdadm', ['primary', RES]);
       t.comment(`${[mkfs, ...mkfsArgs].join(' ')}:\n${(await cluster.runOk(1, mkfs, mkfsArgs, { timeoutMs: 300_000 })).stdout}`);
       await cluster.runOk(1, 'drbdadm', ['secondary', RES]);
@@ -375,10 +409,10 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
   });
 
   // Only DRBD's link fails: corosync keeps its ring on net0, both nodes stay members, and DRBD's
-  // fencing (resource-and-stonith) decides. Both Primaries freeze I/O and call crm-fence-peer.sh;
+  // fencing (resource-and-stonith) decides. Both Primaries freeze I/O and call crm-fence-peer(.9).sh;
   // the first places its constraint (Promoted on its own node only) and resumes; the other finds
-  // a constraint against itself, exits 1 ("fence-peer helper broken") and stays frozen; Pacemaker
-  // demotes it, its hung file system cannot stop, and it is fenced.
+  // a constraint against itself, exits 1 ("fence-peer helper broken", 8.4 and 9 alike) and stays
+  // frozen; Pacemaker demotes it, its hung file system cannot stop, and it is fenced.
   await step(
     `the replication link cut: both freeze, one fence-peer handler wins, the other node is fenced; the winner writes on, no split brain, nothing lost, fsck.${fstype} clean`,
     async (t) => {
@@ -389,14 +423,13 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
       await lab.cutLink(2, 'net1');
       t.comment(`cut node2's cable of net1 (DRBD's link; corosync runs on net0) at acknowledged writes ${ackedAtCut}`);
 
-      // Both nodes' /proc/drbd, until each showed its I/O suspended (or the step moves on).
+      // Both nodes' DRBD state, until each showed its I/O suspended (or the step moves on).
       const frozenAfter = new Map<NodeId, number>();
       let watching = true;
       const watcher = (async () => {
         while (watching && frozenAfter.size < NODES.length) {
           for (const n of NODES.filter((n) => !frozenAfter.has(n) && lab.alive(n))) {
-            const drbd = await lab.sh(n, 'cat /proc/drbd', { timeout: 30 }).catch(() => undefined);
-            if (drbd && IO_SUSPENDED.test(drbd.stdout)) frozenAfter.set(n, Date.now() - cutAt);
+            if (((await drbdNow(n))?.suspended.length ?? 0) > 0) frozenAfter.set(n, Date.now() - cutAt);
           }
           await sleep(200);
         }
@@ -411,13 +444,13 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
         if (winner !== 1 && winner !== 2) throw new Error(`the fencing constraint names no node of the lab:\n${constraint}`);
         survivor = winner;
         fenced = other(survivor);
-        t.comment(`crm-fence-peer.sh on node${survivor} placed ${FENCE_CONSTRAINT} ${ms(placedAt - cutAt)} after the cut:\n${constraint}`);
+        t.comment(`${FENCE_PEER} on node${survivor} placed ${FENCE_CONSTRAINT} ${ms(placedAt - cutAt)} after the cut:\n${constraint}`);
         t.match(constraint, /role="(Master|Promoted)"/, 'the constraint is about the Promoted role');
         t.match(constraint, new RegExp(`ne.*node${survivor}|node${survivor}.*ne`), `it allows promotion on node${survivor} only`);
         // The loser's view while it is still alive (frozen), once its handler has returned (for the
         // report only: the fence may come first).
         let loserLog = '';
-        for (let tries = 0; tries < 20 && lab.alive(fenced) && !/fence-peer helper|exit code/.test(loserLog); tries++) {
+        for (let tries = 0; tries < 20 && lab.alive(fenced) && !/fence-peer helper|fence-peer.* exit code/.test(loserLog); tries++) {
           loserLog = await kernelLogSince(fenced, mark).catch((e: Error) => `(unreadable: ${e.message})`);
           await sleep(1000);
         }
@@ -435,13 +468,13 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
       }
       linkCut = { survivor, fenced };
       t.equal(fence.rc, 0, `node${fenced} fenced through fence_vmlab ${ms(fence.at - cutAt)} after the cut (asked by node${fence.from})`);
-      const frozenFor = (n: NodeId) => (frozenAfter.has(n) ? `seen in /proc/drbd ${ms(frozenAfter.get(n)!)} after the cut` : 'not seen');
+      const frozenFor = (n: NodeId) => (frozenAfter.has(n) ? `seen ${ms(frozenAfter.get(n)!)} after the cut` : 'not seen');
       t.ok(frozenAfter.has(fenced), `node${fenced}: I/O suspended (${frozenFor(fenced)}) until it was fenced`);
       const survivorLog = await kernelLogSince(survivor, mark);
       t.comment(`node${survivor}'s kernel log since the cut:\n${survivorLog}`);
       // The winner's freeze lasts as long as its handler (seconds): the poller may miss it, the kernel log does not.
       t.ok(
-        frozenAfter.has(survivor) || /susp\( 0 -> 1 \)/.test(survivorLog),
+        frozenAfter.has(survivor) || SUSPENDED_IN_KERNEL_LOG.test(survivorLog),
         `node${survivor}: I/O suspended too until its handler placed the constraint (${frozenFor(survivor)})`,
       );
       t.notMatch(survivorLog, /split-brain/i, `node${survivor}: no split brain`);
@@ -455,8 +488,8 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
         (s) => promotedNodes(s, `drbd-${RES}`).join() === `node${survivor}` && startedOnlyOn(s, 'fs-shared', `node${survivor}`),
       );
       t.ok(s.nodes.find((node) => node.name === `node${fenced}`)?.online === false, `node${fenced} is offline`);
-      t.equal((await lab.drbdState(survivor)).role, 'Primary/Unknown', `node${survivor}: still Primary, peer unknown`);
-      t.notMatch((await cluster.runOk(survivor, 'cat', ['/proc/drbd'])).stdout, IO_SUSPENDED, `node${survivor}: I/O runs`);
+      t.equal(await drbdRoles(survivor), 'Primary/Unknown', `node${survivor}: still Primary, peer unknown`);
+      t.same((await drbdNow(survivor))?.suspended, [], `node${survivor}: I/O runs`);
       t.same(
         cluster.fences.filter((f) => f.at >= cutAt).map((f) => f.target),
         [`node${fenced}`],
@@ -493,10 +526,7 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
       await cluster.runOk(survivor, 'crm_attribute', ['--node', `node${returning}`, '--name', 'standby', '--delete']);
       const whole = await lab.waitFor(
         'DRBD Connected and UpToDate/UpToDate',
-        async () => {
-          const drbd = await lab.drbdState(survivor);
-          return drbd.cstate === 'Connected' && drbd.dstate === 'UpToDate/UpToDate' ? Date.now() : 0;
-        },
+        async () => (drbdWhole(await drbdNow(survivor)) ? Date.now() : 0),
         300,
         0.5,
       );
@@ -516,7 +546,7 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
       ] as const)
         t.notMatch(log, /split-brain/i, `node${n}: no split brain`);
       await waitForConstraint(cluster, survivor, false);
-      t.pass('crm-unfence-peer.sh removed the constraint after the resync');
+      t.pass(`${FENCE_PEER.replace('fence', 'unfence')} removed the constraint after the resync`);
 
       const s = await cluster.waitForStatus(
         survivor,
@@ -570,7 +600,7 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
       (s) => promotedNodes(s, `drbd-${RES}`).join() === `node${survivor}` && startedOnlyOn(s, 'fs-shared', `node${survivor}`),
     );
     t.ok(s.nodes.find((node) => node.name === `node${victim}`)?.online === false, `node${victim} is offline`);
-    t.equal((await lab.drbdState(survivor)).role, 'Primary/Unknown', `node${survivor}: still Primary, peer unknown`);
+    t.equal(await drbdRoles(survivor), 'Primary/Unknown', `node${survivor}: still Primary, peer unknown`);
 
     await stopWriter(survivor);
     await assertWritesOn(t, survivor, survivor);
@@ -625,7 +655,7 @@ async function run(fstype: keyof typeof CLUSTER_FS): Promise<void> {
       t.same(promotedNodes(idle!, `drbd-${RES}`), [], 'DRBD promoted nowhere');
       t.notOk(idle?.resources.get('fs-shared')?.active, `${FS} started nowhere`);
       t.equal((await cluster.run(n, 'findmnt', [MOUNT])).exitCode, 1, 'node1: nothing mounted');
-      t.notMatch((await lab.drbdState(n)).role, /^Primary/, 'node1: DRBD not Primary');
+      t.notMatch(await drbdRoles(n), /^Primary/, 'node1: DRBD not Primary');
       t.comment(`node1 waited, inquorate, ${ms(Date.now() - restartedAt)} after its restart`);
 
       // The documented way out, once the admin knows the peer is off.
@@ -666,13 +696,13 @@ function startedOnlyOn(s: ClusterStatus, id: string, ...nodes: string[]): boolea
   );
 }
 
-async function diagnostics(cluster: VmCluster, fstype: string): Promise<string> {
+async function diagnostics(cluster: VmCluster, fstype: string, drbd: '8.4' | '9'): Promise<string> {
   const seen = await Promise.all(
     NODES.filter((n) => cluster.lab.alive(n)).map((n) =>
       cluster.lab
         .sh(
           n,
-          `crm_mon -1 -r -f 2>&1 | tail -n 40; cat /proc/drbd; dlm_tool ls 2>&1 | head -n 20; findmnt -t ${fstype}; ` +
+          `crm_mon -1 -r -f 2>&1 | tail -n 40; ${drbd === '9' ? 'drbdsetup status --verbose --statistics' : 'cat /proc/drbd'}; dlm_tool ls 2>&1 | head -n 20; findmnt -t ${fstype}; ` +
             `${STACK === 'lvm' ? 'lvs -a -o +lv_active,lock_args 2>&1 | head; lvmlockctl -i 2>&1 | head -n 20; ' : ''}` +
             `dmesg | grep -iE "${fstype}|dlm|drbd|device-mapper" | tail -n 20`,
           { timeout: 60 },
