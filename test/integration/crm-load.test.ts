@@ -150,13 +150,16 @@ function pcsScript(written: Written, version: '2.1' | '1.1'): string {
   return scriptPath;
 }
 
+/** What one offline pcs run left: its exit, its output, and the CIB file it changed. */
+type OfflinePcs = RunResult & { cibFile: string };
+
 /**
  * `pcs -f` on a file needs no cluster, and pcs spends ~0.6 s of CPU per command, one command at
  * a time: these runs go two at a time (the machine's two cores) while the live loads, which use
  * the cluster, go one at a time. Each gets a copy of the empty configuration.
  */
-function startOfflinePcs(all: Written[], emptyCib: string): Map<string, Promise<RunResult & { cibFile: string }>> {
-  const results = new Map<string, Promise<RunResult & { cibFile: string }>>();
+function startOfflinePcs(all: Written[], emptyCib: string): Map<string, Promise<OfflinePcs>> {
+  const results = new Map<string, Promise<OfflinePcs>>();
   const lanes: Promise<unknown>[] = [Promise.resolve(), Promise.resolve()];
   for (const written of all) {
     for (const version of ['2.1', '1.1'] as const) {
@@ -176,7 +179,7 @@ function startOfflinePcs(all: Written[], emptyCib: string): Map<string, Promise<
 async function checkExample(
   t: Test,
   { label, path }: Written,
-  offlinePcs: Map<string, Promise<RunResult & { cibFile: string }>>,
+  offlinePcs: Map<string, Promise<OfflinePcs>>,
   pushLive: boolean,
 ): Promise<void> {
   let reference: string | undefined;
